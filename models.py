@@ -1,0 +1,252 @@
+"""Data shapes of the LEAD dashboard: SQLModel tables and the input models that validate them.
+
+Imports go one way: pages -> services -> models. Nothing here talks to Streamlit or the database.
+Times are stored in UTC (naive datetimes meaning UTC); dates are calendar dates in the site's zone.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from enum import StrEnum
+
+from sqlalchemy import JSON, Column, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class Role(StrEnum):
+    project_manager = "project_manager"
+    case_manager = "case_manager"
+    clinical_supervisor = "clinical_supervisor"
+    law_enforcement = "law_enforcement"
+    corrections = "corrections"
+    prosecutor = "prosecutor"
+    community = "community"
+
+
+class OrgKind(StrEnum):
+    police = "police"
+    sheriff = "sheriff"
+    corrections = "corrections"
+    prosecutor = "prosecutor"
+    defender = "defender"  # PDA: the project manager's organization
+    provider = "provider"  # the case management provider
+    community = "community"
+
+
+class ReferralType(StrEnum):
+    arrest = "arrest"
+    social_contact = "social_contact"
+    doc = "doc"
+
+
+class ParticipantStatus(StrEnum):
+    referred = "referred"
+    active = "active"
+    inactive = "inactive"
+    exited = "exited"
+
+
+# --- Site settings ---------------------------------------------------------------------------
+
+
+class SiteSettingsBase(SQLModel):
+    """Every window and threshold of the protocol, with its default (PROTOCOL.md ids cited)."""
+
+    name: str = Field(default="Burien LEAD", max_length=120)
+    catchment_area: str = Field(default="City of Burien", max_length=200)  # PROTOCOL S2
+    time_zone: str = Field(default="America/Los_Angeles", max_length=64)
+    intake_days: int = Field(default=30, ge=1, le=365)  # PROTOCOL T4
+    intake_optimal_hours_min: int = Field(default=24, ge=0, le=720)  # PROTOCOL T4
+    intake_optimal_hours_max: int = Field(default=48, ge=1, le=720)  # PROTOCOL T4
+    prosecutor_notice_days: int = Field(default=7, ge=1, le=90)  # PROTOCOL T5
+    social_contact_approval_months: int = Field(default=6, ge=1, le=36)  # PROTOCOL S6
+    social_contact_lookback_months: int = Field(default=24, ge=1, le=120)  # PROTOCOL S3
+    victim_objection_days: int = Field(default=7, ge=1, le=90)  # PROTOCOL V1
+    caseload_per_fte: int = Field(default=25, ge=1, le=200)  # PROTOCOL M7
+    referrals_per_year: int = Field(default=100, ge=1, le=100000)  # PROTOCOL M7
+    workgroup_interval_days: int = Field(default=14, ge=1, le=90)  # PROTOCOL M1
+    staffing_interval_days: int = Field(default=28, ge=1, le=90)  # PROTOCOL M1 (at least monthly)
+    submission_cutoff_business_days: int = Field(default=2, ge=0, le=20)  # PROTOCOL M2
+    no_contact_alert_days: int = Field(default=14, ge=1, le=365)
+    bhrd_report_due_day: int = Field(default=10, ge=1, le=28)  # PROTOCOL M5
+    suppression_threshold: int = Field(default=11, ge=2, le=100)  # SECURITY 22
+    lockout_failures: int = Field(default=5, ge=1, le=100)  # SECURITY 12
+    lockout_window_minutes: int = Field(default=15, ge=1, le=1440)
+    lockout_minutes: int = Field(default=15, ge=1, le=1440)
+    idle_timeout_minutes: int = Field(default=15, ge=1, le=1440)  # SECURITY 14
+    absolute_session_hours: int = Field(default=12, ge=1, le=72)  # SECURITY 14
+    redisclosure_notice: str = Field(
+        default=(
+            "This information has been disclosed to you from records protected by federal "
+            "confidentiality rules (42 CFR part 2). The federal rules prohibit you from making "
+            "any further disclosure of this information unless further disclosure is expressly "
+            "permitted by the written consent of the person to whom it pertains or as otherwise "
+            "permitted by 42 CFR part 2. The federal rules restrict any use of the information "
+            "to investigate or prosecute with regard to a crime any patient with a substance "
+            "use disorder."
+        ),
+        sa_type=Text,
+    )
+
+
+class SiteSettings(SiteSettingsBase, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    version: int = Field(default=1)
+    updated_at: datetime | None = None
+    updated_by: str | None = Field(default=None, max_length=64)
+
+
+# --- Organizations and users -----------------------------------------------------------------
+
+
+class Organization(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(index=True, unique=True, max_length=16)  # e.g. BPD, KCPAO
+    name: str = Field(max_length=120)
+    kind: OrgKind
+
+
+class UserBase(SQLModel):
+    username: str = Field(min_length=3, max_length=64, regex=r"^[a-z0-9._-]+$")
+    display_name: str = Field(min_length=1, max_length=120)
+    role: Role
+    organization_id: int
+
+
+class User(UserBase, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(index=True, unique=True, max_length=64)
+    password_hash: str = Field(max_length=128)
+    disabled: bool = False
+    # Lockout (SECURITY 12), stored here so it survives reruns and restarts.
+    failed_logins: int = 0
+    first_failed_at: datetime | None = None
+    locked_until: datetime | None = None
+    # Sessions and cookies issued before this instant are revoked (SECURITY 15).
+    sessions_valid_after: datetime = Field(default_factory=lambda: datetime(2000, 1, 1, tzinfo=UTC))
+    created_at: datetime
+    version: int = Field(default=1)
+    updated_at: datetime | None = None
+    updated_by: str | None = Field(default=None, max_length=64)
+
+
+# --- Participants, referrals, releases -------------------------------------------------------
+
+
+class Participant(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    lead_id: str = Field(index=True, unique=True, max_length=16)  # e.g. BUR-0042
+    legal_name: str = Field(max_length=120)
+    preferred_name: str = Field(max_length=120)
+    aliases: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    date_of_birth: date | None = None
+    status: ParticipantStatus = ParticipantStatus.referred
+    case_manager_id: int | None = Field(default=None, foreign_key="user.id", index=True)
+    organization_id: int = Field(foreign_key="organization.id")  # the provider holding the record
+    # Restricted fields (never shown to partners, SECURITY 2; 42 CFR Part 2).
+    case_notes: str = Field(default="", sa_type=Text)
+    substance_use: str = Field(default="", sa_type=Text)
+    mental_health: str = Field(default="", sa_type=Text)
+    criminal_history: str = Field(default="", sa_type=Text)
+    last_contact_date: date | None = None
+    created_at: datetime
+    version: int = Field(default=1)
+    updated_at: datetime | None = None
+    updated_by: str | None = Field(default=None, max_length=64)
+
+
+class Referral(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    participant_id: int = Field(foreign_key="participant.id", index=True)
+    referral_type: ReferralType
+    referral_date: date
+    referring_organization_id: int | None = Field(default=None, foreign_key="organization.id")
+    referring_officer: str = Field(default="", max_length=120)
+    offense: str = Field(default="", max_length=64)
+    initial_screening_date: date | None = None
+    intake_completed_date: date | None = None
+    intake_extended_to: date | None = None
+    prosecutor_notified_date: date | None = None
+    social_contact_approved_date: date | None = None
+    reassessed_date: date | None = None
+    closed_date: date | None = None
+    closed_reason: str = Field(default="", max_length=200)
+    created_at: datetime
+    version: int = Field(default=1)
+    updated_at: datetime | None = None
+    updated_by: str | None = Field(default=None, max_length=64)
+
+
+class Release(SQLModel, table=True):
+    """A release of information (ROI, PROTOCOL C1): who it covers, from when, until when."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    participant_id: int = Field(foreign_key="participant.id", index=True)
+    kind: str = Field(default="written", max_length=16)  # written | verbal (C1)
+    signed_date: date
+    expires_date: date | None = None
+    rescinded_date: date | None = None
+    covered_org_codes: list[str] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+    purpose: str = Field(default="LEAD coordination and staffing", max_length=200)
+    treatment_information: bool = False  # PROTOCOL C4: a separate release
+    created_at: datetime
+
+
+# --- Audit and disclosures -------------------------------------------------------------------
+
+
+class AuditEvent(SQLModel, table=True):
+    """Append-only (database triggers) and hash-chained (SECURITY 8, 9)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(index=True)  # UTC
+    username: str = Field(default="", max_length=64, index=True)
+    role: str = Field(default="", max_length=32)
+    action: str = Field(max_length=48, index=True)
+    subject: str = Field(default="", max_length=120)
+    outcome: str = Field(default="ok", max_length=32)
+    purpose: str = Field(default="", max_length=200)
+    prev_hash: str = Field(max_length=64)
+    hash: str = Field(max_length=64)
+
+
+class AuditAnchor(SQLModel, table=True):
+    """The chain's head, updated with every append, so a truncated tail is detected."""
+
+    id: int = Field(default=1, primary_key=True)
+    count: int = 0
+    last_hash: str = Field(default="", max_length=64)
+
+
+class Disclosure(SQLModel, table=True):
+    """Accounting of disclosures (42 CFR 2.25, SECURITY 6)."""
+
+    __table_args__ = (UniqueConstraint("participant_id", "at", "recipient", "description"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    participant_id: int = Field(foreign_key="participant.id", index=True)
+    at: datetime
+    recipient: str = Field(max_length=120)
+    description: str = Field(max_length=200)
+    purpose: str = Field(max_length=200)
+    username: str = Field(max_length=64)
+
+
+class AuthSession(SQLModel, table=True):
+    """A server-side sign-in session, matched to the browser's cookie by its expiry stamp.
+
+    The cookie streamlit-authenticator sets holds only the username and an expiry; this row is
+    what makes sign-out, idle and absolute timeouts and revocation real (SECURITY 14, 15).
+    """
+
+    __table_args__ = (UniqueConstraint("username", "token_exp"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=64, index=True)
+    token_exp: float  # the cookie's exp_date (seconds since the epoch)
+    issued_at: datetime
+    last_seen_at: datetime
+    ended_at: datetime | None = None
+    end_reason: str = Field(default="", max_length=32)

@@ -1,0 +1,1 @@
+"""Application logic. Never imports streamlit (tests/test_architecture.py enforces it)."""

@@ -1,0 +1,121 @@
+"""Operator commands: `python -m services.admin <command>`.
+
+migrate                  apply every database migration (alembic upgrade head)
+check                    refuse (exit 1) unless the database is migrated and intact
+seed-demo                seed the synthetic demo into an empty database
+create-user              create a user; the password is read from standard input
+verify-audit             walk the audit hash chain; name the first bad row (exit 1)
+demo-sign-ins            print the demo sign-ins
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+
+from models import Role
+from services import audit
+from services.audit import SYSTEM
+from services.config import load_config
+from services.db import make_engine, migrate, quick_check, require_current_schema, write_session
+from services.site import ensure_defaults
+
+
+def _engine():
+    return make_engine(load_config().database_url)
+
+
+def cmd_migrate(_args) -> int:
+    url = load_config().database_url
+    migrate(url)
+    engine = make_engine(url)
+    with write_session(engine) as session:
+        ensure_defaults(session)
+    print("Database migrated to the latest revision.")
+    return 0
+
+
+def cmd_check(_args) -> int:
+    engine = _engine()
+    require_current_schema(engine)
+    quick_check(engine)
+    print("Database is migrated and passes its integrity check.")
+    return 0
+
+
+def cmd_seed_demo(args) -> int:
+    from services.demo import seed_demo
+
+    if seed_demo(_engine(), participants=args.participants):
+        print(f"Seeded the synthetic demo ({args.participants} fake participants).")
+    else:
+        print("The database already has users: demo not seeded.")
+    return 0
+
+
+def cmd_demo_sign_ins(_args) -> int:
+    from services.demo import DEMO_PASSWORD, DEMO_USERS
+
+    print(f"Demo sign-ins (password for every one: {DEMO_PASSWORD}):")
+    for username, name, role, org in DEMO_USERS:
+        print(f"  {username:<11} {role.value:<20} {org:<6} {name}")
+    return 0
+
+
+def cmd_create_user(args) -> int:
+    from services.users import create_user
+
+    if sys.stdin.isatty():
+        password = getpass.getpass("Password (at least 10 characters): ")
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+    user = create_user(
+        _engine(),
+        actor=SYSTEM,
+        username=args.username,
+        display_name=args.name,
+        role=Role(args.role),
+        org_code=args.org,
+        password=password,
+    )
+    print(f"Created {user.username} ({user.role.value}).")
+    return 0
+
+
+def cmd_verify_audit(_args) -> int:
+    ok, message = audit.verify(_engine())
+    print(("OK: " if ok else "TAMPERED: ") + message)
+    return 0 if ok else 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m services.admin",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("migrate").set_defaults(func=cmd_migrate)
+    commands.add_parser("check").set_defaults(func=cmd_check)
+    seed = commands.add_parser("seed-demo")
+    seed.add_argument("--participants", type=int, default=30)
+    seed.set_defaults(func=cmd_seed_demo)
+    commands.add_parser("demo-sign-ins").set_defaults(func=cmd_demo_sign_ins)
+    create = commands.add_parser("create-user")
+    create.add_argument("--username", required=True)
+    create.add_argument("--name", required=True)
+    create.add_argument("--role", required=True, choices=[r.value for r in Role])
+    create.add_argument("--org", required=True, help="organization code, e.g. PDA")
+    create.set_defaults(func=cmd_create_user)
+    commands.add_parser("verify-audit").set_defaults(func=cmd_verify_audit)
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except Exception as exc:  # an operator gets the message, not a traceback
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
