@@ -58,11 +58,14 @@ class CurrentUser:
 
 
 def _prehash(password: str) -> bytes:
+    # The sign-in form strips surrounding spaces, so hashing does too.
+    password = password.strip()
     return base64.b64encode(hashlib.sha256(password.encode("utf-8")).digest())
 
 
 def check_password_rules(password: str) -> None:
     """Length only; no composition rules or hints (SECURITY 11)."""
+    password = password.strip()
     if len(password) < MIN_PASSWORD_LENGTH:
         raise ValidationError(f"Password: use at least {MIN_PASSWORD_LENGTH} characters.")
     if len(password) > MAX_PASSWORD_LENGTH:

@@ -90,3 +90,32 @@ def update_settings(
 def organizations(engine: Engine) -> list[Organization]:
     with read_session(engine) as session:
         return list(session.exec(select(Organization).order_by(Organization.code)))
+
+
+# Labels for the settings page and the README: what each setting means and the rule behind it.
+SETTING_LABELS = {
+    "name": "Site name",
+    "catchment_area": "LEAD catchment area (PROTOCOL S2)",
+    "time_zone": "Time zone (deadlines count local days)",
+    "intake_days": "Days from arrest referral to in-depth intake deadline (PROTOCOL T4)",
+    "intake_optimal_hours_min": "Optimal intake window starts, hours after screening (T4)",
+    "intake_optimal_hours_max": "Optimal intake window ends, hours after screening (T4)",
+    "prosecutor_notice_days": "Days after a missed intake to notify the prosecutor (PROTOCOL T5)",
+    "social_contact_approval_months": "Months a social-contact approval lasts (PROTOCOL S6)",
+    "social_contact_lookback_months": "Months back a social-contact violation counts (PROTOCOL S3)",
+    "victim_objection_days": "Days a victim has to object to the prosecutor (PROTOCOL V1)",
+    "caseload_per_fte": "Active clients per case manager FTE (PROTOCOL M7)",
+    "referrals_per_year": "Expected referrals a year (PROTOCOL M7)",
+    "workgroup_interval_days": "Days between operational workgroup meetings (PROTOCOL M1)",
+    "staffing_interval_days": "Days between staffing sessions (PROTOCOL M1)",
+    "submission_cutoff_business_days": "Business days before a session names are due (M2)",
+    "no_contact_alert_days": "Days without contact before an active participant is flagged",
+    "bhrd_report_due_day": "Day of the month the BHRD report is due (PROTOCOL M5)",
+    "suppression_threshold": "Smallest count published in public reports (SECURITY 22)",
+    "lockout_failures": "Failed sign-ins that lock an account (SECURITY 12)",
+    "lockout_window_minutes": "Minutes within which those failures count",
+    "lockout_minutes": "Minutes an account stays locked",
+    "idle_timeout_minutes": "Minutes of inactivity before sign-out (SECURITY 14)",
+    "absolute_session_hours": "Hours a sign-in lasts at most (SECURITY 14)",
+    "redisclosure_notice": "Redisclosure notice printed on every export (42 CFR 2.32)",
+}

@@ -1,0 +1,13 @@
+"""The router: page config, sign-in, the role's navigation, run the page."""
+
+import streamlit as st
+
+from ui.session import context, demo_banner, navigation, sidebar, sign_in
+
+st.set_page_config(page_title="LEAD dashboard", page_icon=":material/diversity_3:", layout="wide")
+ctx = context()
+demo_banner(ctx)
+user = sign_in(ctx)
+page = navigation(user)
+sidebar(ctx, user)
+page.run()

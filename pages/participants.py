@@ -1,0 +1,36 @@
+"""Participants: find a person by name, alias or LEAD id; partners see only released records."""
+
+import streamlit as st
+
+from services.clock import local_today
+from services.errors import ValidationError
+from services.participants import search
+from services.site import get_settings
+from ui.session import require_page
+from ui.widgets import table
+
+ctx, user = require_page("participants")
+
+st.title("Participants")
+today = local_today(get_settings(ctx.engine).time_zone)
+query = st.text_input(
+    "Search by name, alias or LEAD id", max_chars=80, placeholder="e.g. Avery or BUR-0007"
+)
+try:
+    rows = search(ctx.engine, user, query, today)
+except ValidationError as exc:
+    st.error(str(exc), icon=":material/error:")
+    st.stop()
+
+st.caption(f"{len(rows)} participant(s) you may see.")
+table(
+    [{k: v for k, v in row.items() if k != "id"} for row in rows],
+    key="participants_table",
+    empty="No participant matches, or none is shared with your organization.",
+)
+if rows:
+    by_label = {f"{row['LEAD id']} · {row['Name']}": row["id"] for row in rows}
+    choice = st.selectbox("Open a record", list(by_label), index=None, placeholder="Choose…")
+    if st.button("Open record", icon=":material/person:", disabled=choice is None):
+        st.session_state["participant_id"] = by_label[choice]
+        st.switch_page("pages/participant.py")

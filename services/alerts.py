@@ -1,0 +1,216 @@
+"""Deadline alerts for the Today page: the contract rules applied to every open referral.
+
+`services.deadlines.alerts_for` decides what is owed (PROTOCOL T4, T5, C3/T6, S6); this module
+gathers the referrals a user is responsible for, adds severity and who must act, and records
+the closing actions (intake completed, prosecutor notified, re-assessment done).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import Engine
+from sqlmodel import col, select
+
+from models import Participant, Referral, Release, Role
+from services import audit
+from services.auth import CurrentUser
+from services.clock import utcnow
+from services.db import read_session, write_session
+from services.deadlines import alerts_for
+from services.errors import StaleEditError, ValidationError
+from services.site import get_settings
+
+SEVERITIES = ("overdue", "due in 2 days", "due in 7 days", "later")
+SEVERITY_ICONS = {
+    "overdue": "🔴 Overdue",
+    "due in 2 days": "🟠 Due in 2 days",
+    "due in 7 days": "🟡 Due in 7 days",
+    "later": "⚪ Later",
+}
+# Who must act and the one action that closes each rule's alert.
+OWNERS = {
+    "T4": "Case manager",
+    "T5": "Provider (notice to the prosecutor)",
+    "C3": "Case manager",
+    "S6": "Project manager (sergeant re-assesses)",
+}
+CLOSING_ACTIONS = {
+    "T4": "Record the intake",
+    "T5": "Record the prosecutor notice",
+    "C3": "Record a signed release",
+    "S6": "Record the re-assessment",
+}
+
+
+@dataclass(frozen=True)
+class Alert:
+    rule: str
+    referral_id: int
+    referral_version: int
+    lead_id: str
+    due: date
+    days_left: int
+    severity: str
+    owner: str
+    action: str
+    message: str
+
+
+def severity(due: date, today: date) -> str:
+    days = (due - today).days
+    if days < 0:
+        return "overdue"
+    if days <= 2:
+        return "due in 2 days"
+    if days <= 7:
+        return "due in 7 days"
+    return "later"
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def referral_case(referral: Referral, release: Release | None) -> dict:
+    """The contract's plain-data view of one referral (services/deadlines.py input)."""
+    return {
+        "referral_type": referral.referral_type.value,
+        "referral_date": _iso(referral.referral_date),
+        "initial_screening_date": _iso(referral.initial_screening_date),
+        "intake_completed_date": _iso(referral.intake_completed_date),
+        "intake_extended_to": _iso(referral.intake_extended_to),
+        "roi_signed_date": _iso(release.signed_date) if release else None,
+        "roi_rescinded_date": _iso(release.rescinded_date) if release else None,
+        "prosecutor_notified_date": _iso(referral.prosecutor_notified_date),
+        "social_contact_approved_date": _iso(referral.social_contact_approved_date),
+        "reassessed_date": _iso(referral.reassessed_date),
+        "closed_date": _iso(referral.closed_date),
+    }
+
+
+def open_alerts(engine: Engine, user: CurrentUser, today: date) -> list[Alert]:
+    """Most urgent first: a case manager's own, a supervisor's team, everything for the PM."""
+    settings = get_settings(engine)
+    query = (
+        select(Referral, Participant)
+        .join(Participant, col(Participant.id) == col(Referral.participant_id))
+        .where(col(Referral.closed_date).is_(None))
+    )
+    if user.role == Role.case_manager:
+        query = query.where(Participant.case_manager_id == user.id)
+    elif user.role == Role.clinical_supervisor:
+        query = query.where(Participant.organization_id == user.organization_id)
+    elif user.role != Role.project_manager:
+        return []
+    with read_session(engine) as session:
+        rows = list(session.exec(query))
+        releases = _first_releases(session, [p.id for _, p in rows])
+    alerts = []
+    for referral, participant in rows:
+        case = referral_case(referral, releases.get(participant.id))
+        for raw in alerts_for(
+            case,
+            today.isoformat(),
+            intake_days=settings.intake_days,
+            notice_days=settings.prosecutor_notice_days,
+            approval_months=settings.social_contact_approval_months,
+        ):
+            due = date.fromisoformat(raw["due"])
+            alerts.append(
+                Alert(
+                    rule=raw["rule"],
+                    referral_id=referral.id,
+                    referral_version=referral.version,
+                    lead_id=participant.lead_id,
+                    due=due,
+                    days_left=(due - today).days,
+                    severity=severity(due, today),
+                    owner=OWNERS[raw["rule"]],
+                    action=CLOSING_ACTIONS[raw["rule"]],
+                    message=raw["message"],
+                )
+            )
+    alerts.sort(key=lambda a: (a.due, a.rule, a.lead_id))
+    return alerts
+
+
+def _first_releases(session, participant_ids: list[int]) -> dict[int, Release]:
+    """The release that counts for T6/C3: the latest signed one per participant."""
+    latest: dict[int, Release] = {}
+    if not participant_ids:
+        return latest
+    query = select(Release).where(col(Release.participant_id).in_(participant_ids))
+    for release in session.exec(query.order_by(col(Release.signed_date))):
+        latest[release.participant_id] = release
+    return latest
+
+
+def alert_rows(alerts: list[Alert]) -> list[dict]:
+    return [
+        {
+            "Severity": SEVERITY_ICONS[a.severity],
+            "Due": a.due.isoformat(),
+            "Days left": a.days_left,
+            "Rule": a.rule,
+            "LEAD id": a.lead_id,
+            "Who acts": a.owner,
+            "Closing action": a.action,
+            "What is owed": a.message,
+        }
+        for a in alerts
+    ]
+
+
+# --- Closing actions --------------------------------------------------------------------------
+
+RECORDABLE = {
+    "T4": ("intake_completed_date", "referral.intake"),
+    "T5": ("prosecutor_notified_date", "referral.prosecutor_notice"),
+    "S6": ("reassessed_date", "referral.reassessment"),
+}
+
+
+def record_closing_action(
+    engine: Engine,
+    user: CurrentUser,
+    *,
+    rule: str,
+    referral_id: int,
+    expected_version: int,
+    on: date,
+    today: date,
+    now: datetime | None = None,
+) -> None:
+    """Record the date that closes an alert; validated, version-checked and audited."""
+    if rule not in RECORDABLE:
+        raise ValidationError(f"{CLOSING_ACTIONS.get(rule, rule)}: record it on the record page.")
+    column, action = RECORDABLE[rule]
+    if on > today:
+        raise ValidationError("Date: it cannot be in the future.")
+    now = now or utcnow()
+    with write_session(engine) as session:
+        referral = session.get(Referral, referral_id)
+        if referral is None:
+            raise ValidationError("Referral: no such referral.")
+        if referral.version != expected_version:
+            raise StaleEditError.for_row(referral)
+        if on < referral.referral_date:
+            raise ValidationError(
+                f"Date: it cannot be before the referral date {referral.referral_date}."
+            )
+        setattr(referral, column, on)
+        referral.version += 1
+        referral.updated_at = now
+        referral.updated_by = user.username
+        session.add(referral)
+        participant = session.get(Participant, referral.participant_id)
+        audit.append(
+            session,
+            actor=user.actor,
+            action=action,
+            subject=participant.lead_id if participant else str(referral_id),
+            purpose=f"closes {rule} alert",
+            now=now,
+        )

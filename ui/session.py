@@ -1,0 +1,209 @@
+"""Sign-in, the current user and the page guard: the only UI code that touches sessions.
+
+streamlit-authenticator draws the sign-in form and sets the cookie; services.auth decides.
+Every page calls `require_page` first (SECURITY 3): with Streamlit's legacy `pages/` routing a
+page can run without app.py, so the guard must stand on its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import jwt
+import streamlit as st
+import streamlit_authenticator as stauth
+from sqlalchemy import Engine
+from sqlmodel import select
+
+from models import User
+from services import auth
+from services.auth import CurrentUser
+from services.config import AppConfig, ConfigError, load_config
+from services.db import SchemaError, make_engine, quick_check, read_session, require_current_schema
+from services.policy import PAGE_BY_KEY, ROLE_LABELS, can_open, pages_for
+
+SESSION_KEY = "lead_session_id"
+VERIFIED_KEY = "_lead_verified_username"
+
+
+@dataclass(frozen=True)
+class Context:
+    config: AppConfig
+    engine: Engine
+
+
+@st.cache_resource(show_spinner=False)
+def _engine(url: str) -> Engine:
+    return make_engine(url)
+
+
+@st.cache_resource(show_spinner=False)
+def _checked(url: str) -> bool:
+    # Cached only when it passes: an exception is not cached, so a fixed database is seen.
+    engine = _engine(url)
+    require_current_schema(engine)
+    quick_check(engine)
+    return True
+
+
+def context() -> Context:
+    """Configuration and engine, or a clear message and stop (no data, no traceback)."""
+    try:
+        config = load_config()
+        _checked(config.database_url)
+    except (ConfigError, SchemaError) as exc:
+        st.error(str(exc), icon=":material/error:")
+        st.stop()
+    return Context(config=config, engine=_engine(config.database_url))
+
+
+def demo_banner(ctx: Context) -> None:
+    if ctx.config.is_demo:
+        st.warning(
+            "**DEMO** — synthetic people only. Never enter real names or case information here.",
+            icon=":material/science:",
+        )
+
+
+def current_user(ctx: Context) -> CurrentUser | None:
+    """The signed-in user, validated against the database on every rerun (SECURITY 4, 14)."""
+    session_id = st.session_state.get(SESSION_KEY)
+    if session_id is None:
+        return None
+    user = auth.resume(ctx.engine, session_id)
+    if user is None:
+        st.session_state.pop(SESSION_KEY, None)
+        st.session_state["lead_signed_out_reason"] = "Your session ended. Please sign in again."
+    return user
+
+
+def require_page(page_key: str) -> tuple[Context, CurrentUser]:
+    """The guard every page calls first: stop unless the user may open this page."""
+    ctx = context()
+    user = current_user(ctx)
+    if user is None:
+        st.title("Sign in required")
+        st.info("Please sign in on the home page to continue.", icon=":material/lock:")
+        st.markdown("[Go to sign-in](/)")
+        st.stop()
+    if not can_open(user.role, page_key):
+        st.error("You do not have access to this page.", icon=":material/block:")
+        st.stop()
+    return ctx, user
+
+
+def _authenticator(ctx: Context) -> stauth.Authenticate:
+    with read_session(ctx.engine) as session:
+        usernames = list(session.exec(select(User.username)))
+    credentials = {
+        "usernames": {
+            name: {"email": "", "first_name": name, "last_name": "", "password": "", "roles": []}
+            for name in usernames
+        }
+    }
+    settings_hours = 12
+    authenticator = stauth.Authenticate(
+        credentials,
+        cookie_name=ctx.config.cookie_name,
+        cookie_key=ctx.config.cookie_key,
+        cookie_expiry_days=settings_hours / 24,
+        auto_hash=False,
+        login_sleep_time=0,
+    )
+
+    def check_credentials(username: str, password: str) -> bool:
+        ok = auth.verify_login(ctx.engine, username, password)
+        if ok:
+            st.session_state[VERIFIED_KEY] = auth.normalize_username(username)
+        return ok
+
+    # The app's auth service decides (lockout, equal answers, audit); the library only draws.
+    authenticator.authentication_controller.authentication_model.check_credentials = (
+        check_credentials
+    )
+    return authenticator
+
+
+def _cookie_session(ctx: Context) -> int | None:
+    token = st.context.cookies.get(ctx.config.cookie_name)
+    if not token:
+        return None
+    try:
+        claims = jwt.decode(token, ctx.config.cookie_key, algorithms=["HS256"])
+    except jwt.PyJWTError:
+        return None
+    return auth.session_for_cookie(
+        ctx.engine, str(claims.get("username", "")), claims.get("exp_date")
+    )
+
+
+def sign_in(ctx: Context) -> CurrentUser:
+    """Return the signed-in user, or draw the sign-in form and stop."""
+    user = current_user(ctx)
+    if user is not None:
+        return user
+    authenticator = _authenticator(ctx)
+    if st.session_state.get("authentication_status"):
+        authenticator.logout(location="unrendered")  # our session ended: drop theirs too
+    st.title("LEAD operational dashboard")
+    st.write("Sign in with the account your project manager gave you.")
+    reason = st.session_state.pop("lead_signed_out_reason", None)
+    if reason:
+        st.info(reason, icon=":material/info:")
+    try:
+        authenticator.login(
+            location="main",
+            fields={
+                "Form name": "Sign in",
+                "Username": "Username",
+                "Password": "Password",
+                "Login": "Sign in",
+            },
+        )
+    except stauth.LoginError:
+        st.session_state["authentication_status"] = None
+    if st.session_state.get("authentication_status"):
+        verified = st.session_state.pop(VERIFIED_KEY, None)
+        if verified:  # the form, just now
+            exp = authenticator.cookie_controller.cookie_model.exp_date
+            session_id = auth.start_session(ctx.engine, verified, token_exp=exp or 0.0)
+        else:  # a cookie from an earlier visit: valid only if its server session still is
+            session_id = _cookie_session(ctx)
+        if session_id is not None:
+            st.session_state[SESSION_KEY] = session_id
+            user = auth.resume(ctx.engine, session_id)
+        if user is not None:
+            st.rerun()
+        authenticator.logout(location="unrendered")  # and ignore that cookie from now on
+        st.session_state.pop(SESSION_KEY, None)
+        st.session_state["lead_signed_out_reason"] = "Your earlier session ended. Please sign in."
+        st.rerun()
+    elif st.session_state.get("authentication_status") is False:
+        st.error(auth.SIGN_IN_FAILED, icon=":material/error:")
+    st.stop()
+
+
+def navigation(user: CurrentUser):
+    sections: dict[str, list] = {}
+    for spec in pages_for(user.role):
+        sections.setdefault(spec.section, []).append(
+            st.Page(spec.path, title=spec.title, icon=spec.icon, url_path=spec.key)
+        )
+    return st.navigation(sections)
+
+
+def sidebar(ctx: Context, user: CurrentUser) -> None:
+    with st.sidebar:
+        st.caption("Signed in as")
+        st.text(f"{user.display_name}\n{ROLE_LABELS[user.role]} · {user.organization_code}")
+        if st.button("Sign out", icon=":material/logout:", key="sign_out"):
+            auth.sign_out(ctx.engine, user)
+            st.session_state.pop(SESSION_KEY, None)
+            st.session_state["lead_signed_out_reason"] = "You are signed out."
+            if st.session_state.get("authentication_status"):
+                _authenticator(ctx).logout(location="unrendered")
+            st.rerun()
+
+
+def page_title(page_key: str) -> str:
+    return PAGE_BY_KEY[page_key].title
