@@ -107,7 +107,7 @@ class Organization(SQLModel, table=True):
 
 
 class UserBase(SQLModel):
-    username: str = Field(min_length=3, max_length=64, regex=r"^[a-z0-9._-]+$")
+    username: str = Field(min_length=2, max_length=64, regex=r"^[a-z0-9._-]+$")
     display_name: str = Field(min_length=1, max_length=120)
     role: Role
     organization_id: int

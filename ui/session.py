@@ -8,6 +8,7 @@ page can run without app.py, so the guard must stand on its own.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 import jwt
 import streamlit as st
@@ -24,6 +25,8 @@ from services.policy import PAGE_BY_KEY, ROLE_LABELS, can_open, pages_for
 
 SESSION_KEY = "lead_session_id"
 VERIFIED_KEY = "_lead_verified_username"
+COOKIE_KEY = "_lead_cookie_token"
+AUTHENTICATOR_KEYS = ("name", "username", "authentication_status", "email", "roles")
 
 
 @dataclass(frozen=True)
@@ -167,6 +170,11 @@ def sign_in(ctx: Context) -> CurrentUser:
         if verified:  # the form, just now
             exp = authenticator.cookie_controller.cookie_model.exp_date
             session_id = auth.start_session(ctx.engine, verified, token_exp=exp or 0.0)
+            # The library's own cookie write is lost in the rerun below; ours follows in sidebar().
+            st.session_state[COOKIE_KEY] = (
+                jwt.encode({"username": verified, "exp_date": exp}, ctx.config.cookie_key),
+                exp,
+            )
         else:  # a cookie from an earlier visit: valid only if its server session still is
             session_id = _cookie_session(ctx)
         if session_id is not None:
@@ -192,16 +200,33 @@ def navigation(user: CurrentUser):
     return st.navigation(sections)
 
 
+def _cookie_manager():
+    import extra_streamlit_components as stx
+
+    return stx.CookieManager(key="lead_cookie_manager")
+
+
 def sidebar(ctx: Context, user: CurrentUser) -> None:
     with st.sidebar:
         st.caption("Signed in as")
         st.text(f"{user.display_name}\n{ROLE_LABELS[user.role]} · {user.organization_code}")
-        if st.button("Sign out", icon=":material/logout:", key="sign_out"):
-            auth.sign_out(ctx.engine, user)
-            st.session_state.pop(SESSION_KEY, None)
+        signing_out = st.button("Sign out", icon=":material/logout:", key="sign_out")
+        pending = st.session_state.get(COOKIE_KEY)
+        if pending and not signing_out:
+            # Keeps the sign-in across reloads; the server session decides if it still counts.
+            token, exp = pending
+            _cookie_manager().set(
+                ctx.config.cookie_name,
+                token,
+                expires_at=datetime.fromtimestamp(exp),
+                key="lead_cookie_set",
+            )
+        if signing_out:
+            auth.sign_out(ctx.engine, user)  # revokes this and every earlier cookie
+            for key in (SESSION_KEY, COOKIE_KEY, *AUTHENTICATOR_KEYS):
+                st.session_state.pop(key, None)
+            st.session_state["logout"] = True  # the library: ignore the cookie in this tab
             st.session_state["lead_signed_out_reason"] = "You are signed out."
-            if st.session_state.get("authentication_status"):
-                _authenticator(ctx).logout(location="unrendered")
             st.rerun()
 
 

@@ -1,0 +1,163 @@
+"""Helpers for the real-browser tests: a Streamlit server per fixture and a Debian Chromium.
+
+Playwright's sync API is driven directly against /usr/bin/chromium (never `playwright install`:
+no browser is ever downloaded). tests/test_browser.py uses these; pytest.ini keeps this module
+out of doctest collection.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SHOTS = ROOT / "test-artifacts" / "screenshots"
+SHOTS.mkdir(parents=True, exist_ok=True)
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+HEALTH_TIMEOUT_S = 60
+STOP_TIMEOUT_S = 10
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status == 200 and response.read().decode().strip() == "ok"
+    except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+        return False
+
+
+@contextmanager
+def app_server(db_url: str, env_overrides: dict[str, str] | None = None) -> Iterator[str]:
+    """Run `streamlit run app.py` on a free port against db_url; yield its base URL."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": db_url,
+        "LEAD_MODE": "demo",
+        "LEAD_COOKIE_KEY": secrets.token_urlsafe(36),  # 48 characters
+        **(env_overrides or {}),
+    }
+    log_path = SHOTS.parent / f"server-{port}.log"
+    command = [
+        str(ROOT / ".venv" / "bin" / "python")
+        if (ROOT / ".venv" / "bin" / "python").exists()
+        else sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        "app.py",
+        "--server.headless=true",
+        f"--server.port={port}",
+        "--server.address=127.0.0.1",
+        "--server.fileWatcherType=none",
+        "--browser.gatherUsageStats=false",
+    ]
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + HEALTH_TIMEOUT_S
+            while not _healthy(f"{base}/_stcore/health"):
+                if process.poll() is not None:
+                    raise RuntimeError(
+                        f"streamlit exited with {process.returncode}: "
+                        f"{log_path.read_text(errors='replace')[-2000:]}"
+                    )
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"streamlit not healthy after {HEALTH_TIMEOUT_S} s")
+                time.sleep(0.25)
+            yield base
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=STOP_TIMEOUT_S)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def launch_browser(playwright):
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+
+def wait_idle(page, pause_ms: int = 400, timeout_ms: int = 20_000) -> None:
+    """Let a rerun start, then wait until the script is not running."""
+    page.wait_for_timeout(pause_ms)
+    page.wait_for_selector(IDLE, timeout=timeout_ms)
+
+
+def dismiss_page_not_found(page) -> None:
+    """A deep link to a page this session has not registered shows a dialog; close it."""
+    if page.get_by_text("Page not found").count():
+        page.keyboard.press("Escape")
+        page.wait_for_timeout(200)
+
+
+def sign_in_form(page):
+    return page.get_by_role("button", name="Sign in")
+
+
+def submit_sign_in(page, username: str, password: str) -> None:
+    """Fill and submit the sign-in form on the current page; wait for the rerun."""
+    page.get_by_role("textbox", name="Username").fill(username)
+    page.get_by_role("textbox", name="Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    wait_idle(page)
+
+
+def sign_in(page, base: str, username: str, password: str) -> None:
+    """Open the home page, sign in and wait until the sidebar says who is signed in."""
+    page.goto(base + "/")
+    wait_idle(page)
+    dismiss_page_not_found(page)
+    submit_sign_in(page, username, password)
+    page.get_by_text("Signed in as").wait_for(timeout=15_000)
+    wait_idle(page)
+
+
+def sign_out(page) -> None:
+    page.get_by_role("button", name="Sign out").click()
+    wait_idle(page)
+    sign_in_form(page).wait_for(timeout=15_000)
+
+
+def session_cookie(context, name: str = "lead_session", timeout_s: float = 10.0) -> dict:
+    """The app's session cookie once the sidebar's cookie manager has written it."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        found = [c for c in context.cookies() if c["name"] == name]
+        if found:
+            return found[0]
+        if time.monotonic() > deadline:
+            raise AssertionError(f"no {name} cookie after {timeout_s} s")
+        time.sleep(0.2)
+
+
+def shot(page, name: str, *, full_page: bool = False) -> Path:
+    path = SHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=full_page)
+    return path

@@ -1,0 +1,109 @@
+"""Fixtures: a migrated database per test, on SQLite (default) or PostgreSQL.
+
+Set LEAD_TEST_PG_URL (scripts/with_postgres.sh does) to run every `db` test on PostgreSQL: each
+test gets a fresh database cloned from a migrated template. Tests that use the `db_url` fixture
+are marked `db` automatically, so `pytest -m db` is "every test that touches the database".
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import secrets
+import shutil
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+import services.auth
+from services.db import make_engine, migrate, write_session
+from services.site import ensure_defaults
+
+PG_URL = os.environ.get("LEAD_TEST_PG_URL")  # e.g. postgresql+psycopg://postgres@127.0.0.1:5433
+TEMPLATE_DB = "lead_template"
+_counter = itertools.count()
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "db_url" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.db)
+
+
+@pytest.fixture(autouse=True)
+def fast_bcrypt(monkeypatch, request):
+    """Cost 4 keeps the suite fast; the test of the production cost opts out."""
+    if "real_bcrypt" not in request.keywords:
+        monkeypatch.setattr(services.auth, "BCRYPT_COST", 4)
+        services.auth._dummy_hash.cache_clear()
+    yield
+    services.auth._dummy_hash.cache_clear()
+
+
+def _pg_admin():
+    return create_engine(f"{PG_URL}/postgres", isolation_level="AUTOCOMMIT")
+
+
+@pytest.fixture(scope="session")
+def template(tmp_path_factory):
+    """A migrated, default-seeded database to copy for each test."""
+    if PG_URL:
+        admin = _pg_admin()
+        with admin.connect() as conn:
+            conn.execute(text(f"DROP DATABASE IF EXISTS {TEMPLATE_DB} WITH (FORCE)"))
+            conn.execute(text(f"CREATE DATABASE {TEMPLATE_DB}"))
+        url = f"{PG_URL}/{TEMPLATE_DB}"
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('template') / 'template.db'}"
+    migrate(url)
+    engine = make_engine(url)
+    with write_session(engine) as session:
+        ensure_defaults(session)
+    engine.dispose()
+    yield url
+    if PG_URL:
+        with _pg_admin().connect() as conn:
+            conn.execute(text(f"DROP DATABASE IF EXISTS {TEMPLATE_DB} WITH (FORCE)"))
+
+
+@pytest.fixture
+def db_url(template, tmp_path):
+    if PG_URL:
+        name = f"lead_test_{os.getpid()}_{next(_counter)}"
+        admin = _pg_admin()
+        with admin.connect() as conn:
+            conn.execute(text(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE_DB}"))
+        yield f"{PG_URL}/{name}"
+        with admin.connect() as conn:
+            conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        admin.dispose()
+    else:
+        path = tmp_path / "lead.db"
+        shutil.copy(template.removeprefix("sqlite:///"), path)
+        yield f"sqlite:///{path}"
+
+
+@pytest.fixture
+def engine(db_url):
+    engine = make_engine(db_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def app_env(db_url, monkeypatch):
+    """Environment for AppTest and servers: this test's database, demo mode, a fresh key."""
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    monkeypatch.setenv("LEAD_MODE", "demo")
+    monkeypatch.setenv("LEAD_COOKIE_KEY", secrets.token_urlsafe(48))
+    import streamlit as st
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield db_url
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+ROOT = Path(__file__).resolve().parent.parent

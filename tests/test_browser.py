@@ -1,0 +1,297 @@
+"""Real-browser tests: Debian Chromium against a running `streamlit run app.py`.
+
+One seeded demo database and one server per module (the deep-link test starts its own, fresh
+server). The sign-in, cookie and lockout paths need a real browser: AppTest cannot run the
+authenticator's cookie component. Screenshots go to test-artifacts/screenshots/.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from browser import (
+    app_server,
+    dismiss_page_not_found,
+    launch_browser,
+    session_cookie,
+    shot,
+    sign_in,
+    sign_in_form,
+    sign_out,
+    submit_sign_in,
+    wait_idle,
+)
+from playwright.sync_api import sync_playwright
+from sqlalchemy import create_engine, text
+from sqlmodel import select
+
+import services.auth
+from models import Participant, User
+from services.auth import SIGN_IN_FAILED
+from services.clock import utcnow
+from services.db import make_engine, read_session, write_session
+from services.demo import DEMO_PASSWORD, seed_demo
+from services.policy import PAGES
+
+pytestmark = pytest.mark.browser
+
+PG_URL = os.environ.get("LEAD_TEST_PG_URL")
+TEMPLATE_DB = "lead_template"  # made by conftest's `template` fixture
+DESKTOP = {"width": 1400, "height": 900}
+ERROR_ALERT = "[data-testid='stAlertContentError']"
+
+
+# --- fixtures ----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def module_db(template, tmp_path_factory):
+    """A migrated database for this module, made like conftest's `db_url`, seeded with the demo."""
+    if PG_URL:
+        name = f"lead_browser_{os.getpid()}"
+        admin = create_engine(f"{PG_URL}/postgres", isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            conn.execute(text(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE_DB}"))
+        url = f"{PG_URL}/{name}"
+    else:
+        path = tmp_path_factory.mktemp("browser") / "lead.db"
+        shutil.copy(template.removeprefix("sqlite:///"), path)
+        url = f"sqlite:///{path}"
+    engine = make_engine(url)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(services.auth, "BCRYPT_COST", 4)  # fast sign-ins in the server too
+        assert seed_demo(engine)
+    yield url
+    engine.dispose()
+    if PG_URL:
+        with admin.connect() as conn:
+            conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        admin.dispose()
+
+
+@pytest.fixture(scope="module")
+def module_engine(module_db):
+    engine = make_engine(module_db)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def server(module_db):
+    with app_server(module_db) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    with sync_playwright() as playwright:
+        browser = launch_browser(playwright)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def new_page(chromium):
+    """Open pages in fresh browser contexts (no shared cookies); all closed after the test."""
+    contexts = []
+
+    def make(viewport=DESKTOP, cookies=None, **options):
+        context = chromium.new_context(viewport=viewport, **options)
+        if cookies:
+            context.add_cookies(cookies)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(20_000)
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def _seeded_identifiers(engine) -> tuple[list[str], list[str]]:
+    """(text that identifies a person or account anywhere, whole words to find in the page)."""
+    with read_session(engine) as session:
+        participants = list(session.exec(select(Participant)))
+        users = list(session.exec(select(User)))
+    anywhere = [p.lead_id for p in participants] + [p.legal_name for p in participants]
+    anywhere += [u.display_name for u in users]
+    words = sorted({p.preferred_name for p in participants} | {u.username for u in users})
+    assert len(participants) == 30 and len(users) == 10
+    return anywhere, words
+
+
+def _settle(page) -> None:
+    """Wait out the cookie component's round trip (it may trigger one more rerun)."""
+    wait_idle(page)
+    page.wait_for_timeout(1500)
+    wait_idle(page)
+
+
+def _error_text(page) -> str:
+    alert = page.locator(ERROR_ALERT)
+    alert.first.wait_for()
+    assert alert.count() == 1
+    return alert.inner_text().strip()
+
+
+# --- tests -------------------------------------------------------------------------------------
+
+
+def test_a_user_signs_in_sees_today_and_the_demo_banner_and_signs_out(server, new_page):
+    page = new_page()
+    page.goto(server + "/")
+    wait_idle(page)
+    shot(page, "01-sign-in-form")
+    submit_sign_in(page, "pm", DEMO_PASSWORD)
+    page.get_by_text("Signed in as").wait_for()
+    wait_idle(page)
+    page.get_by_role("heading", name="Today").wait_for()
+    assert page.get_by_text("synthetic people only").count() == 1
+    assert page.get_by_text("Pat Demo-Manager").count() == 1
+    shot(page, "02-pm-today-after-sign-in")
+
+    sign_out(page)
+    assert page.get_by_text("You are signed out.").count() == 1
+    assert page.get_by_text("Signed in as").count() == 0
+    assert page.get_by_role("textbox", name="Username").is_visible()
+    shot(page, "03-signed-out")
+
+
+def test_a_cookie_keeps_a_signed_in_user_across_a_reload(server, new_page):
+    page = new_page()
+    sign_in(page, server, "cm1", DEMO_PASSWORD)
+    cookie = session_cookie(page.context)
+
+    page.reload()
+    _settle(page)
+    page.get_by_text("Signed in as").wait_for()
+    assert page.get_by_text("Casey Demo-Casework").count() == 1
+    assert sign_in_form(page).count() == 0
+
+    # The same cookie in a fresh browser opens a deep link signed in: the control for the
+    # replay test below (which must fail only because of the sign-out).
+    other = new_page(cookies=[cookie])
+    other.goto(server + "/participants")
+    _settle(other)
+    other.get_by_text("Signed in as").wait_for()
+    other.get_by_role("heading", name="Participants").wait_for()
+    assert sign_in_form(other).count() == 0
+    shot(other, "04-cookie-replay-before-sign-out-participants")
+
+
+def test_a_cookie_replayed_after_sign_out_does_not_sign_in(server, new_page):
+    page = new_page()
+    sign_in(page, server, "supervisor", DEMO_PASSWORD)
+    cookie = session_cookie(page.context)
+    sign_out(page)
+
+    replay = new_page(cookies=[cookie])
+    replay.goto(server + "/participants")
+    _settle(replay)
+    dismiss_page_not_found(replay)
+    sign_in_form(replay).wait_for()
+    shot(replay, "05-cookie-replay-after-sign-out")
+    assert replay.get_by_text("Signed in as").count() == 0
+    assert "BUR-00" not in replay.content()
+    assert "BUR-00" not in replay.inner_text("body")
+    assert "Sam Demo-Supervisor" not in replay.content()
+
+
+def test_lockout_refuses_the_right_password_and_ends_by_itself(server, new_page, module_engine):
+    page = new_page()
+    page.goto(server + "/")
+    wait_idle(page)
+
+    submit_sign_in(page, "nobody-here", "some wrong password")
+    unknown_message = _error_text(page)
+    submit_sign_in(page, "cm2", "not the password 0")
+    wrong_message = _error_text(page)
+    assert unknown_message == wrong_message
+    assert wrong_message == SIGN_IN_FAILED.replace("**", "")
+
+    for attempt in range(1, 5):  # failures 2..5: the fifth locks
+        submit_sign_in(page, "cm2", f"not the password {attempt}")
+        assert _error_text(page) == wrong_message
+    with read_session(module_engine) as session:
+        user = session.exec(select(User).where(User.username == "cm2")).one()
+        assert user.locked_until is not None and user.locked_until > utcnow()
+
+    submit_sign_in(page, "cm2", DEMO_PASSWORD)
+    assert _error_text(page) == wrong_message
+    assert page.get_by_text("Signed in as").count() == 0
+    shot(page, "06-locked-out-right-password-refused")
+
+    # Fifteen minutes pass: move the stored lock expiry into the past instead of sleeping.
+    with write_session(module_engine) as session:
+        user = session.exec(select(User).where(User.username == "cm2")).one()
+        user.locked_until = utcnow() - timedelta(seconds=1)
+        session.add(user)
+
+    submit_sign_in(page, "cm2", DEMO_PASSWORD)
+    page.get_by_text("Signed in as").wait_for()
+    assert page.get_by_text("Morgan Demo-Casework").count() == 1
+    with read_session(module_engine) as session:
+        user = session.exec(select(User).where(User.username == "cm2")).one()
+        assert user.locked_until is None and user.failed_logins == 0
+
+
+def test_an_anonymous_deep_link_to_every_page_on_a_fresh_server_shows_sign_in_and_no_data(
+    module_db, module_engine, new_page
+):
+    anywhere, words = _seeded_identifiers(module_engine)
+    paths = sorted({spec.key for spec in PAGES} | {Path(spec.path).stem for spec in PAGES})
+    with app_server(module_db) as base:  # a new process: these are its very first requests
+        for number, path in enumerate(paths):
+            page = new_page()
+            page.goto(f"{base}/{path}")
+            _settle(page)
+            dismiss_page_not_found(page)
+            if number == 0:
+                shot(page, f"07-anonymous-deep-link-{path}")
+            gate = sign_in_form(page).count() + page.get_by_text("Sign in required").count()
+            assert gate >= 1, f"/{path}: neither the sign-in form nor 'Sign in required'"
+            assert page.get_by_text("Signed in as").count() == 0, path
+            html, body = page.content(), page.inner_text("body")
+            assert "BUR-" not in html, path
+            for value in anywhere:
+                assert value not in html and value not in body, f"/{path} shows {value!r}"
+            for word in words:
+                assert not re.search(rf"\b{re.escape(word)}\b", body), f"/{path} shows {word!r}"
+            page.context.close()
+
+
+def test_the_shared_screen_shows_today_and_participants_at_1920x1080(server, new_page):
+    page = new_page(viewport={"width": 1920, "height": 1080})
+    sign_in(page, server, "pm", DEMO_PASSWORD)
+    page.get_by_role("heading", name="Today").wait_for()
+    shot(page, "08-shared-screen-today-1920", full_page=True)
+
+    page.get_by_role("link", name="Participants").click()
+    wait_idle(page)
+    page.get_by_role("heading", name="Participants").wait_for()
+    page.get_by_text("participant(s) you may see").wait_for()
+    wait_idle(page)
+    shot(page, "09-shared-screen-participants-1920", full_page=True)
+
+
+def test_a_case_manager_on_a_phone_sees_today_without_horizontal_scrolling(server, new_page):
+    page = new_page(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page.goto(server + "/")
+    wait_idle(page)
+    shot(page, "10-phone-sign-in", full_page=True)
+    submit_sign_in(page, "cm1", DEMO_PASSWORD)
+    page.get_by_text("Signed in as").wait_for(state="attached")
+    page.get_by_role("heading", name="Today").wait_for()
+    wait_idle(page)
+    shot(page, "11-phone-case-manager-today", full_page=True)
+    scroll_width, inner_width = page.evaluate(
+        "[document.documentElement.scrollWidth, window.innerWidth]"
+    )
+    assert scroll_width <= inner_width + 1, (scroll_width, inner_width)

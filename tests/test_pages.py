@@ -1,0 +1,152 @@
+"""AppTest: every page for every role and for no one (SECURITY 3), and page behaviour."""
+
+import ast
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from services.demo import seed_demo
+from services.policy import PAGES
+from tests.checks import page_guard, rendered_text
+from tests.factories import sign_in
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_every_page_is_guarded_for_every_role_and_for_no_one(app_env):
+    result = page_guard(app_env)
+    assert result["errors"] == []
+    assert result["exposed"] == []
+    assert (result["pages"], result["roles"]) == (len(PAGES), 8)
+
+
+def test_every_page_file_starts_with_the_guard():
+    """The first statement after the imports calls require_page with the page's own key."""
+    files = sorted((ROOT / "pages").glob("*.py"))
+    assert {f"pages/{f.name}" for f in files} == {p.path for p in PAGES}
+    for path in files:
+        tree = ast.parse(path.read_text())
+        body = [
+            node
+            for node in tree.body
+            if not isinstance(node, ast.Import | ast.ImportFrom)
+            and not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant))
+        ]
+        first = body[0]
+        call = first.value if isinstance(first, ast.Assign | ast.Expr) else None
+        assert isinstance(call, ast.Call), f"{path.name}: first statement is not a call"
+        assert getattr(call.func, "id", None) == "require_page", path.name
+        assert call.args[0].value == path.stem, f"{path.name}: guards a different page key"
+
+
+def signed_in(engine, username, page=None):
+    current = sign_in(engine, username)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.session_state["lead_session_id"] = current.session_id
+    at.run()
+    if page:
+        at.switch_page(page).run()
+    return at
+
+
+@pytest.fixture
+def demo(app_env, engine):
+    seed_demo(engine, participants=12)
+    return engine
+
+
+def test_signed_out_visitor_sees_the_sign_in_form_and_the_demo_banner(app_env):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    assert not at.exception
+    assert [t.label for t in at.text_input] == ["Username", "Password"]
+    assert "DEMO" in at.warning[0].value
+
+
+def test_an_unmigrated_database_shows_the_command_to_run(app_env, monkeypatch, tmp_path):
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'new.db'}")
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    assert "make migrate" in at.error[0].value
+    assert not at.text_input  # no sign-in form on a database that is not ready
+
+
+def test_today_lists_the_case_managers_alerts_most_urgent_first(demo):
+    at = signed_in(demo, "cm1", "pages/today.py")
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert list(table["Due"]) == sorted(table["Due"])
+    assert set(table["Rule"]) <= {"T4", "T5", "C3", "S6"}
+
+
+def test_participants_page_searches_and_opens_a_record(demo):
+    at = signed_in(demo, "cm1", "pages/participants.py")
+    at.text_input[0].input("BUR-0002").run()
+    assert list(at.dataframe[0].value["LEAD id"]) == ["BUR-0002"]
+    at.selectbox[0].select_index(0).run()
+    at.button[0].click().run()
+    assert not at.exception
+    assert "BUR-0002" in rendered_text(at)
+    assert "Case notes" in rendered_text(at)
+
+
+def test_user_text_is_rendered_as_plain_text(demo):
+    from models import Participant
+    from services.db import write_session
+
+    payload = "<script>alert(1)</script> [x](javascript:alert(1)) ![](http://host/p.png)"
+    with write_session(demo) as session:
+        session.get(Participant, 1).case_notes = payload
+    at = signed_in(demo, "cm2")
+    at.session_state["participant_id"] = 1
+    at.switch_page("pages/participant.py").run()
+    texts = [t.value for t in at.text]
+    assert payload in texts  # shown verbatim, through st.text
+    assert all(payload not in m.value for m in at.markdown)
+
+
+def test_a_partner_without_a_release_is_told_no_and_sees_no_identifiers(demo):
+    at = signed_in(demo, "community")
+    assert "Glossary" in [p for p in rendered_text(at).split("\n") if "Glossary" in p][0]
+    at = signed_in(demo, "doc")
+    at.session_state["participant_id"] = 1
+    at.switch_page("pages/participant.py").run()
+    text = rendered_text(at)
+    if "You do not have access" in text:
+        assert "BUR-0001" not in text
+
+
+def test_project_manager_creates_a_user_and_sees_a_confirmation(demo):
+    at = signed_in(demo, "pm", "pages/users.py")
+    form_inputs = {t.label: t for t in at.text_input}
+    form_inputs["Username"].input("cm.new")
+    form_inputs["Display name"].input("New Demo Casework")
+    form_inputs["First password (at least 10 characters)"].input("a long first password")
+    at.selectbox(key=None) if False else None
+    role_box = [s for s in at.selectbox if s.label == "Role"][0]
+    role_box.select("case_manager")
+    org_box = [s for s in at.selectbox if s.label == "Organization"][0]
+    org_box.select("CMP")
+    [b for b in at.button if b.label == "Create user"][0].click().run()
+    assert not at.exception
+    assert "Created user cm.new." in [s.value for s in at.success]
+    assert "cm.new" in list(at.dataframe[0].value["username"])
+
+
+def test_settings_page_saves_and_confirms(demo):
+    at = signed_in(demo, "pm", "pages/site_settings.py")
+    box = [
+        n
+        for n in at.number_input
+        if "no contact" in n.label.lower() or "without contact" in n.label.lower()
+    ][0]
+    box.set_value(21)
+    [b for b in at.button if b.label == "Save settings"][0].click().run()
+    assert not at.exception
+    assert "Site settings saved." in [s.value for s in at.success]
+
+
+def test_audit_log_page_shows_rows_and_verifies_the_chain(demo):
+    at = signed_in(demo, "pm", "pages/audit_log.py")
+    assert "demo.seed" in list(at.dataframe[0].value["action"])
+    [b for b in at.button if b.label == "Verify the audit chain"][0].click().run()
+    assert at.success[0].value.startswith("Intact:")
