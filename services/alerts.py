@@ -11,17 +11,27 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import Engine
-from sqlmodel import col, select
+from sqlmodel import col, func, select
 
 from models import Participant, Referral, Release, Role
 from services import audit
 from services.auth import CurrentUser
 from services.clock import utcnow
 from services.db import read_session, write_session
-from services.deadlines import alerts_for
+from services.deadlines import open_obligations
 from services.errors import StaleEditError, ValidationError
 from services.site import get_settings
 
+REFERRAL_DATE_KEYS = (
+    "referral_date",
+    "initial_screening_date",
+    "intake_completed_date",
+    "intake_extended_to",
+    "prosecutor_notified_date",
+    "social_contact_approved_date",
+    "reassessed_date",
+    "closed_date",
+)
 SEVERITIES = ("overdue", "due in 2 days", "due in 7 days", "later")
 SEVERITY_ICONS = {
     "overdue": "🔴 Overdue",
@@ -69,33 +79,36 @@ def severity(due: date, today: date) -> str:
     return "later"
 
 
-def _iso(value: date | None) -> str | None:
-    return value.isoformat() if value else None
-
-
-def referral_case(referral: Referral, release: Release | None) -> dict:
-    """The contract's plain-data view of one referral (services/deadlines.py input)."""
-    return {
-        "referral_type": referral.referral_type.value,
-        "referral_date": _iso(referral.referral_date),
-        "initial_screening_date": _iso(referral.initial_screening_date),
-        "intake_completed_date": _iso(referral.intake_completed_date),
-        "intake_extended_to": _iso(referral.intake_extended_to),
-        "roi_signed_date": _iso(release.signed_date) if release else None,
-        "roi_rescinded_date": _iso(release.rescinded_date) if release else None,
-        "prosecutor_notified_date": _iso(referral.prosecutor_notified_date),
-        "social_contact_approved_date": _iso(referral.social_contact_approved_date),
-        "reassessed_date": _iso(referral.reassessed_date),
-        "closed_date": _iso(referral.closed_date),
-    }
-
-
 def open_alerts(engine: Engine, user: CurrentUser, today: date) -> list[Alert]:
-    """Most urgent first: a case manager's own, a supervisor's team, everything for the PM."""
+    """Most urgent first: a case manager's own, a supervisor's team, everything for the PM.
+
+    Reads plain columns (no ORM objects) and applies the contract's rules through
+    `open_obligations`, so 10,000 open referrals take well under a second.
+    """
     settings = get_settings(engine)
+    release = (
+        select(
+            Release.participant_id,
+            func.min(Release.signed_date).label("signed"),
+            func.max(Release.rescinded_date).label("rescinded"),
+            (func.count() - func.count(Release.rescinded_date)).label("unrescinded"),
+        )
+        .group_by(Release.participant_id)
+        .subquery()
+    )
     query = (
-        select(Referral, Participant)
+        select(
+            Referral.id,
+            Referral.version,
+            Referral.referral_type,
+            Participant.lead_id,
+            release.c.signed,
+            release.c.rescinded,
+            release.c.unrescinded,
+            *[getattr(Referral, key) for key in REFERRAL_DATE_KEYS],
+        )
         .join(Participant, col(Participant.id) == col(Referral.participant_id))
+        .outerjoin(release, release.c.participant_id == col(Referral.participant_id))
         .where(col(Referral.closed_date).is_(None))
     )
     if user.role == Role.case_manager:
@@ -105,46 +118,39 @@ def open_alerts(engine: Engine, user: CurrentUser, today: date) -> list[Alert]:
     elif user.role != Role.project_manager:
         return []
     with read_session(engine) as session:
-        rows = list(session.exec(query))
-        releases = _first_releases(session, [p.id for _, p in rows])
+        rows = session.exec(query).all()
     alerts = []
-    for referral, participant in rows:
-        case = referral_case(referral, releases.get(participant.id))
-        for raw in alerts_for(
-            case,
-            today.isoformat(),
+    for row in rows:
+        referral_id, version, referral_type, lead_id, signed, rescinded, unrescinded = row[:7]
+        dates = dict(zip(REFERRAL_DATE_KEYS, row[7:], strict=True))
+        # PROTOCOL T6/C3: the first release signed is what the intake needed; consent is lost
+        # only when every release the person signed has been rescinded.
+        dates["roi_signed_date"] = signed
+        dates["roi_rescinded_date"] = rescinded if signed is not None and not unrescinded else None
+        for rule, due, message in open_obligations(
+            getattr(referral_type, "value", referral_type),
+            dates,
+            today,
             intake_days=settings.intake_days,
             notice_days=settings.prosecutor_notice_days,
             approval_months=settings.social_contact_approval_months,
         ):
-            due = date.fromisoformat(raw["due"])
             alerts.append(
                 Alert(
-                    rule=raw["rule"],
-                    referral_id=referral.id,
-                    referral_version=referral.version,
-                    lead_id=participant.lead_id,
+                    rule=rule,
+                    referral_id=referral_id,
+                    referral_version=version,
+                    lead_id=lead_id,
                     due=due,
                     days_left=(due - today).days,
                     severity=severity(due, today),
-                    owner=OWNERS[raw["rule"]],
-                    action=CLOSING_ACTIONS[raw["rule"]],
-                    message=raw["message"],
+                    owner=OWNERS[rule],
+                    action=CLOSING_ACTIONS[rule],
+                    message=message,
                 )
             )
     alerts.sort(key=lambda a: (a.due, a.rule, a.lead_id))
     return alerts
-
-
-def _first_releases(session, participant_ids: list[int]) -> dict[int, Release]:
-    """The release that counts for T6/C3: the latest signed one per participant."""
-    latest: dict[int, Release] = {}
-    if not participant_ids:
-        return latest
-    query = select(Release).where(col(Release.participant_id).in_(participant_ids))
-    for release in session.exec(query.order_by(col(Release.signed_date))):
-        latest[release.participant_id] = release
-    return latest
 
 
 def alert_rows(alerts: list[Alert]) -> list[dict]:

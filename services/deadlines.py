@@ -66,24 +66,44 @@ def alerts_for(
     if case.get("referral_date") is None:
         raise ValueError("referral_date: required")
     dates = {key: _optional_date(case, key) for key in DATE_KEYS}
+    return [
+        {"rule": rule, "due": due.isoformat(), "overdue": now > due, "message": message}
+        for rule, due, message in open_obligations(
+            referral_type,
+            dates,
+            now,
+            intake_days=intake_days,
+            notice_days=notice_days,
+            approval_months=approval_months,
+        )
+    ]
 
+
+def open_obligations(
+    referral_type: str,
+    dates: dict[str, date | None],
+    today: date,
+    *,
+    intake_days: int = DEFAULT_INTAKE_DAYS,
+    notice_days: int = PROSECUTOR_NOTICE_DAYS,
+    approval_months: int = SOCIAL_CONTACT_APPROVAL_MONTHS,
+) -> list[tuple[str, date, str]]:
+    """The rules behind `alerts_for`, on already-validated dates: (rule, due, message) by due.
+
+    `dates` holds every key of DATE_KEYS (None when unknown). The app calls this directly for
+    many referrals at once; outside callers use the plain-data contract `alerts_for`.
+    """
     # A closed referral owes nothing, whatever the closing date (the record is taken as is).
     if dates["closed_date"] is not None:
         return []
-
     alerts = []
     if referral_type == "arrest" and dates["intake_completed_date"] is None:
-        alerts.extend(_intake_alerts(dates, now, intake_days, notice_days))
+        alerts.extend(_intake_alerts(dates, today, intake_days, notice_days))
     alerts.extend(_release_alerts(dates))
     if dates["social_contact_approved_date"] is not None:
         alerts.append(_reassessment_alert(dates, approval_months))
-
-    result = [
-        {"rule": rule, "due": due.isoformat(), "overdue": now > due, "message": message}
-        for rule, due, message in alerts
-    ]
-    result.sort(key=lambda alert: (alert["due"], RULE_ORDER.index(alert["rule"])))
-    return result
+    alerts.sort(key=lambda alert: (alert[1], RULE_ORDER.index(alert[0])))
+    return alerts
 
 
 def add_months(d: date, n: int) -> date:

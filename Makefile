@@ -1,0 +1,61 @@
+# The two front-door commands: `make run` and `make test`. See README.md.
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8501
+
+.PHONY: run test test-sqlite test-postgres figures bench migrate seed install install-dev \
+        chromium lint format cookie-key clean-demo
+
+$(PY):
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements-dev.txt requirements.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+migrate: install
+	$(PY) -m services.admin migrate
+
+seed: migrate
+	$(PY) -m services.admin seed-demo
+
+run: seed
+	@$(PY) -m services.admin demo-sign-ins
+	@echo "Serving on http://localhost:$(PORT)"
+	$(VENV)/bin/streamlit run app.py --server.port $(PORT) --server.headless true
+
+chromium:
+	@test -x /usr/bin/chromium || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+
+format: install-dev
+	$(VENV)/bin/ruff format .
+
+test-sqlite: install-dev chromium
+	$(PY) -m pytest -q
+
+test-postgres: install-dev chromium
+	scripts/with_postgres.sh $(PY) -m pytest -q -m db
+
+test: lint test-sqlite test-postgres
+
+figures: install-dev
+	$(PY) scripts/figures.py
+
+bench: figures
+
+cookie-key:
+	@$(PY) -c "import secrets; print(secrets.token_urlsafe(48))"
+
+clean-demo:
+	rm -f data/lead.db data/lead.db-wal data/lead.db-shm data/demo-cookie-key
