@@ -149,6 +149,12 @@ class Participant(SQLModel, table=True):
     mental_health: str = Field(default="", sa_type=Text)
     criminal_history: str = Field(default="", sa_type=Text)
     last_contact_date: date | None = None
+    # Demographics for cultural-competency reporting; all optional, "declined" allowed.
+    race_ethnicity: str = Field(default="", max_length=120)
+    primary_language: str = Field(default="", max_length=60)
+    interpreter_needed: bool | None = None
+    gender_identity: str = Field(default="", max_length=60)
+    housing_situation: str = Field(default="", max_length=60)  # latest; history in HousingChange
     created_at: datetime
     version: int = Field(default=1)
     updated_at: datetime | None = None
@@ -171,6 +177,32 @@ class Referral(SQLModel, table=True):
     reassessed_date: date | None = None
     closed_date: date | None = None
     closed_reason: str = Field(default="", max_length=200)
+    # The LEAD cover sheet (issue 3): when, who, what, where, and the B2-B12 determinations.
+    referred_at: datetime | None = None
+    supervising_sergeant: str = Field(default="", max_length=120)
+    prosecutor_office: str = Field(default="", max_length=16)  # KCPAO | BCA
+    drug: str = Field(default="", max_length=32)  # marijuana | prescription_pills | other
+    drug_grams: float | None = None
+    place: str = Field(default="", max_length=200)
+    in_catchment: bool | None = None
+    victim_involved: bool = False
+    victim_sheet_date: date | None = None  # PROTOCOL V1
+    determinations: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    convictions: list[dict] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    warrant_doc_notes: str = Field(default="", sa_type=Text)  # B11, B12
+    verification_basis: str = Field(default="", max_length=200)  # S1
+    last_violation_date: date | None = None  # S3
+    approving_sergeant: str = Field(default="", max_length=120)  # S5
+    screen_eligible: bool | None = None
+    screen_reasons: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    override_recommended: bool = False  # B13
+    override_reason: str = Field(default="", max_length=500)
+    stage: str = Field(default="referred", max_length=32)  # lifecycle stage, services.referrals
+    intake_scheduled_date: date | None = None
+    intake_extended_by: str = Field(default="", max_length=120)  # T4
+    prosecutor_notice_office: str = Field(default="", max_length=16)  # T5
+    prosecutor_notice_method: str = Field(default="", max_length=16)  # phone | email
+    incapacitated: bool = False  # C2: no consent while marked
     created_at: datetime
     version: int = Field(default=1)
     updated_at: datetime | None = None
@@ -191,7 +223,9 @@ class Release(SQLModel, table=True):
     )
     purpose: str = Field(default="LEAD coordination and staffing", max_length=200)
     treatment_information: bool = False  # PROTOCOL C4: a separate release
+    memorialised_by: str = Field(default="", max_length=64)  # C1: staff who recorded a verbal one
     created_at: datetime
+    created_by: str = Field(default="", max_length=64)
 
 
 # --- Audit and disclosures -------------------------------------------------------------------
@@ -250,3 +284,222 @@ class AuthSession(SQLModel, table=True):
     last_seen_at: datetime
     ended_at: datetime | None = None
     end_reason: str = Field(default="", max_length=32)
+
+
+# --- Referral lifecycle (issue 3) --------------------------------------------------------------
+
+
+class ReferralEvent(SQLModel, table=True):
+    """Who did what to a referral, and when (screened, intake scheduled, extended, closed...)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    referral_id: int = Field(foreign_key="referral.id", index=True)
+    at: datetime
+    username: str = Field(max_length=64)
+    event: str = Field(max_length=48)
+    detail: str = Field(default="", max_length=500)
+
+
+# --- The participant's LEAD story (issue 4) ----------------------------------------------------
+
+
+class StatusChange(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    participant_id: int = Field(foreign_key="participant.id", index=True)
+    on: date
+    status: str = Field(max_length=16)  # referred | active | inactive | exited
+    reason: str = Field(default="", max_length=300)
+    username: str = Field(max_length=64)
+    at: datetime
+
+
+class HousingChange(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    participant_id: int = Field(foreign_key="participant.id", index=True)
+    on: date
+    situation: str = Field(max_length=60)  # unsheltered | shelter | transitional | housed | ...
+    username: str = Field(max_length=64)
+    at: datetime
+
+
+class Intake(SQLModel, table=True):
+    """The in-depth intake: factors surveyed and immediate needs met."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    participant_id: int = Field(foreign_key="participant.id", index=True)
+    on: date
+    factors: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    immediate_needs_met: str = Field(default="", sa_type=Text)
+    username: str = Field(max_length=64)
+    at: datetime
+
+
+class PlanGoal(SQLModel, table=True):
+    """One goal of the Individual Intervention Plan, in the participant's words (PROTOCOL P1)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    participant_id: int = Field(foreign_key="participant.id", index=True)
+    domain: str = Field(max_length=40)
+    goal: str = Field(sa_type=Text)
+    status: str = Field(default="not started", max_length=20)
+    started_on: date
+    status_on: date
+    version: int = Field(default=1)
+    updated_at: datetime | None = None
+    updated_by: str | None = Field(default=None, max_length=64)
+
+
+class PlanGoalChange(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    goal_id: int = Field(foreign_key="plangoal.id", index=True)
+    status: str = Field(max_length=20)
+    on: date
+    username: str = Field(max_length=64)
+    at: datetime
+
+
+class Service(SQLModel, table=True):
+    """A service bought or used (PROTOCOL P2), and its withdrawal (P3)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    participant_id: int = Field(foreign_key="participant.id", index=True)
+    category: str = Field(max_length=40)
+    provider: str = Field(max_length=120)
+    start_on: date
+    end_on: date | None = None
+    cost_cents: int = 0
+    funding: str = Field(max_length=20)  # new_capacity | existing_spare
+    withdrawn_on: date | None = None
+    withdrawal_reason: str = Field(default="", max_length=300)
+    username: str = Field(max_length=64)
+    at: datetime
+
+
+class Contact(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    participant_id: int = Field(foreign_key="participant.id", index=True)
+    on: date = Field(index=True)
+    kind: str = Field(max_length=16)  # field | office | phone | text | jail | court
+    staff_id: int = Field(foreign_key="user.id", index=True)
+    minutes: int = 0
+    note: str = Field(default="", sa_type=Text)  # a case note: restricted
+    at: datetime
+
+
+class Coverage(SQLModel, table=True):
+    """A case manager's caseload handed to another for a period (leave, vacancy)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    absent_id: int = Field(foreign_key="user.id", index=True)
+    covering_id: int = Field(foreign_key="user.id", index=True)
+    start_on: date
+    end_on: date
+    username: str = Field(max_length=64)
+    at: datetime
+
+
+# --- Staffing sessions (issue 5) ----------------------------------------------------------------
+
+
+class StaffingSession(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=24)  # workgroup | staffing
+    on: date = Field(index=True)
+    starts_at: str = Field(default="10:00", max_length=5)  # local HH:MM
+    place: str = Field(default="", max_length=200)
+    attending_org_codes: list[str] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+    cutoff_on: date
+    finalized_at: datetime | None = None
+    agenda_version: int = 0  # bumped by every change after finalizing
+    version: int = Field(default=1)
+    updated_at: datetime | None = None
+    updated_by: str | None = Field(default=None, max_length=64)
+
+
+class Submission(SQLModel, table=True):
+    """A partner's name for discussion with a brief reason (PROTOCOL M2)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="staffingsession.id", index=True)
+    submitted_by: str = Field(max_length=64)
+    organization_code: str = Field(max_length=16)
+    person_name: str = Field(default="", max_length=120)
+    person_alias: str = Field(default="", max_length=120)
+    person_dob: date | None = None
+    participant_id: int | None = Field(default=None, foreign_key="participant.id")
+    reason: str = Field(max_length=500)
+    urgency: str = Field(default="routine", max_length=16)
+    status: str = Field(default="submitted", max_length=16)  # submitted|on_agenda|held|carried
+    held_reason: str = Field(default="", max_length=300)  # project manager only
+    at: datetime
+
+
+class AgendaItem(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="staffingsession.id", index=True)
+    position: int
+    kind: str = Field(max_length=16)  # participant | standing | suggested
+    participant_id: int | None = Field(default=None, foreign_key="participant.id")
+    title: str = Field(default="", max_length=200)
+    why: str = Field(default="", sa_type=Text)  # reasons and submitters, or why suggested
+    minutes: int = 5
+    prep_notes: str = Field(default="", sa_type=Text)  # private: never presented or exported
+    summary: str = Field(default="", sa_type=Text)  # outcome, non-clinical
+    decisions: str = Field(default="", sa_type=Text)
+    presented_at: datetime | None = None
+    version: int = Field(default=1)
+    updated_at: datetime | None = None
+    updated_by: str | None = Field(default=None, max_length=64)
+
+
+class ActionItem(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    agenda_item_id: int = Field(foreign_key="agendaitem.id", index=True)
+    participant_id: int | None = Field(default=None, foreign_key="participant.id")
+    text: str = Field(max_length=500)
+    owner_org_code: str = Field(default="", max_length=16)
+    owner_user_id: int | None = Field(default=None, foreign_key="user.id")
+    due_on: date
+    done_on: date | None = None
+    created_by: str = Field(max_length=64)
+    at: datetime
+
+
+# --- Community report-back (issue 6) -----------------------------------------------------------
+
+
+class ReportSnapshot(SQLModel, table=True):
+    """A published period: frozen figures, so published numbers never shift (PROTOCOL M6)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    period_start: date
+    period_end: date
+    label: str = Field(max_length=60)
+    figures: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    published_at: datetime
+    published_by: str = Field(max_length=64)
+
+
+class CommunityMeeting(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    on: date
+    audience: str = Field(max_length=60)  # residents | businesses | community leaders | mixed
+    place: str = Field(default="", max_length=200)
+    attendance: int = 0
+    feedback: str = Field(default="", sa_type=Text)
+    username: str = Field(max_length=64)
+    at: datetime
+
+
+class CommunityConcern(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int | None = Field(default=None, foreign_key="communitymeeting.id")
+    area: str = Field(max_length=200)  # a hot spot, never a person
+    behaviour: str = Field(max_length=300)
+    status: str = Field(default="open", max_length=16)  # open | in progress | resolved
+    raised_on: date
+    version: int = Field(default=1)
+    updated_at: datetime | None = None
+    updated_by: str | None = Field(default=None, max_length=64)

@@ -27,10 +27,10 @@ visible = [a for a in alerts if a.severity in shown and a.rule in rule_filter]
 st.caption(f"{len(visible)} open deadline(s) as of {today.isoformat()}.")
 table(alert_rows(visible), key="today_alerts", empty="Nothing due. Well done.")
 
-closable = [a for a in visible if a.rule in ("T4", "T5", "S6")]
+closable = [a for a in visible if a.referral_id is not None and a.rule in ("T4", "T5", "S6")]
 if closable:
     st.subheader("Close a deadline")
-    labels = {f"{a.lead_id} · {a.rule} · {a.action} (due {a.due})": a for a in closable}
+    labels = {f"{a.subject} · {a.rule} · {a.action} (due {a.due})": a for a in closable}
     with st.form("close_alert"):
         label = st.selectbox("Deadline", list(labels))
         on = st.date_input("Date it happened", value=today, max_value=today)
@@ -46,6 +46,6 @@ if closable:
                     on=on,
                     today=today,
                 ),
-                success=f"Recorded: {chosen.action.lower()} for {chosen.lead_id}.",
+                success=f"Recorded: {chosen.action.lower()} for {chosen.subject}.",
             ):
                 st.rerun()

@@ -56,16 +56,35 @@ CLOSING_ACTIONS = {
 
 @dataclass(frozen=True)
 class Alert:
+    """One obligation: which rule, about what (a LEAD id or a report), due when, who acts."""
+
     rule: str
-    referral_id: int
-    referral_version: int
-    lead_id: str
+    subject: str
     due: date
     days_left: int
     severity: str
     owner: str
     action: str
     message: str
+    referral_id: int | None = None
+    referral_version: int | None = None
+
+
+def make_alert(
+    rule: str, subject: str, due: date, today: date, owner: str, action: str, message: str, **refs
+) -> Alert:
+    """Build an alert with its days left and severity computed the one way."""
+    return Alert(
+        rule=rule,
+        subject=subject,
+        due=due,
+        days_left=(due - today).days,
+        severity=severity(due, today),
+        owner=owner,
+        action=action,
+        message=message,
+        **refs,
+    )
 
 
 def severity(due: date, today: date) -> str:
@@ -136,21 +155,30 @@ def open_alerts(engine: Engine, user: CurrentUser, today: date) -> list[Alert]:
             approval_months=settings.social_contact_approval_months,
         ):
             alerts.append(
-                Alert(
-                    rule=rule,
+                make_alert(
+                    rule,
+                    lead_id,
+                    due,
+                    today,
+                    OWNERS[rule],
+                    CLOSING_ACTIONS[rule],
+                    message,
                     referral_id=referral_id,
                     referral_version=version,
-                    lead_id=lead_id,
-                    due=due,
-                    days_left=(due - today).days,
-                    severity=severity(due, today),
-                    owner=OWNERS[rule],
-                    action=CLOSING_ACTIONS[rule],
-                    message=message,
                 )
             )
-    alerts.sort(key=lambda a: (a.due, a.rule, a.lead_id))
+    for source in extra_sources():
+        alerts.extend(source(engine, user, today))
+    alerts.sort(key=lambda a: (a.due, a.rule, a.subject))
     return alerts
+
+
+def extra_sources() -> list:
+    """Alert sources beyond the referral clock: functions (engine, user, today) -> [Alert].
+
+    Each area registers its own here (imported lazily to keep imports one-way).
+    """
+    return []
 
 
 def alert_rows(alerts: list[Alert]) -> list[dict]:
@@ -160,7 +188,7 @@ def alert_rows(alerts: list[Alert]) -> list[dict]:
             "Due": a.due.isoformat(),
             "Days left": a.days_left,
             "Rule": a.rule,
-            "LEAD id": a.lead_id,
+            "About": a.subject,
             "Who acts": a.owner,
             "Closing action": a.action,
             "What is owed": a.message,

@@ -96,22 +96,23 @@ def migrate(url: str) -> None:
     """Apply every migration (alembic upgrade head)."""
     from alembic import command
 
-    command.upgrade(alembic_config(url), "head")
+    command.upgrade(alembic_config(url), "heads")
 
 
-def schema_status(engine: Engine) -> tuple[str | None, str]:
-    """Return (current revision, head revision) of the database and the code."""
-    head = ScriptDirectory.from_config(alembic_config(str(engine.url))).get_current_head()
+def schema_status(engine: Engine) -> tuple[str, str]:
+    """Return (current revisions, head revisions) of the database and the code, as text."""
+    url = engine.url.render_as_string(hide_password=False)
+    heads = ScriptDirectory.from_config(alembic_config(url)).get_heads()
     with engine.connect() as conn:
-        current = MigrationContext.configure(conn).get_current_revision()
-    return current, head
+        current = MigrationContext.configure(conn).get_current_heads()
+    return ",".join(sorted(current)) or "none", ",".join(sorted(heads))
 
 
 def require_current_schema(engine: Engine) -> None:
     current, head = schema_status(engine)
     if current != head:
         raise SchemaError(
-            f"The database is at migration {current or 'none'} but this code needs {head}. "
+            f"The database is at migration {current} but this code needs {head}. "
             "Run `make migrate` (or `python -m services.admin migrate`) and restart."
         )
 

@@ -46,15 +46,14 @@ class PageSpec:
     roles: frozenset[Role]
 
 
-PAGES: tuple[PageSpec, ...] = (
+# Pages, grouped by area so each area's pages sit together; navigation keeps this order.
+CORE_PAGES: tuple[PageSpec, ...] = (
     PageSpec(
-        "today",
-        "pages/today.py",
-        "Today",
-        ":material/today:",
-        "Work",
-        frozenset({PM, CM, CS}),
+        "today", "pages/today.py", "Today", ":material/today:", "Work", frozenset({PM, CM, CS})
     ),
+)
+REFERRAL_PAGES: tuple[PageSpec, ...] = ()
+PARTICIPANT_PAGES: tuple[PageSpec, ...] = (
     PageSpec(
         "participants",
         "pages/participants.py",
@@ -71,6 +70,10 @@ PAGES: tuple[PageSpec, ...] = (
         "Work",
         PROVIDER_ROLES | PARTNER_ROLES,
     ),
+)
+STAFFING_PAGES: tuple[PageSpec, ...] = ()
+REPORT_PAGES: tuple[PageSpec, ...] = ()
+ADMIN_PAGES: tuple[PageSpec, ...] = (
     PageSpec(
         "users",
         "pages/users.py",
@@ -95,17 +98,21 @@ PAGES: tuple[PageSpec, ...] = (
         "Administer",
         frozenset({PM}),
     ),
+)
+HELP_PAGES: tuple[PageSpec, ...] = (
     PageSpec(
-        "glossary",
-        "pages/glossary.py",
-        "Glossary",
-        ":material/menu_book:",
-        "Help",
-        ALL_ROLES,
+        "glossary", "pages/glossary.py", "Glossary", ":material/menu_book:", "Help", ALL_ROLES
     ),
-    PageSpec(
-        "account", "pages/account.py", "My account", ":material/key:", "Help", ALL_ROLES
-    ),
+    PageSpec("account", "pages/account.py", "My account", ":material/key:", "Help", ALL_ROLES),
+)
+PAGES: tuple[PageSpec, ...] = (
+    CORE_PAGES
+    + REFERRAL_PAGES
+    + PARTICIPANT_PAGES
+    + STAFFING_PAGES
+    + REPORT_PAGES
+    + ADMIN_PAGES
+    + HELP_PAGES
 )
 
 PAGE_BY_KEY = {page.key: page for page in PAGES}

@@ -30,7 +30,7 @@ def team(engine):
 
 
 def rules(alerts):
-    return [(a.lead_id, a.rule, a.severity) for a in alerts]
+    return [(a.subject, a.rule, a.severity) for a in alerts]
 
 
 def test_case_manager_sees_only_their_own_alerts_most_urgent_first(engine, team):
