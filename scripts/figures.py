@@ -19,7 +19,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.chdir(ROOT)
 
+import logging  # noqa: E402
+
 import services.auth  # noqa: E402
+
+logging.getLogger("streamlit").setLevel(logging.ERROR)
 from services.db import make_engine, migrate, write_session  # noqa: E402
 from services.site import ensure_defaults  # noqa: E402
 
@@ -122,12 +126,23 @@ def alerts_10000(fresh) -> None:
     engine.dispose()
 
 
+def area_figures(fresh) -> None:
+    """Each area's checks live in tests/checks_<area>.py as `figures(fresh) -> [(name, value, ok)]`."""
+    import importlib
+
+    for path in sorted((ROOT / "tests").glob("checks_*.py")):
+        module = importlib.import_module(f"tests.{path.stem}")
+        for name, value, ok in module.figures(fresh):
+            figure(name, value, ok)
+
+
 def main() -> int:
     with tempfile.TemporaryDirectory(prefix="lead-figures-") as tmp:
         fresh = fresh_db_factory(Path(tmp))
         page_guard(fresh)
         audit_tamper(fresh)
         alerts_10000(fresh)
+        area_figures(fresh)
     if failures:
         print(f"Figures short of target: {', '.join(failures)}", file=sys.stderr)
         return 1
