@@ -127,7 +127,7 @@ def alerts_10000(fresh) -> None:
 
 
 def area_figures(fresh) -> None:
-    """Each area's checks live in tests/checks_<area>.py as `figures(fresh) -> [(name, value, ok)]`."""
+    """Run every tests/checks_<area>.py: `figures(fresh) -> [(name, value, ok)]`."""
     import importlib
 
     for path in sorted((ROOT / "tests").glob("checks_*.py")):
