@@ -247,3 +247,6 @@ def downgrade() -> None:
     op.drop_table('auditevent')
     op.drop_table('auditanchor')
     # ### end Alembic commands ###
+    if op.get_bind().dialect.name == "postgresql":
+        for enum_type in ("orgkind", "role", "referraltype", "participantstatus"):
+            op.execute(f"DROP TYPE IF EXISTS {enum_type}")
