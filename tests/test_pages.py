@@ -75,7 +75,7 @@ def test_today_lists_the_case_managers_alerts_most_urgent_first(demo):
     assert not at.exception
     table = at.dataframe[0].value
     assert list(table["Due"]) == sorted(table["Due"])
-    assert set(table["Rule"]) <= {"T4", "T5", "C3", "S6"}
+    assert {"T4", "T5"} <= set(table["Rule"])  # the demo has open arrest referrals
 
 
 def test_participants_page_searches_and_opens_a_record(demo):

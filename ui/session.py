@@ -148,23 +148,25 @@ def sign_in(ctx: Context) -> CurrentUser:
     authenticator = _authenticator(ctx)
     if st.session_state.get("authentication_status"):
         authenticator.logout(location="unrendered")  # our session ended: drop theirs too
-    st.title("LEAD operational dashboard")
-    st.write("Sign in with the account your project manager gave you.")
-    reason = st.session_state.pop("lead_signed_out_reason", None)
-    if reason:
-        st.info(reason, icon=":material/info:")
-    try:
-        authenticator.login(
-            location="main",
-            fields={
-                "Form name": "Sign in",
-                "Username": "Username",
-                "Password": "Password",
-                "Login": "Sign in",
-            },
-        )
-    except stauth.LoginError:
-        st.session_state["authentication_status"] = None
+    slot = st.empty()  # cleared when a cookie signs the user in, so the page renders in place
+    with slot.container():
+        st.title("LEAD operational dashboard")
+        st.write("Sign in with the account your project manager gave you.")
+        reason = st.session_state.pop("lead_signed_out_reason", None)
+        if reason:
+            st.info(reason, icon=":material/info:")
+        try:
+            authenticator.login(
+                location="main",
+                fields={
+                    "Form name": "Sign in",
+                    "Username": "Username",
+                    "Password": "Password",
+                    "Login": "Sign in",
+                },
+            )
+        except stauth.LoginError:
+            st.session_state["authentication_status"] = None
     if st.session_state.get("authentication_status"):
         verified = st.session_state.pop(VERIFIED_KEY, None)
         if verified:  # the form, just now
@@ -180,6 +182,9 @@ def sign_in(ctx: Context) -> CurrentUser:
         if session_id is not None:
             st.session_state[SESSION_KEY] = session_id
             user = auth.resume(ctx.engine, session_id)
+        if user is not None and not verified:
+            slot.empty()  # no rerun: a deep link keeps its page
+            return user
         if user is not None:
             st.rerun()
         authenticator.logout(location="unrendered")  # and ignore that cookie from now on
@@ -192,12 +197,19 @@ def sign_in(ctx: Context) -> CurrentUser:
 
 
 def navigation(user: CurrentUser):
-    sections: dict[str, list] = {}
-    for spec in pages_for(user.role):
-        sections.setdefault(spec.section, []).append(
-            st.Page(spec.path, title=spec.title, icon=spec.icon, url_path=spec.key)
-        )
-    return st.navigation(sections)
+    """The role's pages only. Drawn as plain links: Streamlit's own sidebar menu nests <div>s
+    in a <ul>, which screen readers cannot follow (axe: list, listitem)."""
+    specs = pages_for(user.role)
+    pages = {s.key: st.Page(s.path, title=s.title, icon=s.icon, url_path=s.key) for s in specs}
+    page = st.navigation(list(pages.values()), position="hidden")
+    with st.sidebar:
+        section = None
+        for spec in specs:
+            if spec.section != section:
+                section = spec.section
+                st.markdown(f"**{section}**")
+            st.page_link(pages[spec.key], label=spec.title, icon=spec.icon)
+    return page
 
 
 def _cookie_manager():
