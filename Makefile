@@ -52,7 +52,10 @@ test: lint test-sqlite test-postgres
 figures: install-dev
 	$(PY) scripts/figures.py
 
-bench: figures
+# Page benchmarks at 1,000 and 10,000 participants (scripts/bench.py). `make figures` runs them
+# too (fewer reruns, via tests/checks_scale.py); LEAD_FIGURES_SKIP_BENCH=1 leaves them out.
+bench: install-dev
+	$(PY) scripts/bench.py
 
 cookie-key:
 	@$(PY) -c "import secrets; print(secrets.token_urlsafe(48))"

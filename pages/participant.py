@@ -1,16 +1,57 @@
-"""A participant's record, read-only, showing only the fields this role may see (SECURITY 1-2)."""
+"""A participant's record: what this role may see of it, and the casework forms (SECURITY 1-2).
+
+Partners get the partner-safe view under an active release only; provider staff get tabs for
+identity, releases of information, intake, the Individual Intervention Plan, services, contacts,
+status and housing, and a timeline. Every save is validated, version-checked and audited.
+"""
+
+from datetime import date
 
 import streamlit as st
 
+from models import ParticipantStatus
 from services.audit import AuditWriteError
+from services.casework import (
+    CONTACT_KINDS,
+    FACTOR_ANSWERS,
+    FUNDING,
+    GOAL_STATUSES,
+    INTAKE_FACTORS,
+    PLAN_DOMAINS,
+    SERVICE_CATEGORIES,
+    add_goal,
+    add_service,
+    change_goal_status,
+    end_service,
+    log_contact,
+    record_intake,
+    withdraw_service,
+)
 from services.clock import local_today
-from services.participants import view_record
+from services.consent import RELEASE_KINDS, add_release, partner_organizations, rescind_release
+from services.participants import (
+    GENDER_IDENTITIES,
+    HOUSING_SITUATIONS,
+    INTERPRETER,
+    RACE_ETHNICITY,
+    SECTION_LABELS,
+    assign_case_manager,
+    case_managers,
+    record_housing,
+    set_status,
+    update_identity,
+    view_record,
+)
+from services.policy import PARTNER_ROLES
 from services.site import get_settings
 from ui.session import require_page
+from ui.widgets import conflict, flash, run_edit, seen_before, table
 
 ctx, user = require_page("participant")
 
 st.title("Participant record")
+flash()
+conflict()
 participant_id = st.session_state.get("participant_id")
 if participant_id is None:
     st.info("Choose a participant on the Participants page first.", icon=":material/info:")
@@ -32,8 +73,519 @@ if not record.allowed:
     )
     st.stop()
 
-st.caption(f"Release of information for your organization: {record.consent}.")
-for label, value in record.fields.items():
-    left, right = st.columns([1, 3])
-    left.markdown(f"**{label}**")
-    right.text(value or "—")
+GOAL = "Goal (participant's words)"
+EARLIEST_BIRTH = date(1900, 1, 1)
+RESET = ["rec_", "recv_"]  # this page's widget keys and remembered versions
+version = seen_before(f"recv_p{participant_id}", record.version)
+goal_versions = seen_before(
+    f"recv_g{participant_id}",
+    {g["_id"]: g["_version"] for g in record.sections.get("plan_goals", [])},
+)
+casework = "casework" in record.edits
+
+
+def show_fields(labels: list[str] | None = None) -> None:
+    for label, value in record.fields.items():
+        if labels is None or label in labels:
+            left, right = st.columns([1, 2])
+            left.markdown(f"**{label}**")
+            right.text(value or "—")
+
+
+def section(key: str, empty: str) -> None:
+    if key in record.sections:
+        st.subheader(SECTION_LABELS[key])
+        rows = [{k: v for k, v in r.items() if not k.startswith("_")} for r in record.sections[key]]
+        table(rows, key=f"rec_table_{key}", empty=empty)
+
+
+def date_box(label: str, key: str, value=today, **limits):
+    return st.date_input(label, value=value, max_value=limits.pop("max_value", today), key=key)
+
+
+if user.role in PARTNER_ROLES:
+    st.caption(f"Release of information (ROI) for your organization today: {record.consent}.")
+    st.info(
+        "Partner-safe view: no case notes, substance use, mental health, treatment or "
+        "criminal-history detail is ever shown here (42 CFR Part 2).",
+        icon=":material/shield:",
+    )
+    show_fields()
+    section("plan_domains", "No Individual Intervention Plan goals yet.")
+    section("open_deadlines", "No open deadline concerns your organization.")
+    st.stop()
+
+names = [
+    ("Summary", True),
+    ("Releases of information", "releases" in record.sections),
+    ("Intake", "intakes" in record.sections),
+    ("Individual Intervention Plan", True),
+    ("Services", "services" in record.sections),
+    ("Contacts", "contacts" in record.sections),
+    ("Status and housing", "status_history" in record.sections),
+    ("Timeline", "timeline" in record.sections),
+]
+tabs = dict(
+    zip([n for n, shown in names if shown], st.tabs([n for n, s in names if s]), strict=True)
+)
+
+with tabs["Summary"]:
+    show_fields()
+    section("open_deadlines", "No open deadlines.")
+    if "identity" in record.edits:
+        v = record.values
+        with st.expander("Edit identity and demographics", icon=":material/edit:"):
+            with st.form("rec_identity"):
+                legal = st.text_input("Legal name", v["legal_name"], max_chars=120, key="rec_legal")
+                preferred = st.text_input(
+                    "Preferred name", v["preferred_name"], max_chars=120, key="rec_pref"
+                )
+                aliases = st.text_input(
+                    "Aliases (separate with ;)", "; ".join(v["aliases"]), key="rec_alias"
+                )
+                dob = st.date_input(
+                    "Date of birth",
+                    v["date_of_birth"],
+                    min_value=EARLIEST_BIRTH,
+                    max_value=today,
+                    key="rec_dob",
+                )
+                race = st.selectbox(
+                    "Race and ethnicity (optional)",
+                    RACE_ETHNICITY,
+                    index=RACE_ETHNICITY.index(v["race_ethnicity"])
+                    if v["race_ethnicity"] in RACE_ETHNICITY
+                    else 0,
+                    key="rec_race",
+                )
+                language = st.text_input(
+                    "Primary language (optional, or declined)",
+                    v["primary_language"],
+                    max_chars=60,
+                    key="rec_lang",
+                )
+                interp = [k for k, val in INTERPRETER.items() if val == v["interpreter_needed"]]
+                interpreter = st.selectbox(
+                    "Interpreter needed",
+                    list(INTERPRETER),
+                    index=list(INTERPRETER).index(interp[0]),
+                    format_func=lambda k: k or "not recorded",
+                    key="rec_interp",
+                )
+                gender = st.selectbox(
+                    "Gender identity (optional)",
+                    GENDER_IDENTITIES,
+                    index=GENDER_IDENTITIES.index(v["gender_identity"])
+                    if v["gender_identity"] in GENDER_IDENTITIES
+                    else 0,
+                    key="rec_gender",
+                )
+                if st.form_submit_button("Save identity", type="primary"):
+                    run_edit(
+                        lambda: update_identity(
+                            ctx.engine,
+                            user,
+                            participant_id=participant_id,
+                            expected_version=version,
+                            today=today,
+                            values={
+                                "legal_name": legal,
+                                "preferred_name": preferred,
+                                "aliases": aliases,
+                                "date_of_birth": dob,
+                                "race_ethnicity": race,
+                                "primary_language": language,
+                                "interpreter_needed": INTERPRETER[interpreter],
+                                "gender_identity": gender,
+                            },
+                        ),
+                        success="Identity and demographics saved.",
+                        reset_keys=RESET,
+                    )
+    if "assign" in record.edits:
+        managers = {m["id"]: m["name"] for m in case_managers(ctx.engine, user.organization_id)}
+        current = record.values["case_manager_id"]
+        if current not in managers and current is not None:
+            managers[current] = record.fields.get("Case manager", "current")
+        with st.form("rec_assign"):
+            choice = st.selectbox(
+                "Case manager",
+                [None, *managers],
+                format_func=lambda i: managers.get(i, "unassigned"),
+                index=[None, *managers].index(current),
+                key="rec_cm",
+            )
+            if st.form_submit_button("Assign case manager"):
+                run_edit(
+                    lambda: assign_case_manager(
+                        ctx.engine,
+                        user,
+                        participant_id=participant_id,
+                        expected_version=version,
+                        case_manager_id=choice,
+                    ),
+                    success="Case manager assigned.",
+                    reset_keys=RESET,
+                )
+
+if "Releases of information" in tabs:
+    with tabs["Releases of information"]:
+        st.caption(
+            "A release of information (ROI) lets LEAD share with the organizations it names "
+            "(PROTOCOL C1). Partners see the partner-safe view only while one is active."
+        )
+        section("releases", "No release of information recorded.")
+        section("treatment_releases", "No treatment-information release recorded.")
+        if casework:
+            orgs = {
+                o["code"]: f"{o['code']} · {o['name']}" for o in partner_organizations(ctx.engine)
+            }
+            with st.form("rec_release"):
+                st.markdown("**Record a release of information**")
+                kind = st.radio(
+                    "Kind", list(RELEASE_KINDS), format_func=RELEASE_KINDS.get, key="rec_rel_kind"
+                )
+                signed = date_box("Signed date", "rec_rel_signed")
+                covered = st.multiselect(
+                    "Organizations it covers", list(orgs), format_func=orgs.get, key="rec_rel_orgs"
+                )
+                purpose = st.text_input(
+                    "Purpose",
+                    "LEAD coordination and staffing sessions",
+                    max_chars=200,
+                    key="rec_rel_purpose",
+                )
+                expires = st.date_input(
+                    "Expires", value=None, min_value=today, max_value=None, key="rec_rel_expires"
+                )
+                if st.form_submit_button("Record release", type="primary"):
+                    run_edit(
+                        lambda: add_release(
+                            ctx.engine,
+                            user,
+                            participant_id=participant_id,
+                            kind=kind,
+                            signed_date=signed,
+                            covered=covered,
+                            purpose=purpose,
+                            expires_date=expires,
+                            today=today,
+                        ),
+                        success="Release of information recorded.",
+                        reset_keys=RESET,
+                    )
+            with st.expander("Treatment-information release (PROTOCOL C4)", icon=":material/lock:"):
+                with st.form("rec_treatment"):
+                    t_signed = date_box("Signed date", "rec_trt_signed")
+                    t_who = st.text_input(
+                        "Professionals or programs consulted (separate with ;)", key="rec_trt_who"
+                    )
+                    t_purpose = st.text_input(
+                        "Purpose", "consultation about treatment", max_chars=200, key="rec_trt_p"
+                    )
+                    t_expires = st.date_input(
+                        "Expires", value=None, min_value=today, key="rec_trt_x"
+                    )
+                    if st.form_submit_button("Record treatment release"):
+                        run_edit(
+                            lambda: add_release(
+                                ctx.engine,
+                                user,
+                                participant_id=participant_id,
+                                kind="written",
+                                signed_date=t_signed,
+                                covered=t_who.split(";"),
+                                purpose=t_purpose,
+                                expires_date=t_expires,
+                                treatment_information=True,
+                                today=today,
+                            ),
+                            success="Treatment-information release recorded.",
+                            reset_keys=RESET,
+                        )
+            rescindable = [
+                r
+                for key in ("releases", "treatment_releases")
+                for r in record.sections.get(key, [])
+                if not r["Rescinded"]
+            ]
+            if rescindable:
+                with st.form("rec_rescind"):
+                    labels = {
+                        r["_id"]: f"{r['Kind']} signed {r['Signed']} · covers {r['Covers']}"
+                        for r in rescindable
+                    }
+                    target = st.selectbox(
+                        "Release to rescind",
+                        list(labels),
+                        format_func=labels.get,
+                        key="rec_resc_id",
+                    )
+                    on = date_box("Rescinded on", "rec_resc_on")
+                    if st.form_submit_button("Rescind release"):
+                        run_edit(
+                            lambda: rescind_release(
+                                ctx.engine, user, release_id=target, on=on, today=today
+                            ),
+                            success="Release rescinded: partners lose the view at once.",
+                            reset_keys=RESET,
+                        )
+
+if "Intake" in tabs:
+    with tabs["Intake"]:
+        section("intakes", "No in-depth intake recorded yet.")
+        if casework:
+            with st.form("rec_intake"):
+                st.markdown("**Record the in-depth intake**")
+                intake_on = date_box("Intake date", "rec_int_on")
+                cols = st.columns(2)
+                factors = {
+                    key: cols[i % 2].selectbox(
+                        label, FACTOR_ANSWERS, index=len(FACTOR_ANSWERS) - 1, key=f"rec_int_{key}"
+                    )
+                    for i, (key, label) in enumerate(INTAKE_FACTORS.items())
+                }
+                needs = st.text_area("Immediate needs met", max_chars=5000, key="rec_int_needs")
+                if st.form_submit_button("Record intake", type="primary"):
+                    run_edit(
+                        lambda: record_intake(
+                            ctx.engine,
+                            user,
+                            participant_id=participant_id,
+                            on=intake_on,
+                            factors=factors,
+                            immediate_needs_met=needs,
+                            today=today,
+                        ),
+                        success="In-depth intake recorded.",
+                        reset_keys=RESET,
+                    )
+
+with tabs["Individual Intervention Plan"]:
+    st.caption(
+        "The Individual Intervention Plan (IIP) holds goals in the participant's own words, each "
+        "in a PROTOCOL P1 domain."
+    )
+    if "plan_goals" in record.sections:
+        section("plan_goals", "No goals yet.")
+        section("plan_history", "No history yet.")
+    else:
+        section("plan_domains", "No goals yet.")
+    if casework:
+        with st.form("rec_goal"):
+            st.markdown("**Add a goal**")
+            domain = st.selectbox("Domain (PROTOCOL P1)", PLAN_DOMAINS, key="rec_goal_domain")
+            goal_text = st.text_area(
+                "Goal, in the participant's own words", max_chars=1000, key="rec_goal_text"
+            )
+            goal_status = st.selectbox("Status", GOAL_STATUSES, key="rec_goal_status")
+            goal_on = date_box("Date", "rec_goal_on")
+            if st.form_submit_button("Add goal", type="primary"):
+                run_edit(
+                    lambda: add_goal(
+                        ctx.engine,
+                        user,
+                        participant_id=participant_id,
+                        domain=domain,
+                        goal=goal_text,
+                        status=goal_status,
+                        on=goal_on,
+                        today=today,
+                    ),
+                    success="Goal added to the Individual Intervention Plan.",
+                    reset_keys=RESET,
+                )
+        goals = record.sections.get("plan_goals", [])
+        if goals:
+            with st.form("rec_goal_move"):
+                st.markdown("**Change a goal's status**")
+                labels = {g["_id"]: f"{g['Domain']}: {g[GOAL][:60]} ({g['Status']})" for g in goals}
+                goal_id = st.selectbox(
+                    "Goal", list(labels), format_func=labels.get, key="rec_gm_id"
+                )
+                new_status = st.selectbox("New status", GOAL_STATUSES, key="rec_gm_status")
+                moved_on = date_box("Date", "rec_gm_on")
+                if st.form_submit_button("Save goal status"):
+                    run_edit(
+                        lambda: change_goal_status(
+                            ctx.engine,
+                            user,
+                            goal_id=goal_id,
+                            expected_version=goal_versions.get(goal_id, 0),
+                            status=new_status,
+                            on=moved_on,
+                            today=today,
+                        ),
+                        success="Goal status saved; the history keeps the change.",
+                        reset_keys=RESET,
+                    )
+
+if "Services" in tabs:
+    with tabs["Services"]:
+        section("services", "No services recorded.")
+        section("treatment_services", "No treatment services recorded.")
+        if casework:
+            with st.form("rec_service"):
+                st.markdown("**Add a service**")
+                category = st.selectbox("Service type", SERVICE_CATEGORIES, key="rec_svc_cat")
+                provider = st.text_input("Provider", max_chars=120, key="rec_svc_provider")
+                start = st.date_input("Start", value=today, key="rec_svc_start")
+                end = st.date_input("End (optional)", value=None, key="rec_svc_end")
+                cost = st.number_input(
+                    "Cost in dollars", min_value=0.0, step=50.0, format="%.2f", key="rec_svc_cost"
+                )
+                funding = st.radio(
+                    "Funding (PROTOCOL P2)",
+                    list(FUNDING),
+                    format_func=FUNDING.get,
+                    index=None,
+                    key="rec_svc_funding",
+                )
+                if st.form_submit_button("Add service", type="primary"):
+                    run_edit(
+                        lambda: add_service(
+                            ctx.engine,
+                            user,
+                            participant_id=participant_id,
+                            category=category,
+                            provider=provider,
+                            start_on=start,
+                            end_on=end,
+                            cost_dollars=cost,
+                            funding=funding or "",
+                            today=today,
+                        ),
+                        success="Service added.",
+                        reset_keys=RESET,
+                    )
+            open_services = [
+                s
+                for key in ("services", "treatment_services")
+                for s in record.sections.get(key, [])
+                if s["_open"]
+            ]
+            if open_services:
+                with st.form("rec_service_stop"):
+                    st.markdown("**End or withdraw a service**")
+                    labels = {
+                        s["_id"]: f"{s['Type']} at {s['Provider']} from {s['Start']}"
+                        for s in open_services
+                    }
+                    service_id = st.selectbox(
+                        "Service", list(labels), format_func=labels.get, key="rec_ss_id"
+                    )
+                    how = st.radio(
+                        "What happened",
+                        [
+                            "ended as planned",
+                            "withdrawn for not making good use of it (PROTOCOL P3)",
+                        ],
+                        key="rec_ss_how",
+                    )
+                    stop_on = date_box("Date", "rec_ss_on")
+                    reason = st.text_input(
+                        "Reason (for a withdrawal)", max_chars=300, key="rec_ss_reason"
+                    )
+                    st.caption("A withdrawal ends one service; it is not an exit from LEAD.")
+                    if st.form_submit_button("Save service change"):
+                        run_edit(
+                            (
+                                lambda: end_service(
+                                    ctx.engine, user, service_id=service_id, on=stop_on, today=today
+                                )
+                            )
+                            if how.startswith("ended")
+                            else (
+                                lambda: withdraw_service(
+                                    ctx.engine,
+                                    user,
+                                    service_id=service_id,
+                                    on=stop_on,
+                                    reason=reason,
+                                    today=today,
+                                )
+                            ),
+                            success="Service change saved.",
+                            reset_keys=RESET,
+                        )
+
+if "Contacts" in tabs:
+    with tabs["Contacts"]:
+        if casework:
+            with st.form("rec_contact", clear_on_submit=True):
+                st.markdown("**Log a contact**")
+                c_kind = st.segmented_control(
+                    "Kind", CONTACT_KINDS, default="field", required=True, key="rec_c_kind"
+                )
+                c_minutes = st.number_input("Minutes", 0, 720, 15, step=5, key="rec_c_min")
+                c_note = st.text_area("Case note", max_chars=5000, key="rec_c_note")
+                c_on = date_box("Date", "rec_c_on")
+                if st.form_submit_button("Log contact", type="primary"):
+                    run_edit(
+                        lambda: log_contact(
+                            ctx.engine,
+                            user,
+                            participant_id=participant_id,
+                            on=c_on,
+                            kind=c_kind,
+                            minutes=int(c_minutes),
+                            note=c_note,
+                            today=today,
+                        ),
+                        success="Contact logged.",
+                        reset_keys=RESET,
+                    )
+        section("contacts", "No contacts logged yet.")
+
+if "Status and housing" in tabs:
+    with tabs["Status and housing"]:
+        section("status_history", "No status changes recorded.")
+        if casework:
+            statuses = [s.value for s in ParticipantStatus]
+            with st.form("rec_status"):
+                st.markdown("**Change status**")
+                new = st.selectbox("New status", statuses, key="rec_st_status")
+                st_on = date_box("Date", "rec_st_on")
+                st_reason = st.text_input(
+                    "Reason (required for inactive or exited)", max_chars=300, key="rec_st_reason"
+                )
+                if st.form_submit_button("Save status"):
+                    run_edit(
+                        lambda: set_status(
+                            ctx.engine,
+                            user,
+                            participant_id=participant_id,
+                            expected_version=version,
+                            status=new,
+                            on=st_on,
+                            reason=st_reason,
+                            today=today,
+                        ),
+                        success=f"Status set to {new}.",
+                        reset_keys=RESET,
+                    )
+        section("housing_history", "No housing recorded.")
+        if casework:
+            with st.form("rec_housing"):
+                st.markdown("**Record housing**")
+                situation = st.selectbox("Housing situation", HOUSING_SITUATIONS, key="rec_h_sit")
+                h_on = date_box("From", "rec_h_on")
+                if st.form_submit_button("Save housing"):
+                    run_edit(
+                        lambda: record_housing(
+                            ctx.engine,
+                            user,
+                            participant_id=participant_id,
+                            expected_version=version,
+                            situation=situation,
+                            on=h_on,
+                            today=today,
+                        ),
+                        success="Housing recorded.",
+                        reset_keys=RESET,
+                    )
+
+if "Timeline" in tabs:
+    with tabs["Timeline"]:
+        st.caption("Everything above that you may see, newest first.")
+        section("timeline", "Nothing recorded yet.")

@@ -2,8 +2,17 @@
 
 import streamlit as st
 
-from services.alerts import SEVERITIES, alert_rows, open_alerts, record_closing_action
-from services.clock import local_today
+from services.alerts import (
+    SEVERITIES,
+    alert_rows,
+    calendar_ics,
+    extend_from_alert,
+    open_alerts,
+    record_calendar_download,
+    record_closing_action,
+)
+from services.clock import local_today, utcnow
+from services.referrals import NOTICE_METHODS, PROSECUTOR_OFFICES, social_contact_candidates
 from services.site import get_settings
 from ui.session import require_page
 from ui.widgets import flash, run_action, table
@@ -12,7 +21,8 @@ ctx, user = require_page("today")
 
 st.title("Today")
 flash()
-today = local_today(get_settings(ctx.engine).time_zone)
+settings = get_settings(ctx.engine)
+today = local_today(settings.time_zone)
 alerts = open_alerts(ctx.engine, user, today)
 
 counts = {s: sum(a.severity == s for a in alerts) for s in SEVERITIES}
@@ -26,26 +36,76 @@ rule_filter = st.multiselect("Rules", rules, default=rules, key="today_rules")
 visible = [a for a in alerts if a.severity in shown and a.rule in rule_filter]
 st.caption(f"{len(visible)} open deadline(s) as of {today.isoformat()}.")
 table(alert_rows(visible), key="today_alerts", empty="Nothing due. Well done.")
+st.download_button(
+    "Download my open deadlines as a calendar (.ics)",
+    data=calendar_ics(
+        alerts, site_name=settings.name, notice=settings.redisclosure_notice, now=utcnow()
+    ),
+    file_name="lead-deadlines.ics",
+    mime="text/calendar",
+    icon=":material/calendar_month:",
+    on_click=lambda: record_calendar_download(ctx.engine, user, len(alerts)),
+    disabled=not alerts,
+)
 
 closable = [a for a in visible if a.referral_id is not None and a.rule in ("T4", "T5", "S6")]
 if closable:
     st.subheader("Close a deadline")
     labels = {f"{a.subject} · {a.rule} · {a.action} (due {a.due})": a for a in closable}
-    with st.form("close_alert"):
-        label = st.selectbox("Deadline", list(labels))
-        on = st.date_input("Date it happened", value=today, max_value=today)
-        if st.form_submit_button("Record", type="primary", icon=":material/task_alt:"):
-            chosen = labels[label]
+    chosen = labels[st.selectbox("Deadline", list(labels), key="today_close_choice")]
+    done = f"Recorded: {chosen.action.lower()} for {chosen.subject}."
+    left, right = st.columns(2)
+    with left.form("close_alert"):
+        st.markdown(f"**{chosen.action}**")
+        label = "Date it happened" if chosen.kind != "optimal" else "Intake appointment"
+        if chosen.kind == "optimal":
+            on = st.date_input(label, value=today, min_value=today)
+        else:
+            on = st.date_input(label, value=today, max_value=today)
+        office = method = ""
+        if chosen.rule == "T5":
+            office = st.selectbox(
+                "Office notified", list(PROSECUTOR_OFFICES), format_func=PROSECUTOR_OFFICES.get
+            )
+            method = st.radio("How", list(NOTICE_METHODS), format_func=NOTICE_METHODS.get)
+        if st.form_submit_button(chosen.action, type="primary", icon=":material/task_alt:"):
             if run_action(
                 lambda: record_closing_action(
                     ctx.engine,
                     user,
                     rule=chosen.rule,
+                    kind=chosen.kind,
                     referral_id=chosen.referral_id,
                     expected_version=chosen.referral_version,
                     on=on,
+                    office=office,
+                    method=method,
                     today=today,
                 ),
-                success=f"Recorded: {chosen.action.lower()} for {chosen.subject}.",
+                success=done,
             ):
                 st.rerun()
+    if chosen.rule in ("T4", "T5") and chosen.kind != "optimal":
+        with right.form("extend_alert"):
+            st.markdown("**Or: the deadline was extended (T4)**")
+            new_date = st.date_input("New intake deadline", value=None, min_value=today)
+            by = st.text_input("Extended by (officer, sergeant or agency)", max_chars=120)
+            if st.form_submit_button("Record the extension", icon=":material/event_repeat:"):
+                if run_action(
+                    lambda: extend_from_alert(
+                        ctx.engine,
+                        user,
+                        alert=chosen,
+                        new_date=new_date,
+                        extended_by=by,
+                        today=today,
+                    ),
+                    success=f"Recorded: intake deadline extended for {chosen.subject}.",
+                ):
+                    st.rerun()
+
+candidates = social_contact_candidates(ctx.engine, user, today)
+if candidates:
+    st.subheader("Social-contact candidates (S5)")
+    st.caption("Every social-contact candidate and its resolution; details on Referrals.")
+    table(candidates, key="today_candidates")

@@ -6,6 +6,9 @@ seed-demo                seed the synthetic demo into an empty database
 create-user              create a user; the password is read from standard input
 verify-audit             walk the audit hash chain; name the first bad row (exit 1)
 demo-sign-ins            print the demo sign-ins
+backup FILE              write a consistent copy of the database (and FILE.manifest.json)
+restore FILE             restore a backup into a fresh, empty database; verify it (exit 1)
+generate                 build data/scale-<N>.db of synthetic people (--participants N)
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
+from pathlib import Path
 
 from models import Role
 from services import audit
@@ -89,6 +93,45 @@ def cmd_verify_audit(_args) -> int:
     return 0 if ok else 1
 
 
+def cmd_backup(args) -> int:
+    from services.backup import backup
+
+    manifest = backup(load_config().database_url, args.file)
+    rows = sum(manifest["counts"].values())
+    print(f"Backed up {len(manifest['counts'])} tables, {rows} rows, to {args.file}.")
+    return 0
+
+
+def cmd_restore(args) -> int:
+    from services.backup import restore
+
+    result = restore(args.file, load_config().database_url)
+    print(("Restored and verified: " if result.ok else "RESTORE FAILED: ") + result.summary())
+    for mismatch in result.mismatches:
+        print(f"  {mismatch}")
+    return 0 if result.ok else 1
+
+
+def cmd_generate(args) -> int:
+    from services import generate
+
+    progress = generate.text_progress(sys.stderr)
+    if args.into_database:
+        url = load_config().database_url
+        counts = generate.generate(
+            make_engine(url), participants=args.participants, seed=args.seed, progress=progress
+        )
+        print(f"Generated {counts.get('participant', 0)} synthetic participants into {url}.")
+        return 0
+    path = generate.cached_database(
+        args.participants, seed=args.seed, rebuild=args.rebuild, progress=progress
+    )
+    manifest = generate.cached_manifest(args.participants) or {}
+    rows = manifest.get("rows", {})
+    print(f"{path}: {rows.get('participant')} participants, {rows.get('contact')} contacts.")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m services.admin",
@@ -109,6 +152,22 @@ def main(argv: list[str] | None = None) -> int:
     create.add_argument("--org", required=True, help="organization code, e.g. PDA")
     create.set_defaults(func=cmd_create_user)
     commands.add_parser("verify-audit").set_defaults(func=cmd_verify_audit)
+    backup = commands.add_parser("backup")
+    backup.add_argument("file", type=Path)
+    backup.set_defaults(func=cmd_backup)
+    restore = commands.add_parser("restore")
+    restore.add_argument("file", type=Path)
+    restore.set_defaults(func=cmd_restore)
+    generate = commands.add_parser("generate")
+    generate.add_argument("--participants", type=int, default=1000)
+    generate.add_argument("--seed", type=int, default=2026)
+    generate.add_argument("--rebuild", action="store_true", help="rebuild the cached file")
+    generate.add_argument(
+        "--into-database",
+        action="store_true",
+        help="fill DATABASE_URL (migrated, no participants) instead of data/scale-<N>.db",
+    )
+    generate.set_defaults(func=cmd_generate)
     args = parser.parse_args(argv)
     try:
         return args.func(args)

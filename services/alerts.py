@@ -3,23 +3,39 @@
 `services.deadlines.alerts_for` decides what is owed (PROTOCOL T4, T5, C3/T6, S6); this module
 gathers the referrals a user is responsible for, adds severity and who must act, and records
 the closing actions (intake completed, prosecutor notified, re-assessment done).
+
+Beyond the contract it raises: the optimal intake 24-48 hours after screening (T4, a soft
+reminder), the victim objection window (V1), no contact with an active participant for N days
+(NC, a site setting), the monthly BHRD report (M5) and the agenda submission cut-off of the next
+staffing session (M2). `calendar_ics` turns a user's alerts into an iCalendar file (LEAD ids
+only, never names).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import Engine
 from sqlmodel import col, func, select
 
-from models import Participant, Referral, Release, Role
-from services import audit
+from models import (
+    Contact,
+    Participant,
+    ParticipantStatus,
+    Referral,
+    Release,
+    Role,
+    SiteSettings,
+    StaffingSession,
+)
+from services import audit, referrals
 from services.auth import CurrentUser
-from services.clock import utcnow
-from services.db import read_session, write_session
-from services.deadlines import open_obligations
-from services.errors import StaleEditError, ValidationError
+from services.caseload import caseload_clause
+from services.db import read_session
+from services.deadlines import add_months, open_obligations
+from services.errors import ValidationError
 from services.site import get_settings
 
 REFERRAL_DATE_KEYS = (
@@ -45,16 +61,33 @@ OWNERS = {
     "T5": "Provider (notice to the prosecutor)",
     "C3": "Case manager",
     "S6": "Project manager (sergeant re-assesses)",
+    "V1": "Case manager (watch for a victim objection)",
+    "NC": "Case manager",
+    "M5": "Project manager",
 }
 CLOSING_ACTIONS = {
     "T4": "Record the intake",
     "T5": "Record the prosecutor notice",
     "C3": "Record a signed release",
     "S6": "Record the re-assessment",
+    "V1": "Ask the prosecutor whether the victim objected",
+    "NC": "Log a contact on the participant record",
+    "M5": "Send the monthly client-level report to BHRD",
+}
+# The soft T4 reminder: the in-depth intake optimally 24-48 hours after the initial screening.
+OPTIMAL_OWNER = "Case manager (optimal window)"
+OPTIMAL_ACTION = "Schedule the intake"
+# PROTOCOL M2: who acts on the agenda submission cut-off.
+CUTOFF_OWNERS = {
+    Role.project_manager: ("Project manager", "Prepare the agenda from the names sent"),
+    Role.case_manager: (
+        "Case manager (names to discuss)",
+        "Send the project manager the names to discuss, with a brief reason",
+    ),
 }
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: a frozen init is 5x slower, and Today builds 10,000s
 class Alert:
     """One obligation: which rule, about what (a LEAD id or a report), due when, who acts."""
 
@@ -68,6 +101,7 @@ class Alert:
     message: str
     referral_id: int | None = None
     referral_version: int | None = None
+    kind: str = ""  # tells two alerts under one rule apart (e.g. "optimal" for the soft T4)
 
 
 def make_alert(
@@ -125,34 +159,40 @@ def open_alerts(engine: Engine, user: CurrentUser, today: date) -> list[Alert]:
             release.c.rescinded,
             release.c.unrescinded,
             *[getattr(Referral, key) for key in REFERRAL_DATE_KEYS],
+            Referral.intake_scheduled_date,
+            Referral.victim_involved,
+            Referral.victim_sheet_date,
         )
         .join(Participant, col(Participant.id) == col(Referral.participant_id))
         .outerjoin(release, release.c.participant_id == col(Referral.participant_id))
         .where(col(Referral.closed_date).is_(None))
     )
     if user.role == Role.case_manager:
-        query = query.where(Participant.case_manager_id == user.id)
+        query = query.where(caseload_clause(user.id, today))  # coverage: alerts follow
     elif user.role == Role.clinical_supervisor:
         query = query.where(Participant.organization_id == user.organization_id)
     elif user.role != Role.project_manager:
         return []
     with read_session(engine) as session:
-        rows = session.exec(query).all()
+        # Core execution: plain tuples, no ORM row processing (10,000 rows well under a second).
+        rows = session.connection().execute(query).all()
     alerts = []
+    # Plain ints: a settings attribute read goes through SQLAlchemy's instrumentation.
+    windows = {
+        "intake_days": settings.intake_days,
+        "notice_days": settings.prosecutor_notice_days,
+        "approval_months": settings.social_contact_approval_months,
+    }
     for row in rows:
         referral_id, version, referral_type, lead_id, signed, rescinded, unrescinded = row[:7]
-        dates = dict(zip(REFERRAL_DATE_KEYS, row[7:], strict=True))
+        dates = dict(zip(REFERRAL_DATE_KEYS, row[7:-3], strict=True))
+        scheduled, victim_involved, victim_sheet = row[-3:]
         # PROTOCOL T6/C3: the first release signed is what the intake needed; consent is lost
         # only when every release the person signed has been rescinded.
         dates["roi_signed_date"] = signed
         dates["roi_rescinded_date"] = rescinded if signed is not None and not unrescinded else None
         for rule, due, message in open_obligations(
-            getattr(referral_type, "value", referral_type),
-            dates,
-            today,
-            intake_days=settings.intake_days,
-            notice_days=settings.prosecutor_notice_days,
-            approval_months=settings.social_contact_approval_months,
+            getattr(referral_type, "value", referral_type), dates, today, **windows
         ):
             alerts.append(
                 make_alert(
@@ -167,6 +207,34 @@ def open_alerts(engine: Engine, user: CurrentUser, today: date) -> list[Alert]:
                     referral_version=version,
                 )
             )
+        # Cheap tests first: most referrals owe neither of these (keeps 10,000 rows fast).
+        if dates["initial_screening_date"] is not None and scheduled is None:
+            optimal = optimal_intake_alert(
+                lead_id,
+                dates,
+                scheduled,
+                today,
+                settings,
+                referral_id=referral_id,
+                referral_version=version,
+            )
+            if optimal:
+                alerts.append(optimal)
+        if victim_involved and victim_sheet is not None:
+            victim = victim_window_alert(
+                lead_id,
+                victim_involved,
+                victim_sheet,
+                today,
+                settings,
+                referral_id=referral_id,
+                referral_version=version,
+            )
+            if victim:
+                alerts.append(victim)
+    alerts.extend(no_contact_alerts(engine, user, today, settings))
+    alerts.extend(report_alerts(user, today, settings))
+    alerts.extend(cutoff_alerts(engine, user, today))
     for source in extra_sources():
         alerts.extend(source(engine, user, today))
     alerts.sort(key=lambda a: (a.due, a.rule, a.subject))
@@ -178,7 +246,9 @@ def extra_sources() -> list:
 
     Each area registers its own here (imported lazily to keep imports one-way).
     """
-    return []
+    from services.staffing import action_item_alerts  # open staffing action items I own
+
+    return [action_item_alerts]
 
 
 def alert_rows(alerts: list[Alert]) -> list[dict]:
@@ -197,12 +267,213 @@ def alert_rows(alerts: list[Alert]) -> list[dict]:
     ]
 
 
+# --- Alerts beyond the contract (pure rules first, then their readers) ------------------------
+
+
+def optimal_intake_alert(
+    lead_id: str,
+    dates: dict,
+    scheduled: date | None,
+    today: date,
+    settings: SiteSettings,
+    **refs,
+) -> Alert | None:
+    """PROTOCOL T4 (soft): screened, intake neither scheduled nor done: optimally within 48 h.
+
+    Due the screening date + ceil(intake_optimal_hours_max / 24) days; closed by scheduling the
+    intake. Once the optimal window has passed it lapses: the hard T4 deadline stays listed.
+    """
+    screened = dates["initial_screening_date"]
+    if screened is None or scheduled is not None or dates["intake_completed_date"] is not None:
+        return None
+    due = referrals.optimal_intake_by(screened, settings)
+    if today > due:
+        return None
+    hours = f"{settings.intake_optimal_hours_min}-{settings.intake_optimal_hours_max}"
+    return make_alert(
+        "T4",
+        lead_id,
+        due,
+        today,
+        OPTIMAL_OWNER,
+        OPTIMAL_ACTION,
+        f"Optimal: the in-depth intake {hours} hours after the {screened} screening, by {due}"
+        " (PROTOCOL T4, a soft reminder; the hard deadline is separate).",
+        kind="optimal",
+        **refs,
+    )
+
+
+def victim_window_alert(
+    lead_id: str,
+    victim_involved: bool,
+    sheet_date: date | None,
+    today: date,
+    settings: SiteSettings,
+    **refs,
+) -> Alert | None:
+    """PROTOCOL V1: the victim may object to the prosecutor within the window after the sheet.
+
+    Shown from the sheet date until the window closes (inclusive); nothing is owed after it.
+    """
+    if not victim_involved or sheet_date is None:
+        return None
+    due = sheet_date + timedelta(days=settings.victim_objection_days)
+    if today > due:
+        return None
+    return make_alert(
+        "V1",
+        lead_id,
+        due,
+        today,
+        OWNERS["V1"],
+        CLOSING_ACTIONS["V1"],
+        f"The victim information sheet was given on {sheet_date}: the victim may object to the"
+        f" prosecutor until {due} ({settings.victim_objection_days} days, PROTOCOL V1).",
+        kind="victim",
+        **refs,
+    )
+
+
+def no_contact_due(last_contact: date, settings: SiteSettings) -> date:
+    """The day an active participant is flagged for no contact (site setting, default 14)."""
+    return last_contact + timedelta(days=settings.no_contact_alert_days)
+
+
+def bhrd_due(today: date, due_day: int) -> date:
+    """PROTOCOL M5: the next BHRD report due date on or after today (due day of each month)."""
+    this_month = date(today.year, today.month, due_day)
+    return this_month if today <= this_month else add_months(this_month, 1)
+
+
+def report_alerts(user: CurrentUser, today: date, settings: SiteSettings) -> list[Alert]:
+    """PROTOCOL M5: the monthly client-level report to BHRD, for the project manager only."""
+    if user.role != Role.project_manager:
+        return []
+    due = bhrd_due(today, settings.bhrd_report_due_day)
+    covered = add_months(due, -1)
+    month = covered.strftime("%B %Y")
+    return [
+        make_alert(
+            "M5",
+            f"BHRD report for {month}",
+            due,
+            today,
+            OWNERS["M5"],
+            CLOSING_ACTIONS["M5"],
+            f"The monthly client-level report to BHRD for {month} is due on {due} (day"
+            f" {settings.bhrd_report_due_day} of the month, PROTOCOL M5).",
+            kind="bhrd",
+        )
+    ]
+
+
+def no_contact_alerts(
+    engine: Engine, user: CurrentUser, today: date, settings: SiteSettings
+) -> list[Alert]:
+    """Active participants with no contact for no_contact_alert_days or more (one query).
+
+    Last contact: the later of the participant's last contact date and their latest Contact row;
+    with none, the latest completed intake (the day they became active), else the record's date.
+    """
+    if user.role not in (Role.project_manager, Role.case_manager, Role.clinical_supervisor):
+        return []
+    contact = (
+        select(Contact.participant_id, func.max(Contact.on).label("last"))
+        .group_by(Contact.participant_id)
+        .subquery()
+    )
+    intake = (
+        select(Referral.participant_id, func.max(Referral.intake_completed_date).label("intake"))
+        .group_by(Referral.participant_id)
+        .subquery()
+    )
+    query = (
+        select(
+            Participant.lead_id,
+            Participant.last_contact_date,
+            contact.c.last,
+            intake.c.intake,
+            Participant.created_at,
+        )
+        .outerjoin(contact, contact.c.participant_id == col(Participant.id))
+        .outerjoin(intake, intake.c.participant_id == col(Participant.id))
+        .where(Participant.status == ParticipantStatus.active)
+    )
+    if user.role == Role.case_manager:
+        query = query.where(caseload_clause(user.id, today))  # coverage: alerts follow
+    elif user.role == Role.clinical_supervisor:
+        query = query.where(Participant.organization_id == user.organization_id)
+    with read_session(engine) as session:
+        rows = session.exec(query).all()
+    alerts = []
+    for lead_id, last_date, last_row, intake_on, created in rows:
+        known = [d for d in (last_date, last_row) if d is not None]
+        if known:
+            since, basis = max(known), "the last contact"
+        else:
+            since = intake_on or created.date()
+            basis = "becoming active, with no contact logged"
+        due = no_contact_due(since, settings)
+        if today < due:
+            continue
+        alerts.append(
+            make_alert(
+                "NC",
+                lead_id,
+                due,
+                today,
+                OWNERS["NC"],
+                CLOSING_ACTIONS["NC"],
+                f"No contact with {lead_id} for {(today - since).days} days since {basis} on"
+                f" {since} (flagged after {settings.no_contact_alert_days} days, a site"
+                " setting).",
+                kind="no-contact",
+            )
+        )
+    return alerts
+
+
+def cutoff_alerts(engine: Engine, user: CurrentUser, today: date) -> list[Alert]:
+    """PROTOCOL M2: the next staffing session's submission cut-off (PM and case managers)."""
+    if user.role not in CUTOFF_OWNERS:
+        return []
+    with read_session(engine) as session:
+        row = session.exec(
+            select(StaffingSession.kind, StaffingSession.on, StaffingSession.cutoff_on)
+            .where(
+                col(StaffingSession.cutoff_on) >= today,
+                col(StaffingSession.finalized_at).is_(None),
+            )
+            .order_by(col(StaffingSession.cutoff_on), col(StaffingSession.on))
+            .limit(1)
+        ).first()
+    if row is None:
+        return []
+    kind, on, cutoff = row
+    owner, action = CUTOFF_OWNERS[user.role]
+    label = "Staffing session" if kind == "staffing" else f"{kind.capitalize()} meeting"
+    return [
+        make_alert(
+            "M2",
+            f"{label} on {on}",
+            cutoff,
+            today,
+            owner,
+            action,
+            f"Names to discuss at the {on} {kind} meeting, each with a brief reason, are due to"
+            f" the project manager by {cutoff} (PROTOCOL M2).",
+            kind="cutoff",
+        )
+    ]
+
+
 # --- Closing actions --------------------------------------------------------------------------
 
 RECORDABLE = {
-    "T4": ("intake_completed_date", "referral.intake"),
-    "T5": ("prosecutor_notified_date", "referral.prosecutor_notice"),
-    "S6": ("reassessed_date", "referral.reassessment"),
+    "T4": "Record the intake",
+    "T5": "Record the prosecutor notice",
+    "S6": "Record the re-assessment",
 }
 
 
@@ -215,36 +486,135 @@ def record_closing_action(
     expected_version: int,
     on: date,
     today: date,
+    kind: str = "",
+    office: str = "",
+    method: str = "",
     now: datetime | None = None,
 ) -> None:
-    """Record the date that closes an alert; validated, version-checked and audited."""
-    if rule not in RECORDABLE:
-        raise ValidationError(f"{CLOSING_ACTIONS.get(rule, rule)}: record it on the record page.")
-    column, action = RECORDABLE[rule]
-    if on > today:
-        raise ValidationError("Date: it cannot be in the future.")
-    now = now or utcnow()
-    with write_session(engine) as session:
-        referral = session.get(Referral, referral_id)
-        if referral is None:
-            raise ValidationError("Referral: no such referral.")
-        if referral.version != expected_version:
-            raise StaleEditError.for_row(referral)
-        if on < referral.referral_date:
-            raise ValidationError(
-                f"Date: it cannot be before the referral date {referral.referral_date}."
-            )
-        setattr(referral, column, on)
-        referral.version += 1
-        referral.updated_at = now
-        referral.updated_by = user.username
-        session.add(referral)
-        participant = session.get(Participant, referral.participant_id)
-        audit.append(
-            session,
-            actor=user.actor,
-            action=action,
-            subject=participant.lead_id if participant else str(referral_id),
-            purpose=f"closes {rule} alert",
-            now=now,
-        )
+    """Record what closes an alert through the referral lifecycle (validated, version-checked,
+    audited, with an event row): the intake (T4), the intake appointment (T4, optimal), the
+    prosecutor notice with office and method (T5), the re-assessment (S6).
+    """
+    common = {
+        "referral_id": referral_id,
+        "expected_version": expected_version,
+        "on": on,
+        "today": today,
+        "purpose": f"closes {rule} alert",
+        "now": now,
+    }
+    if rule == "T4" and kind == "optimal":
+        referrals.schedule_intake(engine, user, **common)
+    elif rule == "T4":
+        referrals.complete_intake(engine, user, **common)
+    elif rule == "T5":
+        referrals.record_prosecutor_notice(engine, user, office=office, method=method, **common)
+    elif rule == "S6":
+        referrals.record_reassessment(engine, user, **common)
+    else:
+        raise ValidationError(f"{CLOSING_ACTIONS.get(rule, rule)}: record it where it happens.")
+
+
+def extend_from_alert(
+    engine: Engine,
+    user: CurrentUser,
+    *,
+    alert: Alert,
+    new_date: date,
+    extended_by: str,
+    today: date,
+    now: datetime | None = None,
+) -> None:
+    """PROTOCOL T4: the deadline extension, recorded from Today (closes the T4 alert for now)."""
+    if alert.rule not in ("T4", "T5") or alert.referral_id is None:
+        raise ValidationError("Extension: only an intake deadline can be extended.")
+    referrals.extend_deadline(
+        engine,
+        user,
+        referral_id=alert.referral_id,
+        expected_version=alert.referral_version,
+        new_date=new_date,
+        extended_by=extended_by,
+        on=today,
+        today=today,
+        purpose=f"extends the {alert.rule} deadline",
+        now=now,
+    )
+
+
+# --- Calendar (RFC 5545) ------------------------------------------------------------------------
+
+ICS_MAX_OCTETS = 75
+
+
+def ics_escape(text: str) -> str:
+    """RFC 5545 TEXT: backslash, semicolon and comma escaped; a line break becomes \\n."""
+    text = text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+    return text.replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n")
+
+
+def ics_fold(line: str) -> str:
+    """Fold a content line at 75 octets (continuations start with a space), never mid-character."""
+    out, current, size = [], "", 0
+    for ch in line:
+        width = len(ch.encode("utf-8"))
+        limit = ICS_MAX_OCTETS if not out else ICS_MAX_OCTETS - 1
+        if size + width > limit:
+            out.append(current)
+            current, size = "", 0
+        current += ch
+        size += width
+    out.append(current)
+    return "\r\n ".join(out)
+
+
+def _uid_part(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower() or "x"
+
+
+def calendar_ics(alerts: list[Alert], *, site_name: str, notice: str, now: datetime) -> str:
+    """An iCalendar file of open deadlines: one all-day event per alert, LEAD ids only.
+
+    The UID is stable per obligation (rule, kind, referral or subject), so importing a newer
+    file updates an event instead of duplicating it. Alert texts hold LEAD ids, never names.
+    """
+    stamp = now.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    domain = _uid_part(site_name) + ".lead-dashboard"
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//LEAD operational dashboard//Deadlines//EN",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+        f"X-WR-CALNAME:{ics_escape(site_name + ' deadlines')}",
+        f"X-WR-CALDESC:{ics_escape(notice)}",
+    ]
+    for alert in alerts:
+        about = str(alert.referral_id) if alert.referral_id is not None else alert.subject
+        uid = "-".join(_uid_part(p) for p in (alert.rule, alert.kind or "due", about))
+        lines += [
+            "BEGIN:VEVENT",
+            f"UID:{uid}@{domain}",
+            f"DTSTAMP:{stamp}",
+            f"DTSTART;VALUE=DATE:{alert.due.strftime('%Y%m%d')}",
+            f"DTEND;VALUE=DATE:{(alert.due + timedelta(days=1)).strftime('%Y%m%d')}",
+            f"SUMMARY:{ics_escape(f'{alert.rule} {alert.subject}: {alert.action}')}",
+            "DESCRIPTION:"
+            + ics_escape(f"{alert.message}\nWho acts: {alert.owner}\nRule: PROTOCOL {alert.rule}"),
+            f"CATEGORIES:{ics_escape(alert.rule)}",
+            "TRANSP:TRANSPARENT",
+            "END:VEVENT",
+        ]
+    lines.append("END:VCALENDAR")
+    return "".join(ics_fold(line) + "\r\n" for line in lines)
+
+
+def record_calendar_download(engine: Engine, user: CurrentUser, count: int) -> None:
+    """Audit the calendar export (LEAD ids and deadlines leave the app)."""
+    audit.record(
+        engine,
+        actor=user.actor,
+        action="alerts.calendar_export",
+        subject=f"{count} deadline(s)",
+        purpose="my deadlines as an iCalendar file",
+    )

@@ -16,6 +16,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from services.config import ROOT
@@ -72,11 +73,27 @@ def read_session(engine: Engine) -> Iterator[Session]:
         yield session
 
 
+# A save that still finds the SQLite write lock taken after busy_timeout tries again this many
+# times before "database is locked" reaches the user (issue 7: ten writers on a loaded machine).
+BUSY_RETRIES = 3
+
+
+def _begin_write(session: Session) -> None:
+    for attempt in range(BUSY_RETRIES + 1):
+        try:
+            session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+            return
+        except OperationalError as exc:  # only BEGIN failed: nothing was done, safe to retry
+            session.rollback()
+            if attempt == BUSY_RETRIES or "database is locked" not in str(exc):
+                raise
+
+
 @contextmanager
 def write_session(engine: Engine) -> Iterator[Session]:
     """A short transaction for one form submit: commits on success, rolls back on error."""
     with Session(engine, expire_on_commit=False) as session:
-        session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+        _begin_write(session)
         try:
             yield session
             session.commit()

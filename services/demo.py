@@ -27,7 +27,11 @@ from services.audit import SYSTEM
 from services.auth import hash_password
 from services.clock import local_today, utcnow
 from services.db import write_session
+from services.participants_demo import seed_casework
+from services.referrals import seed_demo_details
+from services.reports_demo import seed_reports_demo
 from services.site import ensure_defaults
+from services.staffing_demo import seed_staffing_demo
 
 DEMO_PASSWORD = "lead-demo-pass"
 DEMO_USERS = (
@@ -90,6 +94,10 @@ def seed_demo(engine: Engine, *, participants: int = 30, seed: int = 2026) -> bo
         managers = [users["cm1"], users["cm2"]]
         for i in range(1, participants + 1):
             _seed_participant(session, rng, i, today, now, orgs, managers)
+        seed_casework(session, rng, today, now)  # issue 4: intakes, plans, services, contacts
+        seed_reports_demo(session, rng, today, now)  # issue 6: community log, a report
+        seed_demo_details(session, rng, today, now)  # issue 3: cover sheets and stages
+        seed_staffing_demo(session, rng, today, now)  # issue 5: sessions, names, outcomes
         audit.append(session, actor=SYSTEM, action="demo.seed", purpose="synthetic demo", now=now)
     return True
 

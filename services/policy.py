@@ -52,7 +52,24 @@ CORE_PAGES: tuple[PageSpec, ...] = (
         "today", "pages/today.py", "Today", ":material/today:", "Work", frozenset({PM, CM, CS})
     ),
 )
-REFERRAL_PAGES: tuple[PageSpec, ...] = ()
+REFERRAL_PAGES: tuple[PageSpec, ...] = (
+    PageSpec(
+        "referral_new",
+        "pages/referral_new.py",
+        "New referral",
+        ":material/person_add:",
+        "Work",
+        PROVIDER_ROLES,
+    ),
+    PageSpec(
+        "referrals",
+        "pages/referrals.py",
+        "Referrals",
+        ":material/assignment_ind:",
+        "Work",
+        PROVIDER_ROLES,
+    ),
+)
 PARTICIPANT_PAGES: tuple[PageSpec, ...] = (
     PageSpec(
         "participants",
@@ -70,9 +87,89 @@ PARTICIPANT_PAGES: tuple[PageSpec, ...] = (
         "Work",
         PROVIDER_ROLES | PARTNER_ROLES,
     ),
+    PageSpec(
+        "contact_log",
+        "pages/contact_log.py",
+        "Log a contact",
+        ":material/add_call:",
+        "Work",
+        frozenset({CM, CS}),
+    ),
+    PageSpec(
+        "caseload",
+        "pages/caseload.py",
+        "Caseload",
+        ":material/groups:",
+        "Work",
+        frozenset({PM, CM, CS}),
+    ),
+    PageSpec(
+        "caseload_import",
+        "pages/caseload_import.py",
+        "Import caseload",
+        ":material/upload_file:",
+        "Work",
+        frozenset({PM, CS}),
+    ),
 )
-STAFFING_PAGES: tuple[PageSpec, ...] = ()
-REPORT_PAGES: tuple[PageSpec, ...] = ()
+# PROTOCOL M2: partners send names (case management staff too); community representatives raise
+# areas of concern through the report-back log, never persons.
+STAFFING_PAGES: tuple[PageSpec, ...] = (
+    PageSpec(
+        "submit_names",
+        "pages/submit_names.py",
+        "Submit names",
+        ":material/playlist_add:",
+        "Staffing",
+        PARTNER_ROLES | frozenset({CM, CS}),
+    ),
+    PageSpec(
+        "agenda", "pages/agenda.py", "Agenda", ":material/list_alt:", "Staffing", frozenset({PM})
+    ),
+    PageSpec(
+        "presenter",
+        "pages/presenter.py",
+        "Presenter",
+        ":material/co_present:",
+        "Staffing",
+        frozenset({PM}),
+    ),
+    PageSpec(
+        "session_outcomes",
+        "pages/session_outcomes.py",
+        "Session outcomes",
+        ":material/task:",
+        "Staffing",
+        frozenset({PM}),
+    ),
+)
+# The community representative's home page is the first one they may open: report-back.
+REPORT_PAGES: tuple[PageSpec, ...] = (
+    PageSpec(
+        "report_back",
+        "pages/report_back.py",
+        "Report-back",
+        ":material/campaign:",
+        "Reports",
+        frozenset({PM, CY}),
+    ),
+    PageSpec(
+        "community_log",
+        "pages/community_log.py",
+        "Community log",
+        ":material/forum:",
+        "Reports",
+        frozenset({PM}),
+    ),
+    PageSpec(
+        "funder_reports",
+        "pages/funder_reports.py",
+        "Funder reports",
+        ":material/request_quote:",
+        "Reports",
+        frozenset({PM}),
+    ),
+)
 ADMIN_PAGES: tuple[PageSpec, ...] = (
     PageSpec(
         "users",
@@ -134,7 +231,12 @@ def home_page(role: Role | str) -> PageSpec:
 
 # --- Field-level policy (SECURITY 2) ---------------------------------------------------------
 
-# Fields of a participant record, grouped by how sensitive they are.
+# Fields of a participant record, grouped by how sensitive they are. A field is either a single
+# value (legal_name) or a section of rows (releases, contacts); services.participants fills each
+# one only when `visible_fields` says so.
+# Partner-safe (the issue's list): who the person is in LEAD, who to call, when they were last
+# seen, how the plan is going (domains only, treatment domains folded into "health") and the
+# open deadlines that concern the partner's organization.
 PARTNER_SAFE_FIELDS = (
     "lead_id",
     "preferred_name",
@@ -142,12 +244,49 @@ PARTNER_SAFE_FIELDS = (
     "case_manager",
     "case_manager_contact",
     "last_contact_date",
+    "plan_domains",
+    "open_deadlines",
 )
-PROVIDER_FIELDS = PARTNER_SAFE_FIELDS + ("legal_name", "aliases", "date_of_birth")
-# 42 CFR Part 2 and PROTOCOL C4: never shown to partners, never used to investigate or charge.
-RESTRICTED_FIELDS = ("case_notes", "substance_use", "mental_health", "criminal_history")
+# Provider staff (the project manager included): identity, demographics, history, consent and
+# the non-clinical parts of the casework.
+PROVIDER_FIELDS = PARTNER_SAFE_FIELDS + (
+    "legal_name",
+    "aliases",
+    "date_of_birth",
+    "race_ethnicity",
+    "primary_language",
+    "interpreter_needed",
+    "gender_identity",
+    "housing_situation",
+    "housing_history",
+    "status_history",
+    "releases",
+    "intake_date",
+    "services",
+    "contacts",
+)
+# 42 CFR Part 2 and PROTOCOL C4: never shown to partners or the project manager, never used to
+# investigate or charge. Goal text is in the participant's own words and may name treatment.
+RESTRICTED_FIELDS = (
+    "case_notes",
+    "substance_use",
+    "mental_health",
+    "criminal_history",
+    "intake_factors",
+    "immediate_needs",
+    "plan_goals",
+    "treatment_services",
+    "treatment_releases",
+    "contact_notes",
+)
 ALL_FIELDS = PROVIDER_FIELDS + RESTRICTED_FIELDS
 
+CONSENT_STATES = ("none", "pending", "active", "expired", "rescinded")
+ANY_STATE = frozenset(CONSENT_STATES)
+
+# The one policy table: role -> (fields it may see, release states in which it sees them).
+# Provider roles see their agency's records whatever the release state; partners only under an
+# active release covering their organization (PROTOCOL C3); community never sees a person.
 FIELD_POLICY: dict[Role, frozenset[str]] = {
     PM: frozenset(PROVIDER_FIELDS),
     CM: frozenset(ALL_FIELDS),
@@ -157,19 +296,34 @@ FIELD_POLICY: dict[Role, frozenset[str]] = {
     PR: frozenset(PARTNER_SAFE_FIELDS),
     CY: frozenset(),
 }
+RELEASE_STATES_NEEDED: dict[Role, frozenset[str]] = {
+    PM: ANY_STATE,
+    CM: ANY_STATE,
+    CS: ANY_STATE,
+    LE: frozenset({"active"}),
+    CO: frozenset({"active"}),
+    PR: frozenset({"active"}),
+    CY: frozenset(),
+}
 
-CONSENT_STATES = ("none", "pending", "active", "expired", "rescinded")
+# Who may change what (every change is also limited to the user's agency's records).
+IDENTITY_EDITORS = frozenset({PM, CM, CS})  # identity and demographics
+CASEWORK_EDITORS = frozenset({CM, CS})  # releases, intake, plan, services, contacts, status
+ASSIGNERS = frozenset({PM, CS})  # assign a case manager, hand a caseload over (coverage)
+IMPORTERS = frozenset({PM, CS})
 
 
 def release_state(releases: list[dict], org_code: str, today: date) -> str:
     """The consent state of one participant for one organization (PROTOCOL C1, C3).
 
-    `releases` are plain dicts with signed_date, expires_date, rescinded_date, covered_org_codes.
-    A release signed in the future is "pending"; a rescinded one wins over everything else.
+    `releases` are plain dicts with signed_date, expires_date, rescinded_date, covered_org_codes
+    (and optionally treatment_information). A release signed in the future is "pending"; an
+    active release wins over everything else. A treatment-information release (C4) never opens
+    the partner view: it is consent for clinical consultation only.
     """
     states = []
     for release in releases:
-        if org_code not in release["covered_org_codes"]:
+        if release.get("treatment_information") or org_code not in release["covered_org_codes"]:
             continue
         if release["rescinded_date"] and release["rescinded_date"] <= today:
             states.append("rescinded")
@@ -188,10 +342,22 @@ def release_state(releases: list[dict], org_code: str, today: date) -> str:
 def visible_fields(role: Role | str, consent: str) -> frozenset[str]:
     """Fields a role may see of one participant in a given consent state for its organization.
 
-    Provider roles see their agency's records whatever the consent state; partners need an
-    active release (PROTOCOL C3); community representatives never see a person's record.
+    >>> sorted(visible_fields("prosecutor", "expired"))
+    []
+    >>> "case_notes" in visible_fields("project_manager", "none")
+    False
     """
     role = Role(role)
-    if role in PARTNER_ROLES and consent != "active":
+    if consent not in RELEASE_STATES_NEEDED[role]:
         return frozenset()
     return FIELD_POLICY[role]
+
+
+def policy_cells() -> list[tuple[Role, str, str, bool]]:
+    """Every cell of the table: (role, field, release state, may see)."""
+    return [
+        (role, name, state, name in visible_fields(role, state))
+        for role in Role
+        for name in ALL_FIELDS
+        for state in CONSENT_STATES
+    ]

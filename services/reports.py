@@ -91,10 +91,63 @@ def suppress_with_previous(
         published = _suppress(current, threshold, forced=frozenset(forced))
 
 
+def suppress_against(
+    current: dict[str, int],
+    published: list[dict[str, int | None]],
+    threshold: int = DEFAULT_THRESHOLD,
+    *,
+    hide: frozenset[str] | set[str] = frozenset(),
+) -> dict[str, int | None]:
+    """``suppress_with_previous`` against every row published for other periods, in any order.
+
+    Differencing is symmetric: publishing a stock row (active participants, their make-up) for
+    a period next to any other period's published row lets an onlooker subtract the two, so a
+    shown cell must differ from every shown value of the same key in ``published`` by 0 or by
+    at least ``threshold``. Keys missing from an earlier row are skipped (rows gain categories
+    over time). ``hide`` names cells to hide from the start (e.g. a population total that is
+    hidden elsewhere in the same report), secondary suppression included; a hidden total keeps
+    a non-zero cell hidden with it, so that the shown cells do not add up to it. A forced zero cell
+    may be hidden too: the onlooker then knows only that each hidden cell is at least 0, and
+    with two or more hidden cells none is pinned.
+
+    >>> suppress_against({"a": 25, "b": 40}, [{"a": 20, "b": 25}, {"a": 40, "b": None}])
+    {'a': None, 'b': 40}
+    >>> suppress_against({"a": 30, "b": 12, "total": 42}, [], hide={"total"})
+    {'a': 30, 'b': None, 'total': None}
+    """
+    _check_threshold(threshold)
+    _check_row(current)
+    for row in published:
+        if not isinstance(row, dict):
+            raise ValueError(f"published rows must be dicts, got {type(row).__name__}")  # noqa: TRY004
+    unknown = set(hide) - set(current)
+    if unknown:
+        raise ValueError(f"hide names keys the row lacks: {sorted(unknown)!r}")
+    forced = set(hide)
+    while True:
+        result = _suppress(current, threshold, forced=frozenset(forced))
+        differenced = {
+            key
+            for key, value in result.items()
+            if value is not None
+            and any(
+                isinstance(row.get(key), int) and 1 <= abs(value - row[key]) < threshold
+                for row in published
+            )
+        }
+        if not differenced:
+            return result
+        forced |= differenced
+
+
 def _suppress(
     table: dict[str, int], threshold: int, forced: frozenset[str]
 ) -> dict[str, int | None]:
-    """``suppress`` with the keys in ``forced`` (non-zero cells or the total) hidden as well."""
+    """``suppress`` with the keys in ``forced`` (cells or the total) hidden as well.
+
+    ``suppress_with_previous`` only forces non-zero cells; ``suppress_against`` may force a
+    zero, which only makes the onlooker's bounds looser (see its docstring).
+    """
     _check_threshold(threshold)
     _check_row(table)
     cells = {key: value for key, value in table.items() if key != TOTAL_KEY}
@@ -112,6 +165,12 @@ def _suppress(
             break
         # min() keeps the first of equal values, so ties go to the earlier key.
         hidden.add(min(shown_non_zero, key=cells.__getitem__))
+    non_zero = [key for key in cells if cells[key] != 0]
+    if TOTAL_KEY in forced and non_zero and not hidden.intersection(non_zero):
+        # A forced-hidden total stays hidden only while some non-zero cell is: otherwise the
+        # shown cells add up to it (e.g. cells that moved far in opposite directions since the
+        # previous period while their total moved a little).
+        hidden.add(min(non_zero, key=cells.__getitem__))
     return {
         key: None if key in hidden or (key == TOTAL_KEY and not total_shown) else value
         for key, value in table.items()

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -61,11 +63,11 @@ def app_server(db_url: str, env_overrides: dict[str, str] | None = None) -> Iter
         "LEAD_COOKIE_KEY": secrets.token_urlsafe(36),  # 48 characters
         **(env_overrides or {}),
     }
-    log_path = SHOTS.parent / f"server-{port}.log"
+    log_fd, log_name = tempfile.mkstemp(prefix="lead-streamlit-", suffix=".log")
+    log_path = Path(log_name)
+    python = ROOT / ".venv" / "bin" / "python"
     command = [
-        str(ROOT / ".venv" / "bin" / "python")
-        if (ROOT / ".venv" / "bin" / "python").exists()
-        else sys.executable,
+        str(python) if python.exists() else sys.executable,
         "-m",
         "streamlit",
         "run",
@@ -76,35 +78,39 @@ def app_server(db_url: str, env_overrides: dict[str, str] | None = None) -> Iter
         "--server.fileWatcherType=none",
         "--browser.gatherUsageStats=false",
     ]
-    with open(log_path, "wb") as log:
+    with os.fdopen(log_fd, "wb") as log:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-        base = f"http://127.0.0.1:{port}"
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + HEALTH_TIMEOUT_S
+        while not _healthy(f"{base}/_stcore/health"):
+            if process.poll() is not None:
+                raise RuntimeError(f"streamlit exited with {process.returncode}: {_tail(log_path)}")
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"streamlit not healthy after {HEALTH_TIMEOUT_S} s")
+            time.sleep(0.25)
+        yield base
+    finally:
+        process.terminate()
         try:
-            deadline = time.monotonic() + HEALTH_TIMEOUT_S
-            while not _healthy(f"{base}/_stcore/health"):
-                if process.poll() is not None:
-                    raise RuntimeError(
-                        f"streamlit exited with {process.returncode}: "
-                        f"{log_path.read_text(errors='replace')[-2000:]}"
-                    )
-                if time.monotonic() > deadline:
-                    raise TimeoutError(f"streamlit not healthy after {HEALTH_TIMEOUT_S} s")
-                time.sleep(0.25)
-            yield base
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=STOP_TIMEOUT_S)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            process.wait(timeout=STOP_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        if "Traceback" in log_path.read_text(errors="replace"):  # keep it for the reader
+            shutil.copy(log_path, SHOTS.parent / f"server-{port}.log")
+        log_path.unlink(missing_ok=True)
+
+
+def _tail(path: Path, chars: int = 2000) -> str:
+    return path.read_text(errors="replace")[-chars:]
 
 
 def launch_browser(playwright):
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
 
 
-def wait_idle(page, pause_ms: int = 400, timeout_ms: int = 20_000) -> None:
+def wait_idle(page, pause_ms: int = 400, timeout_ms: int = 45_000) -> None:
     """Let a rerun start, then wait until the script is not running."""
     page.wait_for_timeout(pause_ms)
     page.wait_for_selector(IDLE, timeout=timeout_ms)
@@ -139,10 +145,18 @@ def sign_in(page, base: str, username: str, password: str) -> None:
     wait_idle(page)
 
 
+def settle(page, pause_ms: int = 1500) -> None:
+    """Wait out the cookie component's round trip: it may trigger one more rerun."""
+    wait_idle(page)
+    page.wait_for_timeout(pause_ms)
+    wait_idle(page)
+
+
 def sign_out(page) -> None:
     page.get_by_role("button", name="Sign out").click()
     wait_idle(page)
-    sign_in_form(page).wait_for(timeout=15_000)
+    sign_in_form(page).first.wait_for(timeout=15_000)
+    settle(page, 1000)
 
 
 def session_cookie(context, name: str = "lead_session", timeout_s: float = 10.0) -> dict:
@@ -157,7 +171,29 @@ def session_cookie(context, name: str = "lead_session", timeout_s: float = 10.0)
         time.sleep(0.2)
 
 
+_MAIN_HEIGHT = """() => {
+    const main = document.querySelector("[data-testid='stMain']");
+    if (main) main.scrollTo(0, 0);
+    return Math.max(main ? main.scrollHeight : 0, window.innerHeight);
+}"""
+
+
 def shot(page, name: str, *, full_page: bool = False) -> Path:
+    """Screenshot SHOTS/<name>.png from the top of the page.
+
+    Streamlit scrolls inside its main element, not the document, so Playwright's own full_page
+    sees one screen only: for a full page, grow the viewport to the content's height instead.
+    """
     path = SHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=full_page)
+    height = page.evaluate(_MAIN_HEIGHT)
+    size = page.viewport_size
+    if full_page and size and height > size["height"]:
+        page.set_viewport_size({"width": size["width"], "height": height})
+        page.wait_for_timeout(500)
+        page.screenshot(path=str(path), full_page=True)
+        page.set_viewport_size(size)
+        page.wait_for_timeout(200)
+    else:
+        page.wait_for_timeout(100)
+        page.screenshot(path=str(path))
     return path

@@ -1,11 +1,38 @@
 """Today's alerts: the contract rules on stored referrals, who sees them, closing actions."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
+from sqlmodel import select
 
-from models import ReferralType, Role
-from services.alerts import open_alerts, record_closing_action, severity
+from models import (
+    Contact,
+    ParticipantStatus,
+    ReferralType,
+    Role,
+    SiteSettings,
+    StaffingSession,
+    User,
+)
+from services.alerts import (
+    alert_rows,
+    bhrd_due,
+    calendar_ics,
+    cutoff_alerts,
+    extend_from_alert,
+    ics_escape,
+    ics_fold,
+    no_contact_alerts,
+    open_alerts,
+    optimal_intake_alert,
+    record_calendar_download,
+    record_closing_action,
+    report_alerts,
+    severity,
+    victim_window_alert,
+)
+from services.audit import AuditFilter, browse
+from services.db import write_session
 from services.errors import StaleEditError, ValidationError
 from tests.factories import days, make_participant, make_referral, make_release, make_user, sign_in
 
@@ -53,11 +80,17 @@ def test_partners_get_no_alert_list(engine, team):
 def test_recording_the_prosecutor_notice_closes_t5_and_is_audited(engine, team):
     cm = sign_in(engine, "cma")
     record_closing_action(
-        engine, cm, rule="T5", referral_id=team.id, expected_version=1, on=TODAY, today=TODAY
+        engine,
+        cm,
+        rule="T5",
+        referral_id=team.id,
+        expected_version=1,
+        on=TODAY,
+        today=TODAY,
+        office="KCPAO",
+        method="phone",
     )
     assert rules(open_alerts(engine, cm, TODAY)) == [("BUR-0001", "T4", "overdue")]
-    from services.audit import AuditFilter, browse
-
     row = browse(engine, AuditFilter(action="referral.prosecutor_notice"))[0]
     assert (row["user"], row["subject"], row["purpose"]) == ("cma", "BUR-0001", "closes T5 alert")
 
@@ -88,7 +121,15 @@ def test_closing_dates_are_validated(engine, team, on, message):
 def test_a_stale_closing_action_is_refused(engine, team):
     cm = sign_in(engine, "cma")
     record_closing_action(
-        engine, cm, rule="T5", referral_id=team.id, expected_version=1, on=TODAY, today=TODAY
+        engine,
+        cm,
+        rule="T5",
+        referral_id=team.id,
+        expected_version=1,
+        on=TODAY,
+        today=TODAY,
+        office="KCPAO",
+        method="phone",
     )
     with pytest.raises(StaleEditError, match="changed by cma"):
         record_closing_action(
@@ -141,3 +182,355 @@ def test_a_release_signed_again_after_rescission_counts(engine, team):
 )
 def test_severity_bands(due_in, expected):
     assert severity(TODAY + days(due_in), TODAY) == expected
+
+
+# --- Alerts beyond the contract ------------------------------------------------------------------
+
+
+SCREENED = date(2026, 2, 27)  # 2028 is a leap year; 2026 is not: Feb 27 + 2 days = Mar 1
+NO_DATES = {"initial_screening_date": None, "intake_completed_date": None}
+
+
+@pytest.mark.parametrize(
+    "today, max_hours, expected",
+    [
+        pytest.param(SCREENED, 48, ("due in 2 days", date(2026, 3, 1), 2), id="screening-day"),
+        pytest.param(
+            date(2026, 3, 1),
+            48,
+            ("due in 2 days", date(2026, 3, 1), 0),
+            id="on-the-optimal-day-across-month-end",
+        ),
+        pytest.param(date(2026, 3, 2), 48, None, id="day-after-the-window-lapses"),
+        pytest.param(
+            date(2026, 3, 2), 72, ("due in 2 days", date(2026, 3, 2), 0), id="72-hour-window"
+        ),
+        pytest.param(
+            SCREENED, 49, ("due in 7 days", date(2026, 3, 2), 3), id="49-hours-rounds-up-to-3-days"
+        ),
+        pytest.param(SCREENED, 24, ("due in 2 days", date(2026, 2, 28), 1), id="24-hour-window"),
+    ],
+)
+def test_the_optimal_intake_reminder_runs_to_the_end_of_the_window(today, max_hours, expected):
+    settings = SiteSettings(intake_optimal_hours_max=max_hours)
+    dates = NO_DATES | {"initial_screening_date": SCREENED}
+    alert = optimal_intake_alert("BUR-0001", dates, None, today, settings, referral_id=1)
+    got = alert and (alert.severity, alert.due, alert.days_left)
+    assert got == expected
+    if alert:
+        assert (alert.rule, alert.kind, alert.action) == ("T4", "optimal", "Schedule the intake")
+        assert "optimal" in alert.owner.lower() and "Optimal" in alert.message
+
+
+@pytest.mark.parametrize(
+    "dates, scheduled",
+    [
+        pytest.param(NO_DATES, None, id="not-screened"),
+        pytest.param(
+            NO_DATES | {"initial_screening_date": SCREENED}, SCREENED, id="intake-scheduled"
+        ),
+        pytest.param(
+            {"initial_screening_date": SCREENED, "intake_completed_date": SCREENED},
+            None,
+            id="intake-done",
+        ),
+    ],
+)
+def test_no_optimal_reminder_when_nothing_is_owed(dates, scheduled):
+    assert optimal_intake_alert("BUR-0001", dates, scheduled, SCREENED, SiteSettings()) is None
+
+
+SHEET = date(2028, 2, 24)  # leap year: + 7 days = Mar 2
+
+
+@pytest.mark.parametrize(
+    "today, involved, sheet, days_setting, expected",
+    [
+        pytest.param(
+            SHEET, True, SHEET, 7, (date(2028, 3, 2), 7, "due in 7 days"), id="sheet-given-today"
+        ),
+        pytest.param(
+            date(2028, 2, 29), True, SHEET, 7, (date(2028, 3, 2), 2, "due in 2 days"), id="leap-day"
+        ),
+        pytest.param(
+            date(2028, 3, 2),
+            True,
+            SHEET,
+            7,
+            (date(2028, 3, 2), 0, "due in 2 days"),
+            id="last-day-to-object",
+        ),
+        pytest.param(date(2028, 3, 3), True, SHEET, 7, None, id="window-closed"),
+        pytest.param(
+            date(2028, 3, 3),
+            True,
+            SHEET,
+            10,
+            (date(2028, 3, 5), 2, "due in 2 days"),
+            id="ten-day-setting",
+        ),
+        pytest.param(SHEET, False, SHEET, 7, None, id="no-victim"),
+        pytest.param(SHEET, True, None, 7, None, id="sheet-not-given"),
+    ],
+)
+def test_the_victim_objection_window(today, involved, sheet, days_setting, expected):
+    settings = SiteSettings(victim_objection_days=days_setting)
+    alert = victim_window_alert("BUR-0001", involved, sheet, today, settings, referral_id=3)
+    assert (alert and (alert.due, alert.days_left, alert.severity)) == expected
+    if alert:
+        assert alert.rule == "V1" and alert.referral_id == 3 and "PROTOCOL V1" in alert.message
+
+
+@pytest.mark.parametrize(
+    "today, expected",
+    [
+        pytest.param(date(2026, 11, 9), date(2026, 11, 10), id="day-before"),
+        pytest.param(date(2026, 11, 10), date(2026, 11, 10), id="due-day"),
+        pytest.param(date(2026, 11, 11), date(2026, 12, 10), id="day-after-moves-to-next-month"),
+        pytest.param(date(2026, 12, 11), date(2027, 1, 10), id="year-end"),
+        pytest.param(date(2026, 1, 31), date(2026, 2, 10), id="month-end"),
+    ],
+)
+def test_the_bhrd_report_due_date(today, expected):
+    assert bhrd_due(today, 10) == expected
+
+
+@pytest.mark.parametrize(
+    "today, due_day, expected",
+    [
+        pytest.param(date(2028, 2, 28), 28, date(2028, 2, 28), id="leap-february-28"),
+        pytest.param(date(2028, 2, 29), 28, date(2028, 3, 28), id="leap-day-after-due"),
+        pytest.param(date(2026, 2, 1), 1, date(2026, 2, 1), id="first-of-month"),
+    ],
+)
+def test_the_bhrd_report_due_date_on_other_days(today, due_day, expected):
+    assert bhrd_due(today, due_day) == expected
+
+
+def test_only_the_project_manager_gets_the_bhrd_reminder(engine, team):
+    settings = SiteSettings(bhrd_report_due_day=10)
+    pm = sign_in(engine, "pm1")
+    (alert,) = report_alerts(pm, TODAY, settings)
+    assert (alert.rule, alert.subject, alert.due) == (
+        "M5",
+        "BHRD report for November 2026",
+        date(2026, 12, 10),
+    )
+    assert report_alerts(sign_in(engine, "cma"), TODAY, settings) == []
+    assert ("M5", "BHRD report for November 2026") in [
+        (a.rule, a.subject) for a in open_alerts(engine, pm, TODAY)
+    ]
+
+
+def _user(engine, name):
+    with write_session(engine) as session:
+        return session.exec(select(User).where(User.username == name)).one()
+
+
+def _active(engine, lead_id, manager, last_contact=None, contact_rows=()):
+    p = make_participant(engine, lead_id, case_manager=manager)
+    with write_session(engine) as session:
+        row = session.get(type(p), p.id)
+        row.status = ParticipantStatus.active
+        row.last_contact_date = last_contact
+        for on in contact_rows:
+            session.add(
+                Contact(
+                    participant_id=p.id,
+                    on=on,
+                    kind="field",
+                    staff_id=manager.id,
+                    at=datetime.now(UTC),
+                )
+            )
+    return p
+
+
+LAST = TODAY - days(14)
+
+
+@pytest.mark.parametrize(
+    "last_contact, contact_rows, expected",
+    [
+        pytest.param(TODAY - days(13), (), None, id="13-days-not-yet"),
+        pytest.param(LAST, (), (TODAY, 0, "due in 2 days"), id="exactly-14-days"),
+        pytest.param(TODAY - days(15), (), (TODAY - days(1), -1, "overdue"), id="15-days-overdue"),
+        pytest.param(TODAY - days(40), (TODAY - days(2),), None, id="a-later-contact-row-counts"),
+        pytest.param(
+            None, (TODAY - days(20),), (TODAY - days(6), -6, "overdue"), id="contact-rows-only"
+        ),
+    ],
+)
+def test_no_contact_with_an_active_participant(engine, team, last_contact, contact_rows, expected):
+    cma = sign_in(engine, "cma")
+    _active(engine, "BUR-0007", _user(engine, "cma"), last_contact, contact_rows)
+    settings = SiteSettings(no_contact_alert_days=14)
+    got = no_contact_alerts(engine, cma, TODAY, settings)
+    assert (got[0].due, got[0].days_left, got[0].severity) == expected if expected else got == []
+    if got:
+        assert (got[0].rule, got[0].subject, got[0].owner) == ("NC", "BUR-0007", "Case manager")
+        assert "Sample" not in got[0].message  # LEAD ids only, never names
+    assert no_contact_alerts(engine, sign_in(engine, "cmb"), TODAY, settings) == []
+    assert len(no_contact_alerts(engine, sign_in(engine, "sup"), TODAY, settings)) == len(got)
+
+
+def test_no_contact_counts_from_the_intake_when_nothing_is_logged(engine, team):
+    p = _active(engine, "BUR-0008", _user(engine, "cmb"))
+    make_referral(engine, p, referred=TODAY - days(40), intake_completed_date=TODAY - days(20))
+    got = no_contact_alerts(engine, sign_in(engine, "pm1"), TODAY, SiteSettings())
+    assert [(a.subject, a.due) for a in got] == [("BUR-0008", TODAY - days(6))]
+    assert "becoming active" in got[0].message
+
+
+def _session(engine, on, cutoff, finalized=False, kind="staffing"):
+    with write_session(engine) as session:
+        session.add(
+            StaffingSession(
+                kind=kind,
+                on=on,
+                cutoff_on=cutoff,
+                finalized_at=datetime.now(UTC) if finalized else None,
+            )
+        )
+
+
+def test_the_next_agenda_cutoff_for_the_project_manager_and_case_managers(engine, team):
+    _session(engine, TODAY + days(1), TODAY - days(1))  # cut-off passed yesterday
+    _session(engine, TODAY + days(2), TODAY, finalized=True)  # agenda already final
+    _session(engine, TODAY + days(9), TODAY + days(7))
+    _session(engine, TODAY + days(20), TODAY + days(18))
+    pm, cm, sup = (sign_in(engine, n) for n in ("pm1", "cma", "sup"))
+    (alert,) = cutoff_alerts(engine, pm, TODAY)
+    assert (alert.rule, alert.subject, alert.due, alert.severity) == (
+        "M2",
+        "Staffing session on 2026-12-06",
+        TODAY + days(7),
+        "due in 7 days",
+    )
+    assert alert.action == "Prepare the agenda from the names sent"
+    assert cutoff_alerts(engine, cm, TODAY)[0].owner == "Case manager (names to discuss)"
+    assert cutoff_alerts(engine, sup, TODAY) == []
+
+
+def test_no_staffing_session_means_no_cutoff_alert(engine, team):
+    assert cutoff_alerts(engine, sign_in(engine, "pm1"), TODAY) == []
+
+
+def test_open_alerts_include_the_soft_t4_and_the_victim_window(engine, team):
+    cm = sign_in(engine, "cma")
+    p = make_participant(engine, "BUR-0005", case_manager=_user(engine, "cma"))
+    make_referral(
+        engine,
+        p,
+        referred=TODAY - days(1),
+        initial_screening_date=TODAY - days(1),
+        victim_involved=True,
+        victim_sheet_date=TODAY - days(1),
+    )
+    got = [(a.subject, a.rule, a.kind, a.due) for a in open_alerts(engine, cm, TODAY)]
+    assert ("BUR-0005", "T4", "optimal", TODAY + days(1)) in got
+    assert ("BUR-0005", "V1", "victim", TODAY + days(6)) in got
+    assert ("BUR-0005", "T4", "", TODAY + days(29)) in got
+    rows = [r for r in alert_rows(open_alerts(engine, cm, TODAY)) if r["About"] == "BUR-0005"]
+    assert rows[0]["Closing action"] == "Schedule the intake"
+
+
+def test_scheduling_from_today_closes_the_soft_reminder(engine, team):
+    cm = sign_in(engine, "cma")
+    p = make_participant(engine, "BUR-0005", case_manager=_user(engine, "cma"))
+    ref = make_referral(engine, p, referred=TODAY, initial_screening_date=TODAY, stage="screened")
+    record_closing_action(
+        engine,
+        cm,
+        rule="T4",
+        kind="optimal",
+        referral_id=ref.id,
+        expected_version=1,
+        on=TODAY + days(1),
+        today=TODAY,
+    )
+    got = [(a.rule, a.kind) for a in open_alerts(engine, cm, TODAY) if a.subject == "BUR-0005"]
+    assert got == [("T4", "")]
+
+
+def test_an_extension_from_today_moves_the_deadline(engine, team):
+    cm = sign_in(engine, "cma")
+    (t4, t5) = open_alerts(engine, cm, TODAY)
+    extend_from_alert(
+        engine, cm, alert=t5, new_date=TODAY + days(10), extended_by="BPD sergeant", today=TODAY
+    )
+    assert [(a.rule, a.due) for a in open_alerts(engine, cm, TODAY)] == [("T4", TODAY + days(10))]
+
+
+def test_a_release_alert_is_not_closed_from_today(engine, team):
+    with pytest.raises(ValidationError, match="Record a signed release: record it where"):
+        record_closing_action(
+            engine,
+            sign_in(engine, "sup"),
+            rule="C3",
+            referral_id=team.id,
+            expected_version=1,
+            on=TODAY,
+            today=TODAY,
+        )
+
+
+# --- The calendar (RFC 5545) --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, escaped",
+    [
+        pytest.param("plain", "plain", id="plain"),
+        pytest.param("a,b", "a\\,b", id="comma"),
+        pytest.param("a;b", "a\\;b", id="semicolon"),
+        pytest.param("a\\b", "a\\\\b", id="backslash"),
+        pytest.param("a\nb", "a\\nb", id="newline"),
+        pytest.param("a\r\nb", "a\\nb", id="crlf"),
+        pytest.param("\\,", "\\\\\\,", id="backslash-then-comma"),
+    ],
+)
+def test_ics_text_escaping(text, escaped):
+    assert ics_escape(text) == escaped
+
+
+@pytest.mark.parametrize("char", ["x", "é", "名"])
+def test_ics_lines_fold_at_75_octets_without_splitting_a_character(char):
+    folded = ics_fold("SUMMARY:" + char * 200)
+    parts = folded.split("\r\n")
+    assert all(len(p.encode()) <= 75 for p in parts)
+    assert all(p.startswith(" ") for p in parts[1:])
+    assert parts[0] + "".join(p[1:] for p in parts[1:]) == "SUMMARY:" + char * 200
+
+
+def _unfold(ics: str) -> list[str]:
+    return ics.replace("\r\n ", "").split("\r\n")
+
+
+def test_the_calendar_has_one_all_day_event_per_deadline_and_no_names(engine, team):
+    cm = sign_in(engine, "cma")
+    alerts = open_alerts(engine, cm, TODAY)
+    ics = calendar_ics(
+        alerts,
+        site_name="Burien LEAD",
+        notice="Notice, with; marks",
+        now=datetime(2026, 11, 27, 20, tzinfo=UTC),
+    )
+    assert ics.endswith("\r\n") and "\n" not in ics.replace("\r\n", "")
+    lines = _unfold(ics)
+    assert lines[0] == "BEGIN:VCALENDAR" and lines[-2] == "END:VCALENDAR"
+    assert "X-WR-CALDESC:Notice\\, with\\; marks" in lines
+    starts = [line for line in lines if line.startswith("DTSTART")]
+    assert starts == ["DTSTART;VALUE=DATE:20261126", "DTSTART;VALUE=DATE:20261203"]
+    assert "DTEND;VALUE=DATE:20261127" in lines
+    uids = [line for line in lines if line.startswith("UID:")]
+    assert len(set(uids)) == 2 == lines.count("BEGIN:VEVENT")
+    assert "SUMMARY:T4 BUR-0001: Record the intake" in lines
+    assert "DTSTAMP:20261127T200000Z" in lines
+    assert "Avery" not in ics and "Sample" not in ics
+
+
+def test_the_calendar_download_is_audited(engine, team):
+    record_calendar_download(engine, sign_in(engine, "cma"), 2)
+    row = browse(engine, AuditFilter(action="alerts.calendar_export"))[0]
+    assert (row["user"], row["subject"]) == ("cma", "2 deadline(s)")

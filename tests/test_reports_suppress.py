@@ -293,6 +293,13 @@ PREVIOUS_CASES = [
         id="a-cell-shown-again-when-secondary-suppression-is-rerun-is-differenced-too",
     ),
     pytest.param(
+        {"a": 40, "b": 15, "total": 55},
+        {"a": 20, "b": 30, "total": 50},
+        11,
+        {"a": 40, "b": N, "total": N},
+        id="a-total-that-moved-a-little-while-its-cells-moved-far-keeps-a-cell-hidden-too",
+    ),
+    pytest.param(
         {"total": 40, "b": 25, "a": 15},
         {"total": 30, "b": 20, "a": 10},
         11,
@@ -520,3 +527,139 @@ def test_importing_reports_loads_no_streamlit_pandas_or_database_module():
         check=True,
     )
     assert out.stdout.strip() == "[]"
+
+
+# Every other published period, in any order (stock rows of the report-back, SECURITY 22).
+AGAINST_CASES = [
+    pytest.param(
+        {"a": 25, "b": 40},
+        [],
+        11,
+        set(),
+        {"a": 25, "b": 40},
+        id="with-nothing-published-it-is-plain-suppression",
+    ),
+    pytest.param(
+        {"a": 25, "b": 40},
+        [{"a": 40, "b": 40}, {"a": 20, "b": 12}],
+        11,
+        set(),
+        {"a": N, "b": 40},
+        id="a-cell-close-to-an-older-period-is-hidden-even-when-the-newest-is-far",
+    ),
+    pytest.param(
+        {"a": 25},
+        [{"a": 36}],
+        11,
+        set(),
+        {"a": 25},
+        id="a-later-period-eleven-away-is-fine",
+    ),
+    pytest.param(
+        {"a": 25},
+        [{"a": 35}],
+        11,
+        set(),
+        {"a": N},
+        id="a-later-period-published-first-is-differenced-too",
+    ),
+    pytest.param(
+        {"a": 25, "b": 30, "total": 55},
+        [{"a": N, "b": 12, "total": N}],
+        11,
+        set(),
+        {"a": 25, "b": 30, "total": 55},
+        id="hidden-cells-of-another-period-are-not-differenced",
+    ),
+    pytest.param(
+        {"a": 25, "b": 30},
+        [{"b": 28}],
+        11,
+        set(),
+        {"a": 25, "b": N},
+        id="a-key-missing-from-another-period-is-skipped",
+    ),
+    pytest.param(
+        {"a": 30, "b": 12, "total": 42},
+        [],
+        11,
+        {"total"},
+        {"a": 30, "b": N, "total": N},
+        id="a-total-hidden-elsewhere-is-hidden-here-with-a-cell-so-the-cells-do-not-add-up",
+    ),
+    pytest.param(
+        {"a": 30, "b": 3, "total": 33},
+        [],
+        11,
+        {"a"},
+        {"a": N, "b": N, "total": 33},
+        id="a-forced-cell-and-a-small-cell-protect-each-other-under-the-total",
+    ),
+    pytest.param(
+        {"a": 0, "b": 40},
+        [{"a": 7, "b": 40}],
+        11,
+        set(),
+        {"a": N, "b": 40},
+        id="a-zero-next-to-a-small-number-published-under-a-lower-threshold-is-hidden",
+    ),
+    pytest.param(
+        {"a": 40, "b": 35, "c": 25, "total": 100},
+        [{"a": 32, "b": 35, "c": 25, "total": 92}],
+        11,
+        set(),
+        {"a": N, "b": 35, "c": 25, "total": N},
+        id="a-grown-cell-and-its-grown-total-hide-with-no-secondary-cell-as-no-sum-is-shown",
+    ),
+]
+
+
+@pytest.mark.parametrize(("current", "published", "threshold", "hide", "expected"), AGAINST_CASES)
+def test_suppress_against_checks_every_other_published_period(
+    current, published, threshold, hide, expected
+):
+    result = reports.suppress_against(current, published, threshold, hide=hide)
+    assert list(result.items()) == list(expected.items())
+
+
+@pytest.mark.parametrize(
+    ("current", "published", "hide", "message"),
+    [
+        pytest.param({"a": -1}, [], set(), "'a'", id="a-bad-row-is-rejected-as-in-suppress"),
+        pytest.param({"a": 1}, [[("a", 1)]], set(), "dicts", id="a-published-list-is-rejected"),
+        pytest.param({"a": 1}, [], {"z"}, "'z'", id="hiding-a-key-the-row-lacks-is-rejected"),
+    ],
+)
+def test_suppress_against_rejects_bad_input_naming_the_culprit(current, published, hide, message):
+    with pytest.raises(ValueError, match=message):
+        reports.suppress_against(current, published, 11, hide=hide)
+
+
+def test_random_stock_rows_never_differ_by_a_small_amount_from_any_published_period():
+    rng = random.Random(2026)
+    checked = 0
+    for _ in range(600):
+        threshold = rng.choice([2, 3, 5, 11])
+        history: list[dict] = []
+        start = _random_table(rng, threshold)
+        for _period in range(4):
+            raw = {k: max(0, v + rng.randint(-threshold, 2 * threshold)) for k, v in start.items()}
+            if "total" in raw:
+                raw["total"] = sum(v for k, v in raw.items() if k != "total")
+            shown = reports.suppress_against(raw, history, threshold)
+            for key, value in shown.items():
+                if value is None:
+                    continue
+                assert value == raw[key] and not 1 <= value < threshold
+                for row in history:
+                    if row.get(key) is not None:
+                        checked += 1
+                        assert not 1 <= abs(value - row[key]) < threshold, (raw, history)
+            if shown.get("total") is not None and any(v is None for v in shown.values()):
+                assert _pinned_cells(shown) == set(), (raw, shown)
+            if shown.get("total") is None and raw.get("total"):
+                # A hidden total must not be the sum of shown cells.
+                assert any(shown[k] is None for k in raw if k != "total" and raw[k]), (raw, shown)
+            rng.shuffle(history)  # order must not matter
+            history.append(shown)
+    assert checked > 500

@@ -35,3 +35,86 @@ def flash() -> None:
     message = st.session_state.pop("lead_flash", None)
     if message:
         st.success(message, icon=":material/check_circle:")
+
+
+def chart_with_table(chart, rows: list[dict], *, title: str, description: str, key: str) -> None:
+    """An Altair chart under a heading and a one-sentence description, its numbers beside it.
+
+    WCAG 2.1 AA: the chart is never the only way to read the figures; the table carries them and
+    the description doubles as the chart's text alternative.
+    """
+    st.subheader(title)
+    st.caption(description)
+    left, right = st.columns([1, 1], gap="medium")
+    with left:
+        st.altair_chart(chart, width="stretch", alt=description, key=f"{key}_chart")
+    with right:
+        table(rows, key=f"{key}_table")
+
+
+def seen_before(key: str, current):
+    """The value stored under `key` by the previous run (else `current`); stores `current`.
+
+    An edit form submitted in this run was drawn by the previous one, so its save must be checked
+    against the version the user saw then, not the one read again now (SECURITY 25).
+    """
+    previous = st.session_state.get(key, current)
+    st.session_state[key] = current
+    return previous
+
+
+def run_edit(action: Callable[[], object], *, success: str, reset_keys: list[str]) -> None:
+    """Like run_action for version-checked edits: on success, or on a conflict (shown after the
+    rerun by `conflict()`), forget the form's widgets and remembered versions (keys starting with
+    `reset_keys`) and rerun, so the page shows the record as it now is. A refused input stays."""
+    try:
+        action()
+    except ValidationError as exc:
+        st.error(str(exc), icon=":material/error:")
+        return
+    except StaleEditError as exc:
+        st.session_state["lead_conflict"] = str(exc)
+    else:
+        st.toast(success, icon=":material/check_circle:")
+        st.session_state["lead_flash"] = success
+    for key in list(st.session_state):
+        if any(str(key).startswith(prefix) for prefix in reset_keys):
+            del st.session_state[key]
+    st.rerun()
+
+
+def conflict() -> None:
+    """Show, once, the conflict a version-checked save ran into in the previous run."""
+    message = st.session_state.pop("lead_conflict", None)
+    if message:
+        st.error(message, icon=":material/sync_problem:")
+
+
+def full_table(rows: list[dict], *, key: str, empty: str = "Nothing to show.") -> None:
+    """A read-only table tall enough to show every row without scrolling (short tables only)."""
+    if not rows:
+        st.info(empty, icon=":material/info:")
+        return
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", height="content", key=key)
+
+
+def prepared_download(label: str, prepare: Callable[[], object], *, key: str) -> None:
+    """Prepare a file only when asked (an export is audited and accounted for), then offer it.
+
+    `prepare` returns an object with `filename`, `data` and `mime` (e.g. services.exports.Export).
+    """
+    if st.button(f"Prepare {label}", key=f"{key}_prepare", icon=":material/description:"):
+        try:
+            st.session_state[key] = prepare()
+        except (ValidationError, StaleEditError) as exc:
+            st.error(str(exc), icon=":material/error:")
+    ready = st.session_state.get(key)
+    if ready is not None:
+        st.download_button(
+            f"Download {label}",
+            data=ready.data,
+            file_name=ready.filename,
+            mime=ready.mime,
+            key=f"{key}_download",
+            icon=":material/download:",
+        )

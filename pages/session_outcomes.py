@@ -1,0 +1,139 @@
+"""Session outcomes (project manager or note taker): per item a short non-clinical summary,
+decisions and action items; then the minutes as PDF and Word (PROTOCOL M3, M4)."""
+
+import streamlit as st
+
+from services.clock import local_today
+from services.exports import export_session
+from services.site import get_settings
+from services.staffing import (
+    MAX_ACTION,
+    MAX_NOTES,
+    add_action_item,
+    agenda,
+    default_session_id,
+    list_sessions,
+    mark_action_done,
+    open_action_items,
+    owner_choices,
+    save_outcome,
+    session_action_items,
+)
+from ui.session import require_page
+from ui.widgets import flash, prepared_download, run_action, seen_before, table
+
+ctx, user = require_page("session_outcomes")
+
+st.title("Session outcomes")
+flash()
+settings = get_settings(ctx.engine)
+today = local_today(settings.time_zone)
+sessions = {s["id"]: s for s in list_sessions(ctx.engine, today=today)}
+if not sessions:
+    st.info("No sessions yet: schedule one on the Agenda page.", icon=":material/info:")
+    st.stop()
+session_id = st.selectbox(
+    "Session",
+    list(sessions),
+    index=list(sessions).index(default_session_id(list(sessions.values()))),
+    format_func=lambda i: sessions[i]["label"],
+)
+items = {i["id"]: i for i in agenda(ctx.engine, user, session_id=session_id, today=today)["items"]}
+if not items:
+    st.info("This agenda has no items.", icon=":material/info:")
+    st.stop()
+chosen = st.selectbox(
+    "Agenda item",
+    list(items),
+    format_func=lambda i: f"{items[i]['position']}. {items[i]['start']} {items[i]['title']}",
+    key=f"outcome_item_{session_id}",
+)
+item = items[chosen]
+version = seen_before(f"outcome_version_{chosen}", item["version"])
+if item["why"]:
+    st.text(item["why"])
+st.caption(
+    "Keep it short and non-clinical: no treatment, substance use, mental health or criminal "
+    "history detail. These minutes go to every attending organization."
+)
+
+with st.form(f"outcome_{chosen}"):
+    summary = st.text_area("Summary", value=item["summary"], max_chars=MAX_NOTES)
+    decisions = st.text_area("Decisions", value=item["decisions"], max_chars=MAX_NOTES)
+    if st.form_submit_button("Save the outcome", type="primary") and run_action(
+        lambda: save_outcome(
+            ctx.engine,
+            user,
+            item_id=chosen,
+            expected_version=version,
+            summary=summary,
+            decisions=decisions,
+        ),
+        success=f"Outcome of item {item['position']} saved.",
+    ):
+        st.rerun()
+
+owners = owner_choices(ctx.engine)
+users = {u["id"]: u["label"] for u in owners["users"]}
+with st.form(f"action_{chosen}", clear_on_submit=True):
+    st.markdown("**Add an action item**")
+    text = st.text_input("Action", max_chars=MAX_ACTION)
+    org_col, user_col, due_col = st.columns(3)
+    owner_org = org_col.selectbox(
+        "Owner organization", ["", *owners["orgs"]], format_func=lambda o: o or "—"
+    )
+    owner_user = user_col.selectbox(
+        "Or a person", [None, *users], format_func=lambda u: "—" if u is None else users[u]
+    )
+    due = due_col.date_input("Due", min_value=today)
+    if st.form_submit_button("Add the action item") and run_action(
+        lambda: add_action_item(
+            ctx.engine,
+            user,
+            item_id=chosen,
+            text=text,
+            owner_org_code=owner_org,
+            owner_user_id=owner_user,
+            due_on=due,
+            today=today,
+        ),
+        success="Action item added: it shows on its owner's page until done.",
+    ):
+        st.rerun()
+
+st.subheader("Action items of this session")
+actions = session_action_items(ctx.engine, user, session_id=session_id)
+table(
+    [{k: v for k, v in a.items() if k != "id"} for a in actions],
+    key="session_actions",
+    empty="No action items yet.",
+)
+open_actions = {
+    a["id"]: a["label"] for a in open_action_items(ctx.engine, user, session_id=session_id)
+}
+if open_actions:
+    with st.form("outcome_action_done"):
+        done_id = st.selectbox(
+            "Open action item (this session or earlier)",
+            list(open_actions),
+            format_func=open_actions.get,
+        )
+        if st.form_submit_button("Mark done") and run_action(
+            lambda: mark_action_done(ctx.engine, user, action_id=done_id, on=today, today=today),
+            success="Action item marked done.",
+        ):
+            st.rerun()
+
+st.subheader("Minutes")
+st.caption(
+    "Summaries, decisions and action items, with the redisclosure notice; each file is "
+    "recorded as a disclosure for every participant named."
+)
+for fmt, label in (("pdf", "minutes (PDF)"), ("docx", "minutes (Word)")):
+    prepared_download(
+        label,
+        lambda f=fmt: export_session(
+            ctx.engine, user, session_id=session_id, kind="minutes", fmt=f, today=today
+        ),
+        key=f"minutes_export_{session_id}_{fmt}",
+    )

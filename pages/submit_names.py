@@ -1,0 +1,101 @@
+"""Submit names: a person to discuss at the next session with a brief reason (PROTOCOL M2).
+
+The answer is the same for every name (SECURITY 5). Also the user's own submissions with their
+status, and the open action items the user or their organization owns.
+"""
+
+from datetime import date
+
+import streamlit as st
+
+from services.clock import local_today
+from services.site import get_settings
+from services.staffing import (
+    MAX_NAME,
+    MAX_REASON,
+    URGENCIES,
+    mark_action_done,
+    my_action_items,
+    my_submissions,
+    next_session_taking_names,
+    pickable_participants,
+    submit_name,
+)
+from ui.session import require_page
+from ui.widgets import flash, run_action, table
+
+ctx, user = require_page("submit_names")
+
+st.title("Submit names")
+flash()
+today = local_today(get_settings(ctx.engine).time_zone)
+target = next_session_taking_names(ctx.engine, today=today)
+if target:
+    st.markdown(
+        f"Names sent today go to the **{target['kind_label'].lower()}** on "
+        f"**{target['on']:%A %d %B %Y}** (names are due by {target['cutoff_on']:%A %d %B}). "
+        "A name sent after that goes to the following session unless the project manager "
+        "takes it in."
+    )
+st.caption(
+    "Give a name, an alias or a date of birth if you have one, or pick a participant you may "
+    "see. The answer is the same for every name: it does not say whether the person is a LEAD "
+    "participant. The workgroup informs; it never decides charges (PROTOCOL M4)."
+)
+
+picks = {p["id"]: p["label"] for p in pickable_participants(ctx.engine, user, today)}
+with st.form("submit_name", clear_on_submit=True):
+    picked = st.selectbox(
+        "A participant you may see (optional)",
+        [None, *picks],
+        format_func=lambda pid: "None: I will type a name" if pid is None else picks[pid],
+    )
+    name = st.text_input("Person's name", max_chars=MAX_NAME)
+    left, right = st.columns(2)
+    alias = left.text_input("Alias (optional)", max_chars=MAX_NAME)
+    dob = right.date_input(
+        "Date of birth (optional)", value=None, min_value=date(1900, 1, 1), max_value=today
+    )
+    reason = st.text_area("Why discuss this person (required, brief)", max_chars=MAX_REASON)
+    urgency = st.radio("Urgency", URGENCIES, horizontal=True)
+    if st.form_submit_button("Send the name", type="primary", icon=":material/send:"):
+        answer: list[str] = []
+        sent = run_action(
+            lambda: answer.append(
+                submit_name(
+                    ctx.engine,
+                    user,
+                    person_name=name,
+                    person_alias=alias,
+                    person_dob=dob,
+                    participant_id=picked,
+                    reason=reason,
+                    urgency=urgency,
+                    today=today,
+                )
+            ),
+            success="Name sent.",
+        )
+        if sent:
+            st.session_state["lead_flash"] = answer[0]
+            st.rerun()
+
+st.subheader("My submissions")
+table(my_submissions(ctx.engine, user), key="my_submissions", empty="You have sent no names yet.")
+
+st.subheader("My action items")
+actions = my_action_items(ctx.engine, user, today=today)
+table(
+    [{k: v for k, v in a.items() if k != "id"} for a in actions],
+    key="my_actions",
+    empty="No open action items for you or your organization.",
+)
+if actions:
+    labels = {a["id"]: f"Due {a['Due']} · {a['About']} · {a['Action']}" for a in actions}
+    with st.form("action_done"):
+        chosen = st.selectbox("Action item", list(labels), format_func=labels.get)
+        if st.form_submit_button("Mark done", icon=":material/task_alt:") and run_action(
+            lambda: mark_action_done(ctx.engine, user, action_id=chosen, on=today, today=today),
+            success="Action item marked done.",
+        ):
+            st.rerun()

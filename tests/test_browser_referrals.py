@@ -1,0 +1,214 @@
+"""Real browser: a case manager's referral story, from the cover sheet to the prosecutor notice.
+
+Enters an arrest diversion for a new demo person, watches the screen's verdict change with the
+drug grams, saves, records the initial screening, finds the intake deadline on Today; then the
+clock is moved past day 30 (the referral's dates are moved back in the database), Today shows
+the overdue intake and the prosecutor notice, and recording the notice closes it. Screenshots go
+to test-artifacts/screenshots/referrals-*.png.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from datetime import timedelta
+
+import pytest
+from browser import (
+    app_server,
+    dismiss_page_not_found,
+    launch_browser,
+    shot,
+    submit_sign_in,
+    wait_idle,
+)
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+from playwright.sync_api import expect, sync_playwright
+from sqlalchemy import create_engine, text
+from sqlmodel import select
+
+import services.auth
+from models import Participant, Referral
+from services.clock import local_today
+from services.db import make_engine, read_session, write_session
+from services.demo import DEMO_PASSWORD, seed_demo
+
+pytestmark = pytest.mark.browser
+
+PG_URL = os.environ.get("LEAD_TEST_PG_URL")
+TEMPLATE_DB = "lead_template"
+PERSON = "Jordan Testcase-Browser"
+
+
+@pytest.fixture(scope="module")
+def story_db(template, tmp_path_factory):
+    """A migrated database seeded with the demo, made like conftest's `db_url`."""
+    if PG_URL:
+        name = f"lead_browser_referrals_{os.getpid()}"
+        admin = create_engine(f"{PG_URL}/postgres", isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            conn.execute(text(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE_DB}"))
+        url = f"{PG_URL}/{name}"
+    else:
+        path = tmp_path_factory.mktemp("browser-referrals") / "lead.db"
+        shutil.copy(template.removeprefix("sqlite:///"), path)
+        url = f"sqlite:///{path}"
+    engine = make_engine(url)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(services.auth, "BCRYPT_COST", 4)
+        assert seed_demo(engine)
+    yield url
+    engine.dispose()
+    if PG_URL:
+        with admin.connect() as conn:
+            conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        admin.dispose()
+
+
+@pytest.fixture(scope="module")
+def tab(story_db):
+    with app_server(story_db) as base, sync_playwright() as playwright:
+        browser = launch_browser(playwright)
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        page = context.new_page()
+        page.set_default_timeout(30_000)
+        page.goto(base + "/")
+        wait_idle(page)
+        dismiss_page_not_found(page)
+        submit_sign_in(page, "cm1", DEMO_PASSWORD)
+        page.get_by_text("Signed in as").wait_for(timeout=90_000)  # a slow, shared machine
+        yield page
+        context.close()
+        browser.close()
+
+
+def choose(page, label: str, option: str) -> None:
+    """Pick an option of a Streamlit selectbox by its label (again if a rerun closed the list)."""
+    for attempt in range(3):
+        wait_idle(page)
+        page.get_by_role("combobox", name=label, exact=True).click()
+        try:
+            page.get_by_role("option", name=option, exact=True).click(timeout=5_000)
+            break
+        except PlaywrightTimeoutError:
+            page.keyboard.press("Escape")
+            if attempt == 2:
+                raise
+    wait_idle(page, pause_ms=800)
+
+
+def type_in(page, label: str, value: str) -> None:
+    """Fill a text or number input and commit it (Tab), as a person would."""
+    wait_idle(page)
+    box = page.get_by_label(label, exact=True)
+    box.fill(value)
+    box.press("Tab")
+    wait_idle(page, pause_ms=800)
+
+
+def go(page, link: str) -> None:
+    page.get_by_role("link", name=link, exact=True).click()
+    wait_idle(page)
+    page.get_by_role("heading", name=link).first.wait_for()
+    wait_idle(page)
+
+
+def test_a_case_manager_enters_an_arrest_diversion_and_the_clock_follows_it(tab, story_db):
+    page, engine = tab, make_engine(story_db)
+    go(page, "New referral")
+    page.get_by_text("Choose the offense to see the screen.").wait_for()
+    shot(page, "referrals-01-new-referral-empty")
+
+    # The verdict follows the form: 5 grams is eligible, 8 grams is excluded by B2.
+    choose(page, "Offense", "VUCSA: drug possession")
+    choose(page, "Drug", "Other controlled substance")
+    type_in(page, "Drug grams", "5")
+    expect(page.get_by_text("Eligible: no exclusion applies.")).to_be_visible()
+    shot(page, "referrals-02-screen-eligible-5-grams")
+    type_in(page, "Drug grams", "8")
+    expect(page.get_by_text("Excluded by 1 rule(s):")).to_be_visible()
+    expect(page.get_by_text("The drug amount is above 7 grams", exact=False)).to_be_visible()
+    expect(
+        page.get_by_role("button", name="Refer as a social contact instead (B13)")
+    ).to_be_visible()
+    shot(page, "referrals-03-screen-excluded-8-grams-b2")
+    type_in(page, "Drug grams", "5")
+    expect(page.get_by_text("Eligible: no exclusion applies.")).to_be_visible()
+
+    # The rest of the cover sheet, and the person.
+    type_in(page, "Referring officer", "Officer Demo-Patrol")
+    type_in(page, "Supervising sergeant", "Sgt. Demo-Sergeant")
+    choose(page, "Prosecutor with jurisdiction", "King County Prosecuting Attorney's Office")
+    type_in(page, "Legal name", PERSON)
+    page.get_by_role("button", name="Save referral").click()
+    wait_idle(page)
+    page.get_by_role("heading", name="Referrals").first.wait_for()
+    expect(page.get_by_text("Referral saved for BUR-0031 (screen: eligible).")).to_be_visible()
+    expect(page.get_by_role("heading", name="Referral of BUR-0031")).to_be_visible()
+    shot(page, "referrals-04-saved-and-opened")
+
+    # The initial screening, in place.
+    page.get_by_role("button", name="Record the initial screening").last.click()
+    wait_idle(page)
+    expect(page.get_by_text("Record the initial screening: saved for BUR-0031.")).to_be_visible()
+    with read_session(engine) as session:
+        person = session.exec(select(Participant).where(Participant.legal_name == PERSON)).one()
+        referral = session.exec(select(Referral).where(Referral.participant_id == person.id)).one()
+    assert (person.lead_id, referral.stage, referral.screen_eligible) == (
+        "BUR-0031",
+        "screened",
+        True,
+    )
+    today = local_today("America/Los_Angeles")
+    assert referral.initial_screening_date == today
+
+    # Today: the intake deadline (and the soft 24-48 hour reminder) for the new person.
+    go(page, "Today")
+    body = page.content()
+    due = (today + timedelta(days=30)).isoformat()
+    assert "BUR-0031" in body and due in body and "Record the intake" in body
+    assert "Schedule the intake" in body
+    shot(page, "referrals-05-today-intake-deadline")
+
+    # Move the clock past day 30: the referral and its screening happened 31 days ago.
+    with write_session(engine) as session:
+        row = session.get(Referral, referral.id)
+        row.referral_date = today - timedelta(days=31)
+        row.initial_screening_date = today - timedelta(days=31)
+        session.add(row)
+    page.reload()
+    wait_idle(page)
+    page.get_by_role("heading", name="Today").first.wait_for()
+    wait_idle(page)
+    body = page.content()
+    deadline = (today - timedelta(days=1)).isoformat()
+    notice_by = (today + timedelta(days=6)).isoformat()
+    assert "Record the prosecutor notice" in body and notice_by in body and deadline in body
+    shot(page, "referrals-06-today-overdue-intake-and-prosecutor-notice")
+
+    # Record the notice in place: the T5 alert closes.
+    choose(page, "Deadline", f"BUR-0031 · T5 · Record the prosecutor notice (due {notice_by})")
+    page.get_by_role("button", name="Record the prosecutor notice").click()
+    wait_idle(page)
+    expect(page.get_by_text("Recorded: record the prosecutor notice for BUR-0031.")).to_be_visible()
+    with read_session(engine) as session:
+        row = session.get(Referral, referral.id)
+    assert (row.prosecutor_notified_date, row.prosecutor_notice_office) == (today, "KCPAO")
+    options = page.get_by_role("combobox", name="Deadline")
+    options.click()
+    assert (
+        page.get_by_role(
+            "option", name=f"BUR-0031 · T5 · Record the prosecutor notice (due {notice_by})"
+        ).count()
+        == 0
+    )
+    assert (
+        page.get_by_role(
+            "option", name=f"BUR-0031 · T4 · Record the intake (due {deadline})"
+        ).count()
+        == 1
+    )
+    page.keyboard.press("Escape")
+    shot(page, "referrals-07-notice-recorded-t5-closed")
+    engine.dispose()

@@ -1,0 +1,118 @@
+"""Caseload import: template, whole-file checks, one transaction (SECURITY 7, 21)."""
+
+import csv
+import io
+
+import pytest
+from sqlmodel import func, select
+
+from models import AuditEvent, HousingChange, Participant, Referral, Role, StatusChange
+from services.db import read_session
+from services.errors import ValidationError
+from services.imports import (
+    COLUMN_NAMES,
+    check_file,
+    column_guide,
+    errors_csv,
+    import_caseload,
+    template_csv,
+)
+from tests.checks_participants import GOOD, bad_files, import_bad_files
+from tests.factories import make_participant, make_user, sign_in
+from tests.factories_participants import TODAY, csv_bytes, import_row, xlsx_bytes
+
+
+@pytest.fixture
+def importer(engine):
+    make_user(engine, "sup", Role.clinical_supervisor)
+    make_user(engine, "cm1", Role.case_manager)
+    make_user(engine, "bpd", Role.law_enforcement)
+    return sign_in(engine, "sup")
+
+
+def people(engine) -> int:
+    with read_session(engine) as session:
+        return session.exec(select(func.count()).select_from(Participant)).one()
+
+
+def test_the_template_is_the_header_the_import_expects():
+    text = template_csv().decode("utf-8-sig")
+    assert next(csv.reader(io.StringIO(text))) == list(COLUMN_NAMES)
+    assert [row["Column"] for row in column_guide()] == list(COLUMN_NAMES)
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_a_valid_file_is_written_whole_with_referrals_history_and_audit(engine, importer, kind):
+    rows = [
+        import_row("BUR-0101", case_manager="CM1", aliases="A. One; Ace"),
+        import_row("BUR-0102", legal_name="Second Sample", referral_type="", referral_date="",
+                   intake_date="", status="referred", housing_situation=""),
+    ]  # fmt: skip
+    data = csv_bytes(rows) if kind == "csv" else xlsx_bytes(rows)
+    result = import_caseload(engine, importer, filename=f"c.{kind}", data=data, today=TODAY)
+    assert (result.errors, result.written) == ([], 2)
+    with read_session(engine) as session:
+        first = session.exec(select(Participant).where(Participant.lead_id == "BUR-0101")).one()
+        assert first.aliases == ["A. One", "Ace"] and first.case_manager_id is not None
+        assert first.last_contact_date.isoformat() == "2026-11-01"
+        referral = session.exec(select(Referral)).one()
+        assert referral.intake_completed_date.isoformat() == "2026-01-20"
+        assert session.exec(select(func.count()).select_from(StatusChange)).one() == 2
+        assert session.exec(select(func.count()).select_from(HousingChange)).one() == 1
+        audits = session.exec(
+            select(AuditEvent.subject).where(AuditEvent.action == "participant.import")
+        ).all()
+    assert sorted(audits) == ["BUR-0101", "BUR-0102"]
+
+
+@pytest.mark.parametrize("name", sorted(bad_files()))
+def test_each_bad_file_is_refused_with_a_row_numbered_error_and_nothing_written(
+    engine, importer, name
+):
+    make_participant(engine, "BUR-0001", name="Existing")
+    filename, data = bad_files()[name]
+    result = import_caseload(engine, importer, filename=filename, data=data, today=TODAY)
+    assert result.written == 0 and result.errors
+    assert all({"Row", "Column", "Error"} == set(e) for e in result.errors)
+    assert people(engine) == 1
+
+
+def test_the_bad_file_corpus_figure(engine):
+    result = import_bad_files(engine)
+    assert result["accepted"] == []
+    assert (result["refused"], result["written"]) == (result["files"], 0)
+    assert result["control_written"] == len(GOOD)
+
+
+def test_one_bad_row_names_its_spreadsheet_row_and_blocks_all_the_others(engine, importer):
+    rows = [import_row(f"BUR-{i:04d}", legal_name=f"Row {i} Sample") for i in range(1, 6)]
+    rows[2] = import_row("BUR-0003", legal_name="Row 3 Sample", intake_date="2025-12-31")
+    result = check_file(engine, importer, filename="c.csv", data=csv_bytes(rows), today=TODAY)
+    assert result.errors == [
+        {
+            "Row": 4,
+            "Column": "intake_date",
+            "Error": "intake_date: it cannot be before the referral_date.",
+        }
+    ]
+    assert result.rows == []
+
+
+def test_a_blank_line_is_skipped_but_numbering_follows_the_sheet(engine, importer):
+    data = csv_bytes([import_row("BUR-0001"), ["" for _ in COLUMN_NAMES], import_row("BUR-0001")])
+    result = check_file(engine, importer, filename="c.csv", data=data, today=TODAY)
+    assert result.errors[0]["Row"] == 4 and "also on row 2" in result.errors[0]["Error"]
+
+
+def test_the_errors_file_neutralises_formulas(engine, importer):
+    payload = errors_csv([{"Row": 2, "Column": "=cmd", "Error": "@SUM(A1) -1 +1"}])
+    rows = list(csv.reader(io.StringIO(payload.decode("utf-8-sig"))))
+    assert rows == [["Row", "Column", "Error"], ["2", "'=cmd", "'@SUM(A1) -1 +1"]]
+
+
+@pytest.mark.parametrize("who", ["cm1", "bpd"])
+def test_only_supervisors_and_the_project_manager_import(engine, importer, who):
+    with pytest.raises(ValidationError, match="only a clinical supervisor"):
+        check_file(
+            engine, sign_in(engine, who), filename="c.csv", data=csv_bytes(GOOD), today=TODAY
+        )

@@ -1,0 +1,190 @@
+"""AppTest: New referral (the screen follows the form), Referrals (lifecycle in place), Today."""
+
+from pathlib import Path
+
+import pytest
+from sqlmodel import select
+from streamlit.testing.v1 import AppTest
+
+from models import Participant, Referral
+from services.alerts import open_alerts
+from services.clock import local_today
+from services.db import read_session
+from services.demo import seed_demo
+from tests.checks import rendered_text
+from tests.factories import sign_in
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def open_page(engine, username, page):
+    current = sign_in(engine, username)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.session_state["lead_session_id"] = current.session_id
+    at.run()
+    at.switch_page(page).run()
+    assert not at.exception
+    return at
+
+
+@pytest.fixture
+def demo(app_env, engine):
+    seed_demo(engine, participants=12)
+    return engine
+
+
+def screen_panel(at) -> str:
+    return " ".join(
+        [e.value for e in at.success] + [e.value for e in at.error] + [m.value for m in at.markdown]
+    )
+
+
+def test_the_screen_changes_as_the_grams_change(demo):
+    at = open_page(demo, "cm1", "pages/referral_new.py")
+    assert "Choose the offense to see the screen." in [i.value for i in at.info]
+    at.selectbox(key="rn_offense").set_value("vucsa_possession").run()
+    at.selectbox(key="rn_drug").set_value("other").run()
+    at.number_input(key="rn_grams").set_value(5.0).run()
+    assert any(s.value.startswith("**Eligible**") for s in at.success)
+    assert not at.error
+    at.number_input(key="rn_grams").set_value(8.0).run()
+    assert not at.success
+    assert at.error[0].value.startswith("**Excluded** by 1 rule(s)")
+    assert "- **B2**: The drug amount is above 7 grams" in screen_panel(at)
+    assert any("not a verdict" in i.value for i in at.info)  # PROTOCOL B13
+
+
+def test_an_excluded_arrest_offers_the_social_contact_route(demo):
+    at = open_page(demo, "cm1", "pages/referral_new.py")
+    at.selectbox(key="rn_offense").set_value("other").run()
+    assert "**B1**" in screen_panel(at)
+    [b for b in at.button if b.label.startswith("Refer as a social contact")][0].click().run()
+    assert at.radio(key="rn_type").value == "social_contact"
+    panel = screen_panel(at)
+    assert "**S1**" in panel and "**B1**" not in panel
+    at.selectbox(key="rn_basis").set_value("observation").run()
+    at.selectbox(key="rn_catchment").set_value("yes").run()
+    at.date_input(key="rn_last_violation").set_value(local_today("America/Los_Angeles")).run()
+    assert any(s.value.startswith("**Eligible**") for s in at.success)
+
+
+def fill_arrest(at, name="Jordan Testcase"):
+    at.text_input(key="rn_officer").input("Officer Demo-Patrol").run()
+    at.text_input(key="rn_sergeant").input("Sgt. Demo-Sergeant").run()
+    at.selectbox(key="rn_prosecutor").set_value("KCPAO").run()
+    at.selectbox(key="rn_offense").set_value("criminal_trespass").run()
+    at.text_input(key="rn_legal").input(name).run()
+
+
+def test_saving_a_referral_opens_it_on_referrals_with_a_confirmation(demo):
+    at = open_page(demo, "cm1", "pages/referral_new.py")
+    fill_arrest(at)
+    [b for b in at.button if b.label == "Save referral"][0].click().run()
+    assert not at.exception
+    assert "Referral saved for BUR-0013 (screen: eligible)." in at.success[0].value
+    assert [t.value for t in at.title] == ["Referrals"]
+    with read_session(demo) as session:
+        saved = session.exec(select(Referral).order_by(Referral.id.desc())).first()
+        person = session.get(Participant, saved.participant_id)
+    assert (person.lead_id, person.legal_name, saved.offense) == (
+        "BUR-0013",
+        "Jordan Testcase",
+        "criminal_trespass",
+    )
+    assert "Referral of BUR-0013" in [s.value for s in at.subheader]
+
+
+def test_a_refused_save_says_which_field_and_saves_nothing(demo):
+    at = open_page(demo, "cm1", "pages/referral_new.py")
+    at.selectbox(key="rn_offense").set_value("criminal_trespass").run()
+    at.text_input(key="rn_legal").input("Jordan Testcase").run()
+    [b for b in at.button if b.label == "Save referral"][0].click().run()
+    message = at.error[-1].value
+    assert "Referring officer: required." in message
+    assert "Prosecutor with jurisdiction: required for an arrest diversion." in message
+    with read_session(demo) as session:
+        assert (
+            session.exec(select(Participant).where(Participant.lead_id == "BUR-0013")).first()
+            is None
+        )
+
+
+def test_an_earlier_record_is_shown_before_saving_and_can_be_chosen(demo):
+    with read_session(demo) as session:
+        known = session.exec(select(Participant).where(Participant.lead_id == "BUR-0003")).one()
+    at = open_page(demo, "cm1", "pages/referral_new.py")
+    fill_arrest(at, name=known.legal_name)
+    assert any("Possible earlier records" in w.value for w in at.warning)
+    assert "BUR-0003" in list(at.dataframe[0].value["LEAD id"])
+    at.selectbox(key="rn_person_choice").set_value(known.id).run()
+    [b for b in at.button if b.label == "Save referral"][0].click().run()
+    assert "Referral saved for BUR-0003" in at.success[0].value
+    with read_session(demo) as session:
+        assert len(session.exec(select(Participant)).all()) == 12
+
+
+def test_names_are_shown_as_plain_text_only(demo):
+    payload = "<b>x</b> [y](javascript:alert(1))"
+    at = open_page(demo, "cm1", "pages/referral_new.py")
+    fill_arrest(at, name=payload)
+    [b for b in at.button if b.label == "Save referral"][0].click().run()
+    assert all(payload not in m.value for m in at.markdown)
+    assert payload in [t.value for t in at.text]  # the referral's name field, via st.text
+
+
+def test_recording_the_screening_on_referrals(demo):
+    at = open_page(demo, "cm1", "pages/referral_new.py")
+    fill_arrest(at)
+    [b for b in at.button if b.label == "Save referral"][0].click().run()
+    at.switch_page("pages/referrals.py").run()  # AppTest forgets a switch made by the script
+    submit = [b for b in at.button if b.label == "Record the initial screening"][0]
+    submit.click().run()
+    assert "Record the initial screening: saved for BUR-0013." in [s.value for s in at.success]
+    rows = at.dataframe[0].value
+    assert list(rows.loc[rows["LEAD id"] == "BUR-0013", "Stage"]) == ["Screened"]
+
+
+def test_left_before_screening_shows_whom_to_notify(demo):
+    at = open_page(demo, "cm1", "pages/referral_new.py")
+    fill_arrest(at)
+    [b for b in at.button if b.label == "Save referral"][0].click().run()
+    at.switch_page("pages/referrals.py").run()
+    [b for b in at.button if b.label == "Left before screening"][0].click().run()
+    assert any("PROTOCOL T2" in w.value for w in at.warning)
+    assert any("Supervising sergeant: Sgt. Demo-Sergeant" in t.value for t in at.text)
+
+
+def test_the_project_manager_sees_candidates_and_no_criminal_history(demo):
+    at = open_page(demo, "pm", "pages/referrals.py")
+    assert "LEAD id" in at.dataframe[-1].value.columns
+    at.selectbox[0].select_index(0).run()
+    text = rendered_text(at)
+    assert "Referral of BUR-" in text
+    for hidden in ("Prior convictions", "Determinations", "Screen reasons", "Drug grams"):
+        assert hidden not in text
+
+
+def test_today_records_the_prosecutor_notice_in_place(demo):
+    cm = sign_in(demo, "cm1")
+    today = local_today("America/Los_Angeles")
+    t5 = [a for a in open_alerts(demo, cm, today) if a.rule == "T5"][0]
+    at = open_page(demo, "cm1", "pages/today.py")
+    label = f"{t5.subject} · T5 · {t5.action} (due {t5.due})"
+    at.selectbox(key="today_close_choice").set_value(label).run()
+    at.selectbox[-1].set_value("BCA")
+    [b for b in at.button if b.label == "Record the prosecutor notice"][0].click().run()
+    assert not at.exception
+    assert f"Recorded: record the prosecutor notice for {t5.subject}." in [
+        s.value for s in at.success
+    ]
+    with read_session(demo) as session:
+        row = session.get(Referral, t5.referral_id)
+    assert (row.prosecutor_notice_office, row.prosecutor_notice_method) == ("BCA", "phone")
+
+
+def test_today_offers_the_calendar_and_the_project_managers_candidates(demo):
+    at = open_page(demo, "pm", "pages/today.py")
+    assert "Social-contact candidates (S5)" in [s.value for s in at.subheader]
+    assert "Download my open deadlines as a calendar (.ics)" in rendered_text(at)
+    rules = set(at.dataframe[0].value["Rule"])
+    assert "M5" in rules  # the monthly BHRD report, the project manager's

@@ -1,0 +1,135 @@
+"""AppTest: each staffing page for the roles that open it, exercising its main form.
+
+tests/test_pages.py's matrix already opens every page as every role (and no one); these drive
+the forms and check what reaches the screen.
+"""
+
+from pathlib import Path
+
+import pytest
+from sqlmodel import select
+from streamlit.testing.v1 import AppTest
+
+from models import ActionItem, AgendaItem, Submission
+from services.db import read_session, write_session
+from services.staffing import SUBMITTED_MESSAGE
+from tests.checks import rendered_text
+from tests.factories import days, make_participant, sign_in
+from tests.factories_staffing import at_noon, covered, make_session, make_team
+
+ROOT = Path(__file__).resolve().parent.parent
+XSS = "<script>alert(1)</script> [x](javascript:alert(1)) ![](http://host/p.png)"
+
+
+def open_page(engine, username: str, page: str) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    at.session_state["lead_session_id"] = sign_in(engine, username).session_id
+    at.run()
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def button(at, label):
+    return next(b for b in at.button if b.label == label)
+
+
+@pytest.fixture
+def site(app_env, engine):
+    """Today's session (so the pages pick it by default) and people with and without releases."""
+    from services.clock import local_today
+    from services.site import get_settings
+
+    today = local_today(get_settings(engine).time_zone)
+    team = make_team(engine)
+    avery = covered(engine, "BUR-0001", "Avery", cm=team.cm, orgs=("BPD", "KCPAO"))
+    casey = make_participant(engine, "BUR-0002", name="Casey", case_manager=team.cm)
+    # Far enough ahead that names sent today are in time (cut-off: 2 business days before).
+    session_id = make_session(engine, today + days(10))
+    return engine, team, avery, casey, session_id, today
+
+
+def test_a_partner_sends_a_name_and_gets_the_same_answer_for_anyone(site):
+    engine, team, avery, casey, session_id, today = site
+    at = open_page(engine, "bpd1", "pages/submit_names.py")
+    answers = []
+    for name in ("Casey Sample", "Nobody Example"):
+        [t for t in at.text_input if t.label == "Person's name"][0].input(name)
+        at.text_area[0].input("Seen at the station every morning")
+        button(at, "Send the name").click().run()
+        assert not at.exception
+        answers.append(at.success[0].value)
+    assert answers[0] == answers[1]
+    assert answers[0].startswith(SUBMITTED_MESSAGE.split("{")[0])
+    table = at.dataframe[0].value
+    assert list(table["Status"]) == ["Received", "Received"]
+    assert "BUR-0002" not in rendered_text(at)  # the pick list shows only Avery (released)
+    assert [o for o in at.selectbox[0].options] == ["None: I will type a name", "BUR-0001 · Avery"]
+
+
+def test_a_missing_reason_is_refused_with_a_field_message(site):
+    engine, *_ = site
+    at = open_page(engine, "kcpao1", "pages/submit_names.py")
+    [t for t in at.text_input if t.label == "Person's name"][0].input("Avery Sample")
+    button(at, "Send the name").click().run()
+    assert at.error[0].value == "Reason: required."
+    with read_session(engine) as session:
+        assert session.exec(select(Submission)).first() is None
+
+
+def test_the_pm_places_a_name_finalizes_and_presents_it_without_restricted_text(site):
+    engine, team, avery, casey, session_id, today = site
+    with write_session(engine) as session:
+        session.add(
+            Submission(
+                session_id=session_id,
+                submitted_by="bpd1",
+                organization_code="BPD",
+                person_name="Avery Legal",
+                reason=XSS,
+                at=at_noon(today),
+            )
+        )
+    at = open_page(engine, "pm1", "pages/agenda.py")
+    assert "Names to review (1)" in rendered_text(at)
+    button(at, "Confirm and place").click().run()
+    assert not at.exception
+    assert at.success[0].value == "Placed on the agenda as item 2 (BUR-0001)."
+    assert "BUR-0001 · Avery L." in list(at.dataframe[0].value["Item"])
+    button(at, "Finalize the agenda").click().run()
+    assert "Agenda finalized (version 1)" in at.success[0].value
+
+    at = open_page(engine, "pm1", "pages/presenter.py")
+    assert "# Open action items from earlier sessions" in [m.value for m in at.markdown]
+    button(at, "Next").click().run()
+    text = rendered_text(at)
+    assert "# BUR-0001" in [m.value for m in at.markdown]
+    assert "Avery L." in [t.value for t in at.text]
+    assert any(XSS in t.value for t in at.text)  # user text as plain text only
+    assert all(XSS not in m.value for m in at.markdown)
+    for restricted in ("NOTE-BUR-0001", "SUD-BUR-0001", "MH-BUR-0001", "CH-BUR-0001"):
+        assert restricted not in text
+    at.toggle[0].set_value(True).run()
+    assert "Avery L." not in rendered_text(at)
+
+
+def test_outcomes_and_an_action_item_reach_the_case_managers_pages(site):
+    engine, team, avery, casey, session_id, today = site
+    at = open_page(engine, "pm1", "pages/session_outcomes.py")
+    at.text_area[0].input("Reviewed two earlier actions.")
+    button(at, "Save the outcome").click().run()
+    assert at.success[0].value == "Outcome of item 1 saved."
+    at.text_input[0].input("Call the shelter about a bed")
+    [s for s in at.selectbox if s.label == "Owner organization"][0].select("CMP")
+    button(at, "Add the action item").click().run()
+    assert not at.exception
+    with read_session(engine) as session:
+        action = session.exec(select(ActionItem)).one()
+        item = session.get(AgendaItem, action.agenda_item_id)
+    assert (action.owner_org_code, item.summary) == ("CMP", "Reviewed two earlier actions.")
+
+    today_page = open_page(engine, "cm1", "pages/today.py")
+    assert "Call the shelter about a bed" in rendered_text(today_page)
+    mine = open_page(engine, "cm1", "pages/submit_names.py")
+    button(mine, "Mark done").click().run()
+    assert mine.success[0].value == "Action item marked done."
