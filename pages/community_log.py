@@ -36,20 +36,21 @@ table(
 )
 if all_concerns:
     with st.form("concern_status"):
-        by_label = {
-            f"#{c['id']} · {c['Status']} · raised {c['Raised on']}": c for c in all_concerns
-        }
-        label = st.selectbox("Concern (its area and behaviour are in the table above)", by_label)
+        chosen = st.selectbox(  # option text is a widget value: shown as plain text
+            "Concern",
+            all_concerns,
+            format_func=lambda c: f"#{c['id']} · {c['Area']} · {c['Status']}",
+        )
         status = st.selectbox("New status", STATUSES)
         if st.form_submit_button("Save the status", type="primary") and run_action(
             lambda: set_concern_status(
                 ctx.engine,
                 user,
-                concern_id=by_label[label]["id"],
-                expected_version=by_label[label]["version"],
+                concern_id=chosen["id"],
+                expected_version=chosen["version"],
                 status=status,
             ),
-            success=f"Concern #{by_label[label]['id']} is now {status}.",
+            success=f"Concern #{chosen['id']} is now {status}.",
         ):
             st.rerun()
 

@@ -5,11 +5,12 @@ import streamlit as st
 
 from models import Role
 from services.clock import local_today
-from services.handout import handout_pdf
+from services.handout import handout_file_name, handout_pdf
 from services.report_back import (
     KINDS,
     altair_chart,
     charts,
+    more_rows,
     periods_to_publish,
     preview,
     publish,
@@ -35,15 +36,13 @@ def show(figures: dict, *, key: str, published_in: str | None) -> None:
     st.download_button(
         "Download the printable handout (PDF)",
         data=lambda: handout_pdf(figures, site_name=settings.name, published=published_in),
-        file_name=f"lead-report-back-{figures['label'].lower().replace(' ', '-')}.pdf",
+        file_name=handout_file_name(figures),
         mime="application/pdf",
         icon=":material/download:",
         on_click="ignore",
         key=f"{key}_handout",
     )
-    shown = set()
     for chart in charts(figures):
-        shown.add(chart.key)
         left, right = st.columns([3, 2])
         if chart.bars:
             left.altair_chart(altair_chart(chart), width="stretch", key=f"{key}_{chart.key}_chart")
@@ -53,10 +52,9 @@ def show(figures: dict, *, key: str, published_in: str | None) -> None:
         with right:
             full_table(chart.table, key=f"{key}_{chart.key}_table")
     with st.expander("More figures", icon=":material/table:", expanded=True):
-        for row_key, row in figures["rows"].items():
-            if row_key not in shown and row_key != "spend_by_category":
-                st.markdown(f"**{row['title']}**")
-                full_table(table_rows(figures, row_key), key=f"{key}_{row_key}_more")
+        for row_key in more_rows(figures):
+            st.markdown(f"**{figures['rows'][row_key]['title']}**")
+            full_table(table_rows(figures, row_key), key=f"{key}_{row_key}_more")
 
 
 st.title("Report-back")

@@ -30,10 +30,17 @@ cols = st.columns(len(SEVERITIES))
 for col, name in zip(cols, SEVERITIES, strict=True):
     col.metric(name.capitalize(), counts[name])
 
-shown = st.multiselect("Show", SEVERITIES, default=list(SEVERITIES), key="today_severity")
+left, middle, right = st.columns([2, 2, 1])
+shown = left.multiselect("Show", SEVERITIES, default=list(SEVERITIES), key="today_severity")
 rules = sorted({a.rule for a in alerts})
-rule_filter = st.multiselect("Rules", rules, default=rules, key="today_rules")
-visible = [a for a in alerts if a.severity in shown and a.rule in rule_filter]
+rule_filter = middle.multiselect("Rules", rules, default=rules, key="today_rules")
+about = right.text_input("About", placeholder="e.g. BUR-0007", max_chars=40, key="today_about")
+needle = about.strip().casefold()
+visible = [
+    a
+    for a in alerts
+    if a.severity in shown and a.rule in rule_filter and needle in a.subject.casefold()
+]
 st.caption(f"{len(visible)} open deadline(s) as of {today.isoformat()}.")
 table(alert_rows(visible), key="today_alerts", empty="Nothing due. Well done.")
 st.download_button(

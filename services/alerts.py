@@ -378,10 +378,13 @@ def no_contact_alerts(
     """
     if user.role not in (Role.project_manager, Role.case_manager, Role.clinical_supervisor):
         return []
-    contact = (
-        select(Contact.participant_id, func.max(Contact.on).label("last"))
-        .group_by(Contact.participant_id)
-        .subquery()
+    # One index lookup per active participant, not a GROUP BY over every contact ever logged
+    # (issue 7: 4.9 s per Today rerun at 10,000 participants and 1,000,000 contacts).
+    contact_last = (
+        select(func.max(Contact.on))
+        .where(col(Contact.participant_id) == col(Participant.id))
+        .correlate(Participant)
+        .scalar_subquery()
     )
     intake = (
         select(Referral.participant_id, func.max(Referral.intake_completed_date).label("intake"))
@@ -392,11 +395,10 @@ def no_contact_alerts(
         select(
             Participant.lead_id,
             Participant.last_contact_date,
-            contact.c.last,
+            contact_last.label("last"),
             intake.c.intake,
             Participant.created_at,
         )
-        .outerjoin(contact, contact.c.participant_id == col(Participant.id))
         .outerjoin(intake, intake.c.participant_id == col(Participant.id))
         .where(Participant.status == ParticipantStatus.active)
     )
@@ -555,6 +557,10 @@ def ics_escape(text: str) -> str:
 
 def ics_fold(line: str) -> str:
     """Fold a content line at 75 octets (continuations start with a space), never mid-character."""
+    if line.isascii():  # one octet per character: slice (issue 7: the loop cost 1 s at 10,000)
+        limit = ICS_MAX_OCTETS - 1
+        rest = [line[i : i + limit] for i in range(ICS_MAX_OCTETS, len(line), limit)]
+        return "\r\n ".join([line[:ICS_MAX_OCTETS], *rest])
     out, current, size = [], "", 0
     for ch in line:
         width = len(ch.encode("utf-8"))

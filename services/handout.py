@@ -16,7 +16,7 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace
 
 from services.funder import TREND_FIGURES, summary_table, trend_description, trend_spec
-from services.report_back import charts, summary, table_rows, vega_lite
+from services.report_back import charts, more_rows, summary, table_rows, vega_lite
 
 GREY = (225, 225, 225)
 
@@ -98,6 +98,11 @@ def _image(pdf: FPDF, png: bytes, *, scale: float = 2.0) -> None:
     pdf.ln(1)
 
 
+def handout_file_name(figures: dict) -> str:
+    """'lead-report-back-july-to-september-2026.pdf'."""
+    return f"lead-report-back-{figures['label'].lower().replace(' ', '-')}.pdf"
+
+
 def handout_pdf(
     figures: dict,
     *,
@@ -122,9 +127,7 @@ def handout_pdf(
         _paragraph(pdf, sentence)
         pdf.ln(1)
     pdf.ln(2)
-    shown = set()
     for chart in charts(figures):
-        shown.add(chart.key)
         if pdf.will_page_break(40):
             pdf.add_page()
         _paragraph(pdf, chart.title, size=11, style="B")  # as text, not only inside the image
@@ -136,9 +139,8 @@ def handout_pdf(
         pdf.ln(1)
         _table(pdf, chart.table)
     _heading(pdf, "More figures")
-    for key, row in figures["rows"].items():
-        if key in shown or key == "spend_by_category":
-            continue
+    for key in more_rows(figures):
+        row = figures["rows"][key]
         if pdf.will_page_break(8 + 5 * (len(row["cells"]) + 1)):
             pdf.add_page()
         _paragraph(pdf, row["title"], size=10, style="B")

@@ -284,30 +284,33 @@ def search(engine: Engine, user: CurrentUser, query: str, today: date) -> list[d
             query_ = query_.where(col(Participant.id).in_(shared))
         elif user.role != Role.project_manager:
             query_ = query_.where(Participant.organization_id == user.organization_id)
-        rows = session.exec(query_).all()
         managers = _names(session)
-    results = []
-    for pid, lead_id, preferred, legal, aliases, status, cm_id, org_id, last in rows:
-        consent = release_state(releases.get(pid, []), user.organization_code, today)
-        allowed = fields_for(user, org_id, consent)
-        if "lead_id" not in allowed:
-            continue
-        # Partners match on what they may see: the LEAD id and the preferred name.
-        names = [preferred, legal, *aliases] if "legal_name" in allowed else [preferred]
-        if not _matches(lead_id, names, needle):
-            continue
-        results.append(
-            {
-                "id": pid,
-                "LEAD id": lead_id,
-                "Name": preferred,
-                "Status": getattr(status, "value", status),
-                "Case manager": managers.get(cm_id, "unassigned"),
-                "Last contact": last.isoformat() if last else "none recorded",
-            }
-        )
-        if len(results) >= MAX_SEARCH_ROWS:
-            break
+        results = []
+        # Streamed, not .all(): an empty search stops reading at MAX_SEARCH_ROWS (issue 7: all
+        # 10,000 rows were loaded to show the first 500).
+        for pid, lead_id, preferred, legal, aliases, status, cm_id, org_id, last in session.exec(
+            query_
+        ):
+            consent = release_state(releases.get(pid, []), user.organization_code, today)
+            allowed = fields_for(user, org_id, consent)
+            if "lead_id" not in allowed:
+                continue
+            # Partners match on what they may see: the LEAD id and the preferred name.
+            names = [preferred, legal, *aliases] if "legal_name" in allowed else [preferred]
+            if not _matches(lead_id, names, needle):
+                continue
+            results.append(
+                {
+                    "id": pid,
+                    "LEAD id": lead_id,
+                    "Name": preferred,
+                    "Status": getattr(status, "value", status),
+                    "Case manager": managers.get(cm_id, "unassigned"),
+                    "Last contact": last.isoformat() if last else "none recorded",
+                }
+            )
+            if len(results) >= MAX_SEARCH_ROWS:
+                break
     return results
 
 

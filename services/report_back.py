@@ -999,6 +999,12 @@ def vega_lite(spec: ChartSpec, *, width: int = 460) -> dict:
     }
 
 
+def more_rows(figures: dict) -> list[str]:
+    """The rows shown as tables only (after the charts); spend goes with the services chart."""
+    charted = {key for key, _noun, _horizontal in CHARTS}
+    return [key for key in figures["rows"] if key not in charted | {"spend_by_category"}]
+
+
 def altair_chart(spec: ChartSpec, *, width: int = 460):
     """The chart as an Altair object for the page (the same spec the handout renders)."""
     import altair as alt

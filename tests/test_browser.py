@@ -172,7 +172,7 @@ def test_a_user_signs_in_sees_today_and_the_demo_banner_and_signs_out(server, ne
     wait_idle(page)
     page.get_by_role("heading", name="Today").wait_for()
     assert page.get_by_text("synthetic people only").count() == 1
-    assert page.get_by_text("Pat Demo-Manager").count() == 1
+    assert page.get_by_test_id("stSidebar").get_by_text("Pat Demo-Manager").count() == 1
     shot(page, "02-pm-today-after-sign-in")
 
     sign_out(page)
@@ -203,7 +203,7 @@ def test_a_cookie_keeps_a_signed_in_user_and_the_page_across_a_reload(server, ne
     page.reload()
     settle(page)
     page.get_by_text("Signed in as").wait_for()
-    assert page.get_by_text("Casey Demo-Casework").count() == 1
+    assert page.get_by_test_id("stSidebar").get_by_text("Casey Demo-Casework").count() == 1
     assert sign_in_form(page).count() == 0
     assert page.url.rstrip("/").endswith("/participants")
     page.get_by_role("heading", name="Participants").wait_for()
@@ -270,7 +270,7 @@ def test_lockout_refuses_the_right_password_and_ends_by_itself(server, new_page,
 
     submit_sign_in(page, "cm2", DEMO_PASSWORD)
     page.get_by_text("Signed in as").wait_for()
-    assert page.get_by_text("Morgan Demo-Casework").count() == 1
+    assert page.get_by_test_id("stSidebar").get_by_text("Morgan Demo-Casework").count() == 1
     with read_session(module_engine) as session:
         user = session.exec(select(User).where(User.username == "cm2")).one()
         assert user.locked_until is None and user.failed_logins == 0

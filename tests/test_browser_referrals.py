@@ -107,6 +107,11 @@ def type_in(page, label: str, value: str) -> None:
     wait_idle(page, pause_ms=800)
 
 
+def success(page, message: str):
+    """The confirmation shown after a save (not the toast that repeats it)."""
+    return page.get_by_test_id("stAlertContentSuccess").get_by_text(message)
+
+
 def go(page, link: str) -> None:
     page.get_by_role("link", name=link, exact=True).click()
     wait_idle(page)
@@ -144,14 +149,14 @@ def test_a_case_manager_enters_an_arrest_diversion_and_the_clock_follows_it(tab,
     page.get_by_role("button", name="Save referral").click()
     wait_idle(page)
     page.get_by_role("heading", name="Referrals").first.wait_for()
-    expect(page.get_by_text("Referral saved for BUR-0031 (screen: eligible).")).to_be_visible()
+    expect(success(page, "Referral saved for BUR-0031 (screen: eligible).")).to_be_visible()
     expect(page.get_by_role("heading", name="Referral of BUR-0031")).to_be_visible()
     shot(page, "referrals-04-saved-and-opened")
 
     # The initial screening, in place.
     page.get_by_role("button", name="Record the initial screening").last.click()
     wait_idle(page)
-    expect(page.get_by_text("Record the initial screening: saved for BUR-0031.")).to_be_visible()
+    expect(success(page, "Record the initial screening: saved for BUR-0031.")).to_be_visible()
     with read_session(engine) as session:
         person = session.exec(select(Participant).where(Participant.legal_name == PERSON)).one()
         referral = session.exec(select(Referral).where(Referral.participant_id == person.id)).one()
@@ -165,6 +170,7 @@ def test_a_case_manager_enters_an_arrest_diversion_and_the_clock_follows_it(tab,
 
     # Today: the intake deadline (and the soft 24-48 hour reminder) for the new person.
     go(page, "Today")
+    type_in(page, "About", "BUR-0031")
     body = page.content()
     due = (today + timedelta(days=30)).isoformat()
     assert "BUR-0031" in body and due in body and "Record the intake" in body
@@ -180,7 +186,8 @@ def test_a_case_manager_enters_an_arrest_diversion_and_the_clock_follows_it(tab,
     page.reload()
     wait_idle(page)
     page.get_by_role("heading", name="Today").first.wait_for()
-    wait_idle(page)
+    type_in(page, "About", "BUR-0031")
+    shot(page, "referrals-06-today-overdue-intake-and-prosecutor-notice")
     body = page.content()
     deadline = (today - timedelta(days=1)).isoformat()
     notice_by = (today + timedelta(days=6)).isoformat()
