@@ -7,7 +7,7 @@ from services.casework import CONTACT_KINDS, log_contact
 from services.clock import local_today
 from services.site import get_settings
 from ui.session import require_page
-from ui.widgets import flash, run_action, table
+from ui.widgets import flash, form_round, next_form_round, run_action, table
 
 ctx, user = require_page("contact_log")
 
@@ -21,19 +21,19 @@ if not people:
 labels = {p["id"]: p["label"] for p in people}
 lead_ids = {p["id"]: p["lead_id"] for p in people}
 MINUTES = (5, 15, 30, 45, 60, 90)
-FORM_KEYS = ("log_person", "log_kind", "log_minutes", "log_note", "log_on")
+R = form_round()  # a logged contact brings back an empty form
 
-with st.form("contact_log", border=False):
+with st.form(f"contact_log_{R}", border=False):
     person = st.selectbox(
         "Participant",
         list(labels),
         format_func=labels.get,
         index=None,
         placeholder="Type a LEAD id or name",
-        key="log_person",
+        key=f"log_person_{R}",
     )
     kind = st.segmented_control(
-        "Kind", CONTACT_KINDS, default="field", required=True, key="log_kind"
+        "Kind", CONTACT_KINDS, default="field", required=True, key=f"log_kind_{R}"
     )
     minutes = st.segmented_control(
         "Minutes",
@@ -41,10 +41,10 @@ with st.form("contact_log", border=False):
         default=15,
         required=True,
         format_func=lambda m: f"{m} min",
-        key="log_minutes",
+        key=f"log_minutes_{R}",
     )
-    note = st.text_area("Case note (optional)", max_chars=5000, height=100, key="log_note")
-    on = st.date_input("Date", value=today, max_value=today, key="log_on")
+    note = st.text_area("Case note (optional)", max_chars=5000, height=100, key=f"log_note_{R}")
+    on = st.date_input("Date", value=today, max_value=today, key=f"log_on_{R}")
     submitted = st.form_submit_button(
         "Log contact", type="primary", icon=":material/add_call:", width="stretch"
     )
@@ -65,9 +65,8 @@ if submitted:
         ),
         success=f"Logged a {kind} contact with {lead_ids[person]} on {on.isoformat()}.",
     ):
-        for key in FORM_KEYS:
-            st.session_state.pop(key, None)
+        next_form_round()
         st.rerun()
 
-st.subheader("My latest contacts")
-table(recent_contacts(ctx.engine, user), key="log_recent", empty="No contacts logged yet.")
+st.subheader("My latest contacts (last 30 days)")
+table(recent_contacts(ctx.engine, user, today), key="log_recent", empty="No contacts logged yet.")

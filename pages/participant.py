@@ -45,7 +45,7 @@ from services.participants import (
 from services.policy import PARTNER_ROLES
 from services.site import get_settings
 from ui.session import require_page
-from ui.widgets import conflict, flash, run_edit, seen_before, table
+from ui.widgets import conflict, flash, form_round, run_edit, seen_before, table
 
 ctx, user = require_page("participant")
 
@@ -82,6 +82,7 @@ goal_versions = seen_before(
     {g["_id"]: g["_version"] for g in record.sections.get("plan_goals", [])},
 )
 casework = "casework" in record.edits
+R = form_round()  # in every form key: a saved form comes back empty
 
 
 def show_fields(labels: list[str] | None = None) -> None:
@@ -100,7 +101,9 @@ def section(key: str, empty: str) -> None:
 
 
 def date_box(label: str, key: str, value=today, **limits):
-    return st.date_input(label, value=value, max_value=limits.pop("max_value", today), key=key)
+    return st.date_input(
+        label, value=value, max_value=limits.pop("max_value", today), key=f"{key}_{R}"
+    )
 
 
 if user.role in PARTNER_ROLES:
@@ -135,20 +138,22 @@ with tabs["Summary"]:
     if "identity" in record.edits:
         v = record.values
         with st.expander("Edit identity and demographics", icon=":material/edit:"):
-            with st.form("rec_identity"):
-                legal = st.text_input("Legal name", v["legal_name"], max_chars=120, key="rec_legal")
+            with st.form(f"rec_identity_{R}"):
+                legal = st.text_input(
+                    "Legal name", v["legal_name"], max_chars=120, key=f"rec_legal_{R}"
+                )
                 preferred = st.text_input(
-                    "Preferred name", v["preferred_name"], max_chars=120, key="rec_pref"
+                    "Preferred name", v["preferred_name"], max_chars=120, key=f"rec_pref_{R}"
                 )
                 aliases = st.text_input(
-                    "Aliases (separate with ;)", "; ".join(v["aliases"]), key="rec_alias"
+                    "Aliases (separate with ;)", "; ".join(v["aliases"]), key=f"rec_alias_{R}"
                 )
                 dob = st.date_input(
                     "Date of birth",
                     v["date_of_birth"],
                     min_value=EARLIEST_BIRTH,
                     max_value=today,
-                    key="rec_dob",
+                    key=f"rec_dob_{R}",
                 )
                 race = st.selectbox(
                     "Race and ethnicity (optional)",
@@ -156,13 +161,13 @@ with tabs["Summary"]:
                     index=RACE_ETHNICITY.index(v["race_ethnicity"])
                     if v["race_ethnicity"] in RACE_ETHNICITY
                     else 0,
-                    key="rec_race",
+                    key=f"rec_race_{R}",
                 )
                 language = st.text_input(
                     "Primary language (optional, or declined)",
                     v["primary_language"],
                     max_chars=60,
-                    key="rec_lang",
+                    key=f"rec_lang_{R}",
                 )
                 interp = [k for k, val in INTERPRETER.items() if val == v["interpreter_needed"]]
                 interpreter = st.selectbox(
@@ -170,7 +175,7 @@ with tabs["Summary"]:
                     list(INTERPRETER),
                     index=list(INTERPRETER).index(interp[0]),
                     format_func=lambda k: k or "not recorded",
-                    key="rec_interp",
+                    key=f"rec_interp_{R}",
                 )
                 gender = st.selectbox(
                     "Gender identity (optional)",
@@ -178,7 +183,7 @@ with tabs["Summary"]:
                     index=GENDER_IDENTITIES.index(v["gender_identity"])
                     if v["gender_identity"] in GENDER_IDENTITIES
                     else 0,
-                    key="rec_gender",
+                    key=f"rec_gender_{R}",
                 )
                 if st.form_submit_button("Save identity", type="primary"):
                     run_edit(
@@ -207,13 +212,13 @@ with tabs["Summary"]:
         current = record.values["case_manager_id"]
         if current not in managers and current is not None:
             managers[current] = record.fields.get("Case manager", "current")
-        with st.form("rec_assign"):
+        with st.form(f"rec_assign_{R}"):
             choice = st.selectbox(
                 "Case manager",
                 [None, *managers],
                 format_func=lambda i: managers.get(i, "unassigned"),
                 index=[None, *managers].index(current),
-                key="rec_cm",
+                key=f"rec_cm_{R}",
             )
             if st.form_submit_button("Assign case manager"):
                 run_edit(
@@ -240,23 +245,33 @@ if "Releases of information" in tabs:
             orgs = {
                 o["code"]: f"{o['code']} · {o['name']}" for o in partner_organizations(ctx.engine)
             }
-            with st.form("rec_release"):
+            with st.form(f"rec_release_{R}"):
                 st.markdown("**Record a release of information**")
                 kind = st.radio(
-                    "Kind", list(RELEASE_KINDS), format_func=RELEASE_KINDS.get, key="rec_rel_kind"
+                    "Kind",
+                    list(RELEASE_KINDS),
+                    format_func=RELEASE_KINDS.get,
+                    key=f"rec_rel_kind_{R}",
                 )
                 signed = date_box("Signed date", "rec_rel_signed")
                 covered = st.multiselect(
-                    "Organizations it covers", list(orgs), format_func=orgs.get, key="rec_rel_orgs"
+                    "Organizations it covers",
+                    list(orgs),
+                    format_func=orgs.get,
+                    key=f"rec_rel_orgs_{R}",
                 )
                 purpose = st.text_input(
                     "Purpose",
                     "LEAD coordination and staffing sessions",
                     max_chars=200,
-                    key="rec_rel_purpose",
+                    key=f"rec_rel_purpose_{R}",
                 )
                 expires = st.date_input(
-                    "Expires", value=None, min_value=today, max_value=None, key="rec_rel_expires"
+                    "Expires",
+                    value=None,
+                    min_value=today,
+                    max_value=None,
+                    key=f"rec_rel_expires_{R}",
                 )
                 if st.form_submit_button("Record release", type="primary"):
                     run_edit(
@@ -275,16 +290,20 @@ if "Releases of information" in tabs:
                         reset_keys=RESET,
                     )
             with st.expander("Treatment-information release (PROTOCOL C4)", icon=":material/lock:"):
-                with st.form("rec_treatment"):
+                with st.form(f"rec_treatment_{R}"):
                     t_signed = date_box("Signed date", "rec_trt_signed")
                     t_who = st.text_input(
-                        "Professionals or programs consulted (separate with ;)", key="rec_trt_who"
+                        "Professionals or programs consulted (separate with ;)",
+                        key=f"rec_trt_who_{R}",
                     )
                     t_purpose = st.text_input(
-                        "Purpose", "consultation about treatment", max_chars=200, key="rec_trt_p"
+                        "Purpose",
+                        "consultation about treatment",
+                        max_chars=200,
+                        key=f"rec_trt_p_{R}",
                     )
                     t_expires = st.date_input(
-                        "Expires", value=None, min_value=today, key="rec_trt_x"
+                        "Expires", value=None, min_value=today, key=f"rec_trt_x_{R}"
                     )
                     if st.form_submit_button("Record treatment release"):
                         run_edit(
@@ -310,7 +329,7 @@ if "Releases of information" in tabs:
                 if not r["Rescinded"]
             ]
             if rescindable:
-                with st.form("rec_rescind"):
+                with st.form(f"rec_rescind_{R}"):
                     labels = {
                         r["_id"]: f"{r['Kind']} signed {r['Signed']} · covers {r['Covers']}"
                         for r in rescindable
@@ -319,7 +338,7 @@ if "Releases of information" in tabs:
                         "Release to rescind",
                         list(labels),
                         format_func=labels.get,
-                        key="rec_resc_id",
+                        key=f"rec_resc_id_{R}",
                     )
                     on = date_box("Rescinded on", "rec_resc_on")
                     if st.form_submit_button("Rescind release"):
@@ -335,17 +354,22 @@ if "Intake" in tabs:
     with tabs["Intake"]:
         section("intakes", "No in-depth intake recorded yet.")
         if casework:
-            with st.form("rec_intake"):
+            with st.form(f"rec_intake_{R}"):
                 st.markdown("**Record the in-depth intake**")
                 intake_on = date_box("Intake date", "rec_int_on")
                 cols = st.columns(2)
                 factors = {
                     key: cols[i % 2].selectbox(
-                        label, FACTOR_ANSWERS, index=len(FACTOR_ANSWERS) - 1, key=f"rec_int_{key}"
+                        label,
+                        FACTOR_ANSWERS,
+                        index=len(FACTOR_ANSWERS) - 1,
+                        key=f"rec_int_{key}_{R}",
                     )
                     for i, (key, label) in enumerate(INTAKE_FACTORS.items())
                 }
-                needs = st.text_area("Immediate needs met", max_chars=5000, key="rec_int_needs")
+                needs = st.text_area(
+                    "Immediate needs met", max_chars=5000, key=f"rec_int_needs_{R}"
+                )
                 if st.form_submit_button("Record intake", type="primary"):
                     run_edit(
                         lambda: record_intake(
@@ -372,13 +396,13 @@ with tabs["Individual Intervention Plan"]:
     else:
         section("plan_domains", "No goals yet.")
     if casework:
-        with st.form("rec_goal"):
+        with st.form(f"rec_goal_{R}"):
             st.markdown("**Add a goal**")
-            domain = st.selectbox("Domain (PROTOCOL P1)", PLAN_DOMAINS, key="rec_goal_domain")
+            domain = st.selectbox("Domain (PROTOCOL P1)", PLAN_DOMAINS, key=f"rec_goal_domain_{R}")
             goal_text = st.text_area(
-                "Goal, in the participant's own words", max_chars=1000, key="rec_goal_text"
+                "Goal, in the participant's own words", max_chars=1000, key=f"rec_goal_text_{R}"
             )
-            goal_status = st.selectbox("Status", GOAL_STATUSES, key="rec_goal_status")
+            goal_status = st.selectbox("Status", GOAL_STATUSES, key=f"rec_goal_status_{R}")
             goal_on = date_box("Date", "rec_goal_on")
             if st.form_submit_button("Add goal", type="primary"):
                 run_edit(
@@ -397,13 +421,13 @@ with tabs["Individual Intervention Plan"]:
                 )
         goals = record.sections.get("plan_goals", [])
         if goals:
-            with st.form("rec_goal_move"):
+            with st.form(f"rec_goal_move_{R}"):
                 st.markdown("**Change a goal's status**")
                 labels = {g["_id"]: f"{g['Domain']}: {g[GOAL][:60]} ({g['Status']})" for g in goals}
                 goal_id = st.selectbox(
-                    "Goal", list(labels), format_func=labels.get, key="rec_gm_id"
+                    "Goal", list(labels), format_func=labels.get, key=f"rec_gm_id_{R}"
                 )
-                new_status = st.selectbox("New status", GOAL_STATUSES, key="rec_gm_status")
+                new_status = st.selectbox("New status", GOAL_STATUSES, key=f"rec_gm_status_{R}")
                 moved_on = date_box("Date", "rec_gm_on")
                 if st.form_submit_button("Save goal status"):
                     run_edit(
@@ -425,21 +449,25 @@ if "Services" in tabs:
         section("services", "No services recorded.")
         section("treatment_services", "No treatment services recorded.")
         if casework:
-            with st.form("rec_service"):
+            with st.form(f"rec_service_{R}"):
                 st.markdown("**Add a service**")
-                category = st.selectbox("Service type", SERVICE_CATEGORIES, key="rec_svc_cat")
-                provider = st.text_input("Provider", max_chars=120, key="rec_svc_provider")
-                start = st.date_input("Start", value=today, key="rec_svc_start")
-                end = st.date_input("End (optional)", value=None, key="rec_svc_end")
+                category = st.selectbox("Service type", SERVICE_CATEGORIES, key=f"rec_svc_cat_{R}")
+                provider = st.text_input("Provider", max_chars=120, key=f"rec_svc_provider_{R}")
+                start = st.date_input("Start", value=today, key=f"rec_svc_start_{R}")
+                end = st.date_input("End (optional)", value=None, key=f"rec_svc_end_{R}")
                 cost = st.number_input(
-                    "Cost in dollars", min_value=0.0, step=50.0, format="%.2f", key="rec_svc_cost"
+                    "Cost in dollars",
+                    min_value=0.0,
+                    step=50.0,
+                    format="%.2f",
+                    key=f"rec_svc_cost_{R}",
                 )
                 funding = st.radio(
                     "Funding (PROTOCOL P2)",
                     list(FUNDING),
                     format_func=FUNDING.get,
                     index=None,
-                    key="rec_svc_funding",
+                    key=f"rec_svc_funding_{R}",
                 )
                 if st.form_submit_button("Add service", type="primary"):
                     run_edit(
@@ -465,14 +493,14 @@ if "Services" in tabs:
                 if s["_open"]
             ]
             if open_services:
-                with st.form("rec_service_stop"):
+                with st.form(f"rec_service_stop_{R}"):
                     st.markdown("**End or withdraw a service**")
                     labels = {
                         s["_id"]: f"{s['Type']} at {s['Provider']} from {s['Start']}"
                         for s in open_services
                     }
                     service_id = st.selectbox(
-                        "Service", list(labels), format_func=labels.get, key="rec_ss_id"
+                        "Service", list(labels), format_func=labels.get, key=f"rec_ss_id_{R}"
                     )
                     how = st.radio(
                         "What happened",
@@ -480,11 +508,11 @@ if "Services" in tabs:
                             "ended as planned",
                             "withdrawn for not making good use of it (PROTOCOL P3)",
                         ],
-                        key="rec_ss_how",
+                        key=f"rec_ss_how_{R}",
                     )
                     stop_on = date_box("Date", "rec_ss_on")
                     reason = st.text_input(
-                        "Reason (for a withdrawal)", max_chars=300, key="rec_ss_reason"
+                        "Reason (for a withdrawal)", max_chars=300, key=f"rec_ss_reason_{R}"
                     )
                     st.caption("A withdrawal ends one service; it is not an exit from LEAD.")
                     if st.form_submit_button("Save service change"):
@@ -512,13 +540,13 @@ if "Services" in tabs:
 if "Contacts" in tabs:
     with tabs["Contacts"]:
         if casework:
-            with st.form("rec_contact", clear_on_submit=True):
+            with st.form(f"rec_contact_{R}", clear_on_submit=True):
                 st.markdown("**Log a contact**")
                 c_kind = st.segmented_control(
-                    "Kind", CONTACT_KINDS, default="field", required=True, key="rec_c_kind"
+                    "Kind", CONTACT_KINDS, default="field", required=True, key=f"rec_c_kind_{R}"
                 )
-                c_minutes = st.number_input("Minutes", 0, 720, 15, step=5, key="rec_c_min")
-                c_note = st.text_area("Case note", max_chars=5000, key="rec_c_note")
+                c_minutes = st.number_input("Minutes", 0, 720, 15, step=5, key=f"rec_c_min_{R}")
+                c_note = st.text_area("Case note", max_chars=5000, key=f"rec_c_note_{R}")
                 c_on = date_box("Date", "rec_c_on")
                 if st.form_submit_button("Log contact", type="primary"):
                     run_edit(
@@ -542,12 +570,14 @@ if "Status and housing" in tabs:
         section("status_history", "No status changes recorded.")
         if casework:
             statuses = [s.value for s in ParticipantStatus]
-            with st.form("rec_status"):
+            with st.form(f"rec_status_{R}"):
                 st.markdown("**Change status**")
-                new = st.selectbox("New status", statuses, key="rec_st_status")
+                new = st.selectbox("New status", statuses, key=f"rec_st_status_{R}")
                 st_on = date_box("Date", "rec_st_on")
                 st_reason = st.text_input(
-                    "Reason (required for inactive or exited)", max_chars=300, key="rec_st_reason"
+                    "Reason (required for inactive or exited)",
+                    max_chars=300,
+                    key=f"rec_st_reason_{R}",
                 )
                 if st.form_submit_button("Save status"):
                     run_edit(
@@ -566,9 +596,11 @@ if "Status and housing" in tabs:
                     )
         section("housing_history", "No housing recorded.")
         if casework:
-            with st.form("rec_housing"):
+            with st.form(f"rec_housing_{R}"):
                 st.markdown("**Record housing**")
-                situation = st.selectbox("Housing situation", HOUSING_SITUATIONS, key="rec_h_sit")
+                situation = st.selectbox(
+                    "Housing situation", HOUSING_SITUATIONS, key=f"rec_h_sit_{R}"
+                )
                 h_on = date_box("From", "rec_h_on")
                 if st.form_submit_button("Save housing"):
                     run_edit(

@@ -258,7 +258,7 @@ sheet = CoverSheet(
 
 with side:
     st.subheader("Screen")
-    verdict = preview(sheet, today)
+    verdict = preview(sheet, today, lookback_months=settings.social_contact_lookback_months)
     if arrest and not offense:
         st.info("Choose the offense to see the screen.", icon=":material/pending:")
     elif verdict["eligible"]:
@@ -274,9 +274,6 @@ with side:
             icon=":material/swap_horiz:",
             on_click=lambda: state.update(rn_type="social_contact"),
         )
-    for note in verdict["notes"]:
-        st.caption(note)
-
     if st.button("Save referral", type="primary", icon=":material/save:"):
         saved: dict = {}
         if run_action(
@@ -300,3 +297,5 @@ with side:
             state["rn_reset"] = True
             state["referral_id"] = saved["referral_id"]
             st.switch_page("pages/referrals.py")
+    for note in verdict["notes"]:
+        st.caption(note)

@@ -12,7 +12,12 @@ from services.alerts import (
     record_closing_action,
 )
 from services.clock import local_today, utcnow
-from services.referrals import NOTICE_METHODS, PROSECUTOR_OFFICES, social_contact_candidates
+from services.referrals import (
+    NOTICE_METHODS,
+    PROSECUTOR_OFFICES,
+    prosecutor_office_for,
+    social_contact_candidates,
+)
 from services.site import get_settings
 from ui.session import require_page
 from ui.widgets import flash, run_action, table
@@ -71,8 +76,13 @@ if closable:
             on = st.date_input(label, value=today, max_value=today)
         office = method = ""
         if chosen.rule == "T5":
+            offices = list(PROSECUTOR_OFFICES)
+            named = prosecutor_office_for(ctx.engine, chosen.referral_id)
             office = st.selectbox(
-                "Office notified", list(PROSECUTOR_OFFICES), format_func=PROSECUTOR_OFFICES.get
+                "Office notified",
+                offices,
+                index=offices.index(named) if named in offices else 0,
+                format_func=PROSECUTOR_OFFICES.get,
             )
             method = st.radio("How", list(NOTICE_METHODS), format_func=NOTICE_METHODS.get)
         if st.form_submit_button(chosen.action, type="primary", icon=":material/task_alt:"):

@@ -417,7 +417,16 @@ def trend_spec(summary: dict, key: str, *, width: int = 300, height: int = 140) 
         "encoding": encoding,
         "layer": [
             {"mark": {"type": "line", "color": "#222222", "invalid": "break-paths-show-domains"}},
-            {"mark": {"type": "point", "filled": True, "color": "#000000", "size": 40}},
+            # The points repeat the line's values; hidden from screen readers (the table has them).
+            {
+                "mark": {
+                    "type": "point",
+                    "filled": True,
+                    "color": "#000000",
+                    "size": 40,
+                    "aria": False,
+                }
+            },
             {
                 "mark": {"type": "text", "dy": -9, "fontSize": 10, "color": "#000000"},
                 "encoding": {"text": {"field": "value", "type": "quantitative", "format": ","}},

@@ -168,7 +168,8 @@ REASON_TEXT = {
     "S1": "Law enforcement has not verified that the person's law violations stem from "
     "behavioral health, drug activity or extreme poverty.",
     "S2": "The law violations are not confirmed to be inside the LEAD catchment area.",
-    "S3": "No law violation within 24 months of the referral date is recorded.",
+    "S3": "No law violation within the look-back window (24 months by default) before the "
+    "referral date is recorded.",
     "S4": "A protective order prohibits contact with a current LEAD participant.",
 }
 DECISION_SUPPORT = (
@@ -297,8 +298,11 @@ def case_dict(sheet: CoverSheet, as_of: date) -> dict:
     return case
 
 
-def preview(sheet: CoverSheet, today: date) -> dict:
+def preview(sheet: CoverSheet, today: date, *, lookback_months: int = 24) -> dict:
     """The screen's answer for the form as it stands, with every reason in plain words.
+
+    `lookback_months` is the site's S3 window (site setting; the contract's screen uses the
+    protocol's 24 months, so another setting re-decides S3 here, the same inclusive way).
 
     >>> v = preview(CoverSheet(offense="vucsa_possession", drug="other", drug_grams=8),
     ...             date(2026, 3, 1))
@@ -306,13 +310,22 @@ def preview(sheet: CoverSheet, today: date) -> dict:
     ('Excluded', ['B2'], True)
     """
     result = screen(case_dict(sheet, today))
-    excluded_arrest = sheet.referral_type == "arrest" and not result["eligible"]
+    reasons = list(result["reasons"])
+    if sheet.referral_type != "arrest" and lookback_months != 24:
+        # PROTOCOL S3 with the site's window: the day exactly N months back is still inside.
+        as_of = sheet.referral_date or today
+        last = sheet.last_violation_date
+        stale = last is None or last < add_months(as_of, -lookback_months)
+        reasons = [r for r in reasons if r != "S3"]
+        if stale:
+            reasons.append("S3")
+        reasons.sort()
+    eligible = not reasons
+    excluded_arrest = sheet.referral_type == "arrest" and not eligible
     return {
-        "eligible": result["eligible"],
-        "verdict": "Eligible" if result["eligible"] else "Excluded",
-        "reasons": [
-            {"rule": rule, "text": REASON_TEXT.get(rule, rule)} for rule in result["reasons"]
-        ],
+        "eligible": eligible,
+        "verdict": "Eligible" if eligible else "Excluded",
+        "reasons": [{"rule": rule, "text": REASON_TEXT.get(rule, rule)} for rule in reasons],
         "notes": result["notes"],
         # PROTOCOL B13: an excluded arrest diversion may go the social-contact route.
         "social_contact_route": excluded_arrest,
@@ -756,6 +769,15 @@ def release_organizations(engine: Engine) -> list[str]:
         )
 
 
+def prosecutor_office_for(engine: Engine, referral_id: int) -> str:
+    """The prosecutor with jurisdiction named on a referral's cover sheet ('' when none)."""
+    with read_session(engine) as session:
+        office = session.exec(
+            select(Referral.prosecutor_office).where(Referral.id == referral_id)
+        ).first()
+    return office or ""
+
+
 def default_release_expiry(today: date) -> date:
     """A sensible default end date for a release signed today: one year on."""
     return add_months(today, 12)
@@ -797,7 +819,7 @@ def create_referral(
         raise ValidationError("Person: choose an existing participant or enter a new person.")
     if person is not None:
         person = validate_person(person, sheet.referral_date, today)
-    verdict = preview(sheet, today)
+    verdict = preview(sheet, today, lookback_months=settings.social_contact_lookback_months)
     for attempt in range(3):  # two concurrent new people may race for one LEAD id
         try:
             return _insert_referral(

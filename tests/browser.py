@@ -141,7 +141,7 @@ def sign_in(page, base: str, username: str, password: str) -> None:
     wait_idle(page)
     dismiss_page_not_found(page)
     submit_sign_in(page, username, password)
-    page.get_by_text("Signed in as").wait_for(timeout=15_000)
+    page.get_by_text("Signed in as").first.wait_for()
     wait_idle(page)
 
 
@@ -155,11 +155,11 @@ def settle(page, pause_ms: int = 1500) -> None:
 def sign_out(page) -> None:
     page.get_by_role("button", name="Sign out").click()
     wait_idle(page)
-    sign_in_form(page).first.wait_for(timeout=15_000)
+    sign_in_form(page).first.wait_for()
     settle(page, 1000)
 
 
-def session_cookie(context, name: str = "lead_session", timeout_s: float = 10.0) -> dict:
+def session_cookie(context, name: str = "lead_session", timeout_s: float = 20.0) -> dict:
     """The app's session cookie once the sidebar's cookie manager has written it."""
     deadline = time.monotonic() + timeout_s
     while True:

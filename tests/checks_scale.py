@@ -10,15 +10,14 @@
   then integrity, row counts and the audit chain (services.backup.verify).
 - page benchmarks: scripts/bench.py (run as a subprocess, see `bench_figures`).
 
-Run `python -m tests.checks_scale writer <url>` to start one drill writer by hand.
+`python -m tests.checks_scale writer <url> <user id> <participant id>` starts one drill writer
+by hand (`concurrent <url> <user id> <participant id> <seconds>`: one concurrent writer).
 """
 
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
-import queue as queue_module
 import random
 import signal
 import statistics
@@ -218,20 +217,24 @@ def kill_drill(url: str, kills: int, seed: int = 7) -> dict:
 # --- Concurrent writers -------------------------------------------------------------------------
 
 
-def _concurrent_worker(url: str, ids: tuple[int, int], seconds: float, ready, go, queue):
+def concurrent_writer(url: str, user_id: int, participant_id: int, seconds: float) -> None:
+    """One of the concurrent writers: connect, say "ready", wait for "go", save for `seconds`.
+
+    Prints one JSON line: commits, errors that reached this caller, and each save's wait.
+    """
     from services.db import make_engine
 
     engine = make_engine(url)
     with engine.connect():  # connected (pragmas checked) before the start
         pass
-    ready.put(True)
-    go.wait()
+    print("ready", flush=True)
+    sys.stdin.readline()
     commits, locked, other, waits, where = 0, 0, [], [], []
     stop = time.perf_counter() + seconds
     while time.perf_counter() < stop:
         began = time.perf_counter()
         try:
-            write_one(engine, ids[0], ids[1], "Sample concurrent note.")
+            write_one(engine, user_id, participant_id, "Sample concurrent note.")
             commits += 1
             waits.append(time.perf_counter() - began)
         except OperationalError as exc:  # what a user would see as an error message
@@ -244,45 +247,46 @@ def _concurrent_worker(url: str, ids: tuple[int, int], seconds: float, ready, go
         except Exception as exc:  # noqa: BLE001 - every error a caller would see is counted
             other.append(f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}")
     engine.dispose()
-    queue.put(
-        {"commits": commits, "locked": locked, "other": other, "waits": waits, "where": where}
-    )
+    result = {"commits": commits, "locked": locked, "other": other, "waits": waits}
+    print(json.dumps(result | {"where": where}), flush=True)
 
 
 def concurrent_writers(url: str, writers: int = 10, seconds: float = 60.0) -> dict:
-    """`writers` processes writing as fast as they can for `seconds`; errors counted.
+    """`writers` processes saving as fast as they can for `seconds`; errors counted.
 
     Every process imports and connects first; they all start together on one signal.
     """
     from services import audit
     from services.db import make_engine
 
-    ids = prepare_drill(url)
-    # A fork server imports the app once; each writer forks from it (no threads inherited).
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["tests.checks_scale", "services.db", "services.audit"])
-    ready, results_queue, go = context.Queue(), context.Queue(), context.Event()
+    user_id, participant_id = prepare_drill(url)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    command = [PYTHON, "-m", "tests.checks_scale", "concurrent", url]
+    command += [str(user_id), str(participant_id), str(seconds)]
     processes = [
-        context.Process(
-            target=_concurrent_worker, args=(url, ids, seconds, ready, go, results_queue)
+        subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
         )
         for _ in range(writers)
     ]
-    for process in processes:
-        process.start()
-    started = 0
-    while started < writers:
-        try:
-            started += ready.get(timeout=1)
-        except queue_module.Empty as exc:
-            dead = [p for p in processes if p.exitcode not in (None, 0)]
-            if dead:
-                code = dead[0].exitcode
-                raise RuntimeError(f"a writer process failed to start (exit {code})") from exc
-    go.set()
-    results = [results_queue.get(timeout=seconds + 120) for _ in processes]
-    for process in processes:
-        process.join(timeout=30)
+    try:
+        for process in processes:
+            if process.stdout.readline().strip() != "ready":
+                raise RuntimeError(f"a writer process failed to start (exit {process.wait()})")
+        for process in processes:  # all waiting: start them together
+            process.stdin.write("go\n")
+            process.stdin.flush()
+        results = [json.loads(process.stdout.readline()) for process in processes]
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                process.kill()
+            process.wait()
     waits = sorted(w for r in results for w in r["waits"])
     engine = make_engine(url)
     try:
@@ -371,7 +375,8 @@ def concurrent_figure(fresh: Callable[[], str]) -> Figure:
     _note(
         f"concurrent-writers: {r['commits']} commits, median {r['median_ms']:.0f} ms, "
         f"p99 {r['p99_ms']:.0f} ms, max {r['max_ms']:.0f} ms per save; other errors: "
-        f"{r['other_errors'][:3]}; integrity {r['integrity']}; audit chain "
+        f"{r['other_errors'][:3]}; locked at: {r['locked_at'] or 'nowhere'}; "
+        f"integrity {r['integrity']}; audit chain "
         f"{'verified' if r['audit_ok'] else 'FAILED'}"
     )
     value = (
@@ -434,6 +439,8 @@ def figures(fresh: Callable[[], str]) -> list[Figure]:
 if __name__ == "__main__":
     if len(sys.argv) == 5 and sys.argv[1] == "writer":
         writer(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
+    elif len(sys.argv) == 6 and sys.argv[1] == "concurrent":
+        concurrent_writer(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5]))
     else:
         print(__doc__)
         sys.exit(2)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -34,7 +35,7 @@ from sqlalchemy import create_engine, text
 from sqlmodel import select
 
 import services.auth
-from models import Participant, User
+from models import AuditEvent, Participant, User
 from services.auth import SIGN_IN_FAILED
 from services.clock import utcnow
 from services.db import make_engine, read_session, write_session
@@ -132,6 +133,26 @@ def _seeded_identifiers(engine) -> tuple[list[str], list[str], list[str]]:
     return anywhere, names, usernames
 
 
+def _wait_until(condition, message: str, timeout_s: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(message)
+        time.sleep(0.2)
+
+
+def _audit_count(engine, username: str, outcome: str) -> int:
+    with read_session(engine) as session:
+        rows = session.exec(
+            select(AuditEvent.id).where(
+                AuditEvent.username == username,
+                AuditEvent.action == "sign_in",
+                AuditEvent.outcome == outcome,
+            )
+        )
+        return len(list(rows))
+
+
 def _error_text(page) -> str:
     alert = page.locator(ERROR_ALERT)
     alert.first.wait_for()
@@ -168,9 +189,9 @@ def test_a_user_signs_in_sees_today_and_the_demo_banner_and_signs_out(server, ne
     wait_idle(page)
     shot(page, "01-sign-in-form")
     submit_sign_in(page, "pm", DEMO_PASSWORD)
-    page.get_by_text("Signed in as").wait_for()
+    page.get_by_text("Signed in as").first.wait_for()
     wait_idle(page)
-    page.get_by_role("heading", name="Today").wait_for()
+    page.get_by_role("heading", name="Today").first.wait_for()
     assert page.get_by_text("synthetic people only").count() == 1
     assert page.get_by_test_id("stSidebar").get_by_text("Pat Demo-Manager").count() == 1
     shot(page, "02-pm-today-after-sign-in")
@@ -187,7 +208,7 @@ def test_a_user_signs_in_sees_today_and_the_demo_banner_and_signs_out(server, ne
     if stale.count():
         stale.click()
         settle(page, 1000)
-        sign_in_form(page).wait_for()
+        sign_in_form(page).first.wait_for()
         assert page.get_by_role("heading", name="Participants").count() == 0
         assert "BUR-00" not in page.content()
 
@@ -198,24 +219,24 @@ def test_a_cookie_keeps_a_signed_in_user_and_the_page_across_a_reload(server, ne
     cookie = session_cookie(page.context)
     page.get_by_role("link", name="Participants", exact=True).click()
     wait_idle(page)
-    page.get_by_role("heading", name="Participants").wait_for()
+    page.get_by_role("heading", name="Participants").first.wait_for()
 
     page.reload()
     settle(page)
-    page.get_by_text("Signed in as").wait_for()
+    page.get_by_text("Signed in as").first.wait_for()
     assert page.get_by_test_id("stSidebar").get_by_text("Casey Demo-Casework").count() == 1
     assert sign_in_form(page).count() == 0
     assert page.url.rstrip("/").endswith("/participants")
-    page.get_by_role("heading", name="Participants").wait_for()
+    page.get_by_role("heading", name="Participants").first.wait_for()
 
     # The same cookie in a fresh browser opens a deep link signed in and shows data: the
     # control for the replay test below (which must fail only because of the sign-out).
     other = new_page(cookies=[cookie])
     other.goto(server + "/participants")
     settle(other)
-    other.get_by_text("Signed in as").wait_for()
+    other.get_by_text("Signed in as").first.wait_for()
     assert sign_in_form(other).count() == 0
-    other.get_by_role("heading", name="Participants").wait_for()
+    other.get_by_role("heading", name="Participants").first.wait_for()
     other.wait_for_function("document.body.innerHTML.includes('BUR-00')")  # data is shown
     shot(other, "04-cookie-in-fresh-browser-before-sign-out")
 
@@ -230,7 +251,7 @@ def test_a_cookie_replayed_after_sign_out_does_not_sign_in(server, new_page):
     replay.goto(server + "/participants")
     settle(replay)
     dismiss_page_not_found(replay)
-    sign_in_form(replay).wait_for()
+    sign_in_form(replay).first.wait_for()
     shot(replay, "05-cookie-replay-after-sign-out")
     assert replay.get_by_text("Signed in as").count() == 0
     assert "BUR-00" not in replay.content()
@@ -243,22 +264,43 @@ def test_lockout_refuses_the_right_password_and_ends_by_itself(server, new_page,
     page.goto(server + "/")
     wait_idle(page)
 
-    submit_sign_in(page, "nobody-here", "some wrong password")
-    unknown_message = _error_text(page)
-    submit_sign_in(page, "cm2", "not the password 0")
-    wrong_message = _error_text(page)
+    def cm2() -> User:
+        with read_session(module_engine) as session:
+            return session.exec(select(User).where(User.username == "cm2")).one()
+
+    def attempt(username: str, password: str, *, processed) -> str:
+        """Submit once, wait until the server has recorded it, return the message shown."""
+        submit_sign_in(page, username, password)
+        _wait_until(processed, f"{username}'s sign-in attempt was not recorded")
+        wait_idle(page)
+        return _error_text(page)
+
+    before = _audit_count(module_engine, "(unknown)", "failed")
+    unknown_message = attempt(
+        "nobody-here",
+        "some wrong password",
+        processed=lambda: _audit_count(module_engine, "(unknown)", "failed") > before,
+    )
+    wrong_message = attempt("cm2", "not the password 1", processed=lambda: cm2().failed_logins == 1)
     assert unknown_message == wrong_message
     assert wrong_message == SIGN_IN_FAILED.replace("**", "")
 
-    for attempt in range(1, 5):  # failures 2..5: the fifth locks
-        submit_sign_in(page, "cm2", f"not the password {attempt}")
-        assert _error_text(page) == wrong_message
-    with read_session(module_engine) as session:
-        user = session.exec(select(User).where(User.username == "cm2")).one()
-        assert user.locked_until is not None and user.locked_until > utcnow()
+    for failures in range(2, 6):  # the fifth failure locks the account
+        message = attempt(
+            "cm2",
+            f"not the password {failures}",
+            processed=lambda n=failures: cm2().failed_logins == n,
+        )
+        assert message == wrong_message
+    assert cm2().locked_until is not None and cm2().locked_until > utcnow()
 
-    submit_sign_in(page, "cm2", DEMO_PASSWORD)
-    assert _error_text(page) == wrong_message
+    refused = _audit_count(module_engine, "cm2", "refused: locked")
+    message = attempt(
+        "cm2",
+        DEMO_PASSWORD,
+        processed=lambda: _audit_count(module_engine, "cm2", "refused: locked") > refused,
+    )
+    assert message == wrong_message
     assert page.get_by_text("Signed in as").count() == 0
     shot(page, "06-locked-out-right-password-refused")
 
@@ -269,11 +311,9 @@ def test_lockout_refuses_the_right_password_and_ends_by_itself(server, new_page,
         session.add(user)
 
     submit_sign_in(page, "cm2", DEMO_PASSWORD)
-    page.get_by_text("Signed in as").wait_for()
+    page.get_by_text("Signed in as").first.wait_for()
     assert page.get_by_test_id("stSidebar").get_by_text("Morgan Demo-Casework").count() == 1
-    with read_session(module_engine) as session:
-        user = session.exec(select(User).where(User.username == "cm2")).one()
-        assert user.locked_until is None and user.failed_logins == 0
+    assert cm2().locked_until is None and cm2().failed_logins == 0
 
 
 def test_an_anonymous_deep_link_to_every_page_on_a_fresh_server_shows_sign_in_and_no_data(
@@ -309,14 +349,14 @@ def test_an_anonymous_deep_link_to_every_page_on_a_fresh_server_shows_sign_in_an
 def test_the_shared_screen_shows_today_and_participants_at_1920x1080(server, new_page):
     page = new_page(viewport={"width": 1920, "height": 1080})
     sign_in(page, server, "pm", DEMO_PASSWORD)
-    page.get_by_role("heading", name="Today").wait_for()
+    page.get_by_role("heading", name="Today").first.wait_for()
     shot(page, "08-shared-screen-today-1920")
     shot(page, "08-shared-screen-today-1920-full", full_page=True)
 
     page.get_by_role("link", name="Participants", exact=True).click()
     wait_idle(page)
-    page.get_by_role("heading", name="Participants").wait_for()
-    page.get_by_text("participant(s) you may see").wait_for()
+    page.get_by_role("heading", name="Participants").first.wait_for()
+    page.get_by_text("participant(s) you may see").first.wait_for()
     wait_idle(page)
     shot(page, "09-shared-screen-participants-1920")
     shot(page, "09-shared-screen-participants-1920-full", full_page=True)
@@ -328,8 +368,8 @@ def test_a_case_manager_on_a_phone_sees_today_without_horizontal_scrolling(serve
     wait_idle(page)
     shot(page, "10-phone-sign-in", full_page=True)
     submit_sign_in(page, "cm1", DEMO_PASSWORD)
-    page.get_by_text("Signed in as").wait_for(state="attached")
-    page.get_by_role("heading", name="Today").wait_for()
+    page.get_by_text("Signed in as").first.wait_for(state="attached")
+    page.get_by_role("heading", name="Today").first.wait_for()
     wait_idle(page)
     shot(page, "11-phone-case-manager-today")
     shot(page, "11-phone-case-manager-today-full", full_page=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from datetime import timedelta
 
 import pytest
@@ -78,6 +79,8 @@ def tab(story_db):
         dismiss_page_not_found(page)
         submit_sign_in(page, "cm1", DEMO_PASSWORD)
         page.get_by_text("Signed in as").wait_for(timeout=90_000)  # a slow, shared machine
+        wait_idle(page)
+        shot(page, "referrals-00-signed-in")
         yield page
         context.close()
         browser.close()
@@ -110,6 +113,16 @@ def type_in(page, label: str, value: str) -> None:
 def success(page, message: str):
     """The confirmation shown after a save (not the toast that repeats it)."""
     return page.get_by_test_id("stAlertContentSuccess").get_by_text(message)
+
+
+def page_shows(page, *texts: str, timeout_s: float = 30.0) -> str:
+    """Wait until the page's HTML holds every text (tables render in a moment); return it."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        html = page.content()
+        if all(t in html for t in texts) or time.monotonic() > deadline:
+            return html
+        page.wait_for_timeout(500)
 
 
 def go(page, link: str) -> None:
@@ -171,8 +184,8 @@ def test_a_case_manager_enters_an_arrest_diversion_and_the_clock_follows_it(tab,
     # Today: the intake deadline (and the soft 24-48 hour reminder) for the new person.
     go(page, "Today")
     type_in(page, "About", "BUR-0031")
-    body = page.content()
     due = (today + timedelta(days=30)).isoformat()
+    body = page_shows(page, "BUR-0031", due, "Record the intake", "Schedule the intake")
     assert "BUR-0031" in body and due in body and "Record the intake" in body
     assert "Schedule the intake" in body
     shot(page, "referrals-05-today-intake-deadline")
@@ -187,10 +200,9 @@ def test_a_case_manager_enters_an_arrest_diversion_and_the_clock_follows_it(tab,
     wait_idle(page)
     page.get_by_role("heading", name="Today").first.wait_for()
     type_in(page, "About", "BUR-0031")
-    shot(page, "referrals-06-today-overdue-intake-and-prosecutor-notice")
-    body = page.content()
     deadline = (today - timedelta(days=1)).isoformat()
     notice_by = (today + timedelta(days=6)).isoformat()
+    body = page_shows(page, "Record the prosecutor notice", notice_by, deadline)
     assert "Record the prosecutor notice" in body and notice_by in body and deadline in body
     shot(page, "referrals-06-today-overdue-intake-and-prosecutor-notice")
 
@@ -198,7 +210,7 @@ def test_a_case_manager_enters_an_arrest_diversion_and_the_clock_follows_it(tab,
     choose(page, "Deadline", f"BUR-0031 · T5 · Record the prosecutor notice (due {notice_by})")
     page.get_by_role("button", name="Record the prosecutor notice").click()
     wait_idle(page)
-    expect(page.get_by_text("Recorded: record the prosecutor notice for BUR-0031.")).to_be_visible()
+    expect(success(page, "Recorded: record the prosecutor notice for BUR-0031.")).to_be_visible()
     with read_session(engine) as session:
         row = session.get(Referral, referral.id)
     assert (row.prosecutor_notified_date, row.prosecutor_notice_office) == (today, "KCPAO")

@@ -133,14 +133,14 @@ def test_a_case_manager_logs_a_contact_in_a_few_taps(demo):
     button(at, "Log contact").click().run()
     assert "Participant: choose who the contact was with." in [e.value for e in at.error]
     first = my_caseload(demo, sign_in(demo, "cm1"), TODAY)[0]["id"]
-    at.selectbox(key="log_person").set_value(first)  # values are ids (labels are formatted)
-    at.button_group(key="log_kind").set_value("phone")
+    at.selectbox(key="log_person_0").set_value(first)  # values are ids (labels are formatted)
+    at.button_group(key="log_kind_0").set_value("phone")
     widget(at.text_area, "Case note (optional)").input("Called about housing.")
     button(at, "Log contact").click().run()
     assert not at.exception
     assert count(demo, Contact) == before + 1
     assert any(s.value.startswith("Logged a phone contact with BUR-") for s in at.success)
-    assert at.selectbox(key="log_person").value is None  # the form is ready for the next one
+    assert at.selectbox(key="log_person_1").value is None  # a fresh, empty form
 
 
 @pytest.mark.parametrize("username", ["pm", "supervisor", "cm1"])

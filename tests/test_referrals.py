@@ -1153,3 +1153,32 @@ def test_the_demo_fills_cover_sheets_without_adding_people(engine):
             ).one()
             == 0
         )
+
+
+@pytest.mark.parametrize(
+    "last_violation, months, reasons",
+    [
+        pytest.param(date(2025, 11, 27), 12, [], id="exactly-12-months-back-inside"),
+        pytest.param(date(2025, 11, 26), 12, ["S3"], id="12-months-and-a-day-outside"),
+        pytest.param(date(2023, 11, 27), 36, [], id="36-month-setting-reaches-further"),
+        pytest.param(date(2024, 11, 26), 24, ["S3"], id="default-24-months-as-the-contract"),
+    ],
+)
+def test_the_site_look_back_window_decides_s3(last_violation, months, reasons):
+    sheet = social_sheet(last_violation_date=last_violation)
+    got = R.preview(sheet, TODAY, lookback_months=months)
+    assert [r["rule"] for r in got["reasons"]] == reasons
+
+
+def test_a_saved_social_contact_uses_the_sites_look_back_window(engine, users):
+    from services.audit import SYSTEM
+    from services.site import get_settings, update_settings
+
+    update_settings(
+        engine,
+        actor=SYSTEM,
+        expected_version=get_settings(engine).version,
+        changes={"social_contact_lookback_months": 6},
+    )
+    saved = referral(engine, users["cma"], social_sheet(last_violation_date=date(2026, 5, 26)))
+    assert saved["reasons"] == ["S3"]

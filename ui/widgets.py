@@ -77,6 +77,7 @@ def run_edit(action: Callable[[], object], *, success: str, reset_keys: list[str
     else:
         st.toast(success, icon=":material/check_circle:")
         st.session_state["lead_flash"] = success
+    next_form_round()
     for key in list(st.session_state):
         if any(str(key).startswith(prefix) for prefix in reset_keys):
             del st.session_state[key]
@@ -118,3 +119,16 @@ def prepared_download(label: str, prepare: Callable[[], object], *, key: str) ->
             key=f"{key}_download",
             icon=":material/download:",
         )
+
+
+def form_round() -> int:
+    """A number for form and widget keys that grows after each save (`next_form_round`).
+
+    Deleting a form widget's key does not empty what the browser still shows; new keys do, so a
+    saved form comes back empty and cannot be sent twice by accident.
+    """
+    return st.session_state.setdefault("lead_form_round", 0)
+
+
+def next_form_round() -> None:
+    st.session_state["lead_form_round"] = form_round() + 1
