@@ -40,6 +40,7 @@ from ui.widgets import flash, prepared_download, run_action, seen_before, table
 ctx, user = require_page("agenda")
 
 NOT_A_PARTICIPANT = 0  # participant ids start at 1
+SHOWN_SUGGESTIONS = 25
 
 st.title("Agenda")
 flash()
@@ -142,7 +143,6 @@ def review(sub: dict) -> None:
         f"born: {sub['dob'] or '—'}\nReason: {sub['reason']}"
     )
     options = {o["participant_id"]: o["label"] for o in sub["suggestions"]}
-    options |= {o["participant_id"]: o["label"] for o in sub["all_participants"]}
     options[NOT_A_PARTICIPANT] = "Not a LEAD participant (hold the name)"
     with st.form(f"match_{sub['id']}"):
         choice = st.selectbox(
@@ -153,13 +153,14 @@ def review(sub: dict) -> None:
             format_func=options.get,
             key=f"match_choice_{sub['id']}",
         )
+        other = st.text_input("Or another participant's LEAD id", max_chars=16)
         hold_reason = st.text_input("Reason to hold (only you see it)", max_chars=200)
         place_col, hold_col, carry_col = st.columns(3)
         placing = place_col.form_submit_button("Confirm and place", type="primary")
         holding = hold_col.form_submit_button("Hold")
         carrying = carry_col.form_submit_button("Carry over to the next session")
-    if placing and choice is None:
-        st.error("Who is it: choose a participant, or 'Not a LEAD participant'.")
+    if placing and choice is None and not other.strip():
+        st.error("Who is it: choose a participant, type a LEAD id, or 'Not a LEAD participant'.")
     elif placing:
         result: list[dict] = []
         run_action(
@@ -169,6 +170,7 @@ def review(sub: dict) -> None:
                     user,
                     submission_id=sub["id"],
                     participant_id=None if choice == NOT_A_PARTICIPANT else choice,
+                    lead_id=other,
                     today=today,
                 )
             ),
@@ -238,7 +240,9 @@ blocked = [s for s in found if s.consent]
 st.subheader(f"Suggested items ({len(addable)})")
 if not addable:
     st.caption("Nothing to suggest for this session.")
-for s in addable:
+if len(addable) > SHOWN_SUGGESTIONS:
+    st.caption(f"The {SHOWN_SUGGESTIONS} most pressing of {len(addable)} are shown.")
+for s in addable[:SHOWN_SUGGESTIONS]:
     left, right = st.columns([5, 1])
     left.text(f"{s.title}: " + "; ".join(s.why))
     if right.button("Add", key=f"suggest_{s.key}", width="stretch"):
@@ -255,7 +259,7 @@ if blocked:
         f"{len(blocked)} more cannot be discussed: no release of information covering every "
         "attending organization (PROTOCOL C3)"
     ):
-        st.text("\n".join(f"{s.title}: " + "; ".join(s.why) for s in blocked))
+        st.text("\n".join(f"{s.title}: " + "; ".join(s.why) for s in blocked[:SHOWN_SUGGESTIONS]))
 
 # --- The agenda ---------------------------------------------------------------------------------
 st.subheader("The agenda")

@@ -37,6 +37,8 @@ if target:
         "A name sent after that goes to the following session unless the project manager "
         "takes it in."
     )
+else:
+    st.markdown("No scheduled session is taking names now: a name sent today goes to the next one.")
 st.caption(
     "Give a name, an alias or a date of birth if you have one, or pick a participant you may "
     "see. The answer is the same for every name: it does not say whether the person is a LEAD "

@@ -16,6 +16,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
@@ -249,9 +250,14 @@ def consent_gaps(releases: list[dict], org_codes: list[str], days: list[date]) -
 
 
 def _norm(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text or "")
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
-    return " ".join(re.sub(r"[^\w\s]", " ", text).split())
+    text = text or ""
+    if not text.isascii():  # accents off: "Zoë" is "Zoe"
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return " ".join(_PUNCTUATION.sub(" ", text.casefold()).split())
+
+
+_PUNCTUATION = re.compile(r"[^\w\s]")
 
 
 def name_similarity(a: str, b: str) -> float:
@@ -296,7 +302,7 @@ def rank_matches(query: dict, candidates: list[dict], limit: int = MATCH_LIMIT) 
     """
     given = [n for n in (query.get("name"), query.get("alias")) if n and n.strip()]
     ranked = []
-    for person in candidates:
+    for person in _shortlist(given, query.get("dob"), candidates):
         known = [
             ("legal name", person["legal_name"]),
             ("preferred name", person["preferred_name"]),
@@ -320,9 +326,41 @@ def rank_matches(query: dict, candidates: list[dict], limit: int = MATCH_LIMIT) 
             else:
                 reasons.append("date of birth differs")
         if score >= MIN_MATCH_SCORE:
-            ranked.append({**person, "score": round(score, 3), "why": ", ".join(reasons)})
+            plain = {k: v for k, v in person.items() if not k.startswith("_")}
+            ranked.append({**plain, "score": round(score, 3), "why": ", ".join(reasons)})
     ranked.sort(key=lambda p: (-p["score"], p["lead_id"]))
     return ranked[:limit]
+
+
+def prepare_candidates(candidates: list[dict]) -> list[dict]:
+    """Add each candidate's name words and their two-letter starts, once, for `_shortlist`."""
+    for person in candidates:
+        words = {
+            w
+            for name in (person["legal_name"], person["preferred_name"], *person["aliases"])
+            for w in _norm(name).split()
+        }
+        person["_words"], person["_starts"] = words, {w[:2] for w in words}
+    return candidates
+
+
+def _shortlist(given: list[str], dob: date | None, candidates: list[dict]) -> list[dict]:
+    """Candidates worth a full comparison: a shared name word, a close date of birth, or every
+    given word starting like one of theirs (a typo in each word). Keeps matching fast with
+    thousands of participants."""
+    words = {w for name in given for w in _norm(name).split() if len(w) > 1}
+    starts = {w[:2] for w in words}
+    kept = []
+    for person in candidates:
+        if "_words" not in person:
+            prepare_candidates([person])
+        if (
+            words & person["_words"]
+            or (starts and starts <= person["_starts"])
+            or (dob is not None and dob_similarity(dob, person["dob"]) >= 0.6)
+        ):
+            kept.append(person)
+    return kept
 
 
 def clinical_words(text: str) -> list[str]:
@@ -392,15 +430,27 @@ def _releases(session: Session, ids: list[int]) -> dict[int, list[dict]]:
     grouped: dict[int, list[dict]] = {pid: [] for pid in ids}
     if not ids:
         return grouped
-    for r in session.exec(select(Release).where(col(Release.participant_id).in_(ids))):
-        grouped[r.participant_id].append(
-            {
-                "signed_date": r.signed_date,
-                "expires_date": r.expires_date,
-                "rescinded_date": r.rescinded_date,
-                "covered_org_codes": list(r.covered_org_codes),
-            }
-        )
+    # Plain columns, not ORM objects: this reads thousands of releases for the suggestions.
+    query = select(
+        Release.participant_id,
+        Release.signed_date,
+        Release.expires_date,
+        Release.rescinded_date,
+        Release.covered_org_codes,
+    )
+    for start in range(0, len(ids), 500):  # IN lists of a size every database takes
+        chunk = ids[start : start + 500]
+        for pid, signed, expires, rescinded, orgs in session.exec(
+            query.where(col(Release.participant_id).in_(chunk))
+        ):
+            grouped[pid].append(
+                {
+                    "signed_date": signed,
+                    "expires_date": expires,
+                    "rescinded_date": rescinded,
+                    "covered_org_codes": list(orgs),
+                }
+            )
     return grouped
 
 
@@ -412,20 +462,25 @@ def _orgs_needing_release(session: Session, row: StaffingSession) -> list[str]:
     return [code for code in row.attending_org_codes if code not in team]
 
 
-def _consent_check(
-    session: Session, row: StaffingSession, participant_id: int, today: date
-) -> list[str]:
-    releases = _releases(session, [participant_id])[participant_id]
-    days = sorted({today, max(today, row.on)})
-    return consent_gaps(releases, _orgs_needing_release(session, row), days)
-
-
 def consent_problem(session: Session, row: StaffingSession, participant_id: int, today: date):
     """None when the person may be discussed at this session, else the reason (PM only)."""
-    gaps = _consent_check(session, row, participant_id, today)
-    if not gaps:
-        return None
-    return CONSENT_HELD.format(orgs=", ".join(gaps), day=max(today, row.on).isoformat())
+    return consent_problems(session, row, [participant_id], today)[participant_id]
+
+
+def consent_problems(
+    session: Session, row: StaffingSession, participant_ids: list[int], today: date
+) -> dict[int, str | None]:
+    """`consent_problem` for many people with one read of their releases."""
+    releases = _releases(session, sorted(set(participant_ids)))
+    orgs = _orgs_needing_release(session, row)
+    days = sorted({today, max(today, row.on)})
+    problems = {}
+    for pid in participant_ids:
+        gaps = consent_gaps(releases[pid], orgs, days)
+        problems[pid] = (
+            CONSENT_HELD.format(orgs=", ".join(gaps), day=days[-1].isoformat()) if gaps else None
+        )
+    return problems
 
 
 def _items(session: Session, session_id: int) -> list[AgendaItem]:
@@ -455,7 +510,7 @@ def _agenda_changed(
     outcome = "ok"
     if row.finalized_at is not None:
         row.agenda_version += 1
-        outcome = f"changed after finalizing: version {row.agenda_version}"
+        outcome = f"version {row.agenda_version} after finalizing"  # audit outcome: 32 chars
     session.add(row)
     audit.append(
         session,
@@ -815,7 +870,7 @@ def submit_name(
         picks = {p["id"]: p["label"] for p in pickable_participants(engine, user, today)}
         if participant_id not in picks:
             raise ValidationError("Person: choose someone from the list, or type a name.")
-        name = picks[participant_id]
+        name = picks[participant_id][:MAX_NAME]
     elif not name and not alias:
         raise ValidationError(
             "Name: type the person's name or an alias, or pick a participant from the list."
@@ -882,18 +937,31 @@ def _iso(day: date | None) -> str:
 
 
 def _candidates(session: Session) -> list[dict]:
-    return [
-        {
-            "id": p.id,
-            "lead_id": p.lead_id,
-            "legal_name": p.legal_name,
-            "preferred_name": p.preferred_name,
-            "aliases": list(p.aliases),
-            "dob": p.date_of_birth,
-            "status": p.status.value if hasattr(p.status, "value") else str(p.status),
-        }
-        for p in session.exec(select(Participant).order_by(Participant.lead_id))
-    ]
+    rows = session.exec(
+        select(
+            Participant.id,
+            Participant.lead_id,
+            Participant.legal_name,
+            Participant.preferred_name,
+            Participant.aliases,
+            Participant.date_of_birth,
+            Participant.status,
+        ).order_by(Participant.lead_id)
+    )
+    return prepare_candidates(
+        [
+            {
+                "id": pid,
+                "lead_id": lead_id,
+                "legal_name": legal,
+                "preferred_name": preferred,
+                "aliases": list(aliases or []),
+                "dob": dob,
+                "status": status.value if isinstance(status, ParticipantStatus) else status,
+            }
+            for pid, lead_id, legal, preferred, aliases, dob, status in rows
+        ]
+    )
 
 
 def _candidate_label(p: dict) -> str:
@@ -960,9 +1028,6 @@ def inbox(engine: Engine, user: CurrentUser, *, session_id: int) -> list[dict]:
                 "label": f"{_candidate_label(r)} · {round(r['score'] * 100)}% ({r['why']})",
             }
             for r in ranked
-        ]
-        row["all_participants"] = [
-            {"participant_id": p["id"], "label": _candidate_label(p)} for p in people
         ]
         rows.append(row)
     return rows
@@ -1057,16 +1122,25 @@ def confirm_match(
     submission_id: int,
     participant_id: int | None,
     today: date,
+    lead_id: str = "",
     now: datetime | None = None,
 ) -> dict:
     """Confirm who a name is and place it on the agenda, merged with other names for the person.
 
-    Not a participant, or no active release covering every attending organization outside the
-    LEAD team: the name is held and the reason kept for the PM only (PROTOCOL C3).
+    `lead_id`, when given, names the participant instead of `participant_id` (someone the
+    suggestions missed). Not a participant, or no active release covering every attending
+    organization outside the LEAD team: the name is held and the reason kept for the PM only
+    (PROTOCOL C3).
     """
     _require_pm(user)
     now = now or utcnow()
     with write_session(engine) as session:
+        if lead_id.strip():
+            participant_id = session.exec(
+                select(Participant.id).where(Participant.lead_id == lead_id.strip().upper())
+            ).first()
+            if participant_id is None:
+                raise ValidationError(f"LEAD id: no participant {lead_id.strip().upper()}.")
         sub = _get(session, Submission, submission_id, "Submission")
         row = _get(session, StaffingSession, sub.session_id, "Session")
         if sub.status == "on_agenda":
@@ -1379,7 +1453,8 @@ def finalize(
             actor=user.actor,
             action="agenda.finalize",
             subject=f"session {row.on}",
-            outcome=f"version 1; {len(leftovers)} name(s) carried over",
+            outcome="version 1",
+            purpose=f"{len(leftovers)} name(s) carried over to the next session",
             now=now,
         )
         return len(leftovers)
@@ -1409,27 +1484,33 @@ def suggestions(engine: Engine, user: CurrentUser, *, session_id: int, today: da
         horizon = row.on + timedelta(days=settings.workgroup_interval_days)
         reasons: dict[int, list[str]] = {}
         lead_ids: dict[int, str] = {}
+        urgency: Counter = Counter()  # most pressing first: missed deadlines, then near ones
         for pid, lead_id, rule, due, _msg in _open_deadlines(session, settings, today):
             if rule == "C3" or due > horizon:
                 continue
             lead_ids[pid] = lead_id
             reasons.setdefault(pid, []).append(_deadline_text(rule, due, today))
+            urgency[pid] += 3 if due < today else 2
         for pid, lead_id, last in _no_contact(session, settings, today):
+            urgency[pid] += 1
             lead_ids[pid] = lead_id
-            since = f"since {last}" if last else "ever recorded"
+            days = settings.no_contact_alert_days
             reasons.setdefault(pid, []).append(
-                f"no contact {since} (more than {settings.no_contact_alert_days} days)"
+                f"no contact since {last} (more than {days} days)"
+                if last
+                else f"no contact in the last {days} days"
             )
+        candidates = [pid for pid in reasons if pid not in on_agenda]
+        problems = consent_problems(session, row, candidates, today)
         found = [
             Suggestion(
                 key=f"participant:{pid}",
                 title=lead_ids[pid],
-                why=why,
+                why=reasons[pid],
                 participant_id=pid,
-                consent=consent_problem(session, row, pid, today),
+                consent=problems[pid],
             )
-            for pid, why in sorted(reasons.items(), key=lambda kv: lead_ids[kv[0]])
-            if pid not in on_agenda
+            for pid in sorted(candidates, key=lambda pid: (-urgency[pid], lead_ids[pid]))
         ]
         since = _previous_session_day(session, row) or row.on - timedelta(
             days=settings.workgroup_interval_days
@@ -1481,35 +1562,51 @@ def _deadline_text(rule: str, due: date, today: date) -> str:
     return f"{rule} {DEADLINE_LABELS[rule]} {when}"
 
 
+REFERRAL_DATES = (
+    "referral_date",
+    "initial_screening_date",
+    "intake_completed_date",
+    "intake_extended_to",
+    "prosecutor_notified_date",
+    "social_contact_approved_date",
+    "reassessed_date",
+    "closed_date",
+)
+
+
 def _open_deadlines(session: Session, settings, today: date, participant_id: int | None = None):
     """(participant id, LEAD id, rule, due, message) for open referrals (T4, T5, C3/T6, S6)."""
     query = (
-        select(Referral, Participant.lead_id)
+        select(
+            Referral.participant_id,
+            Participant.lead_id,
+            Referral.referral_type,
+            *(getattr(Referral, key) for key in REFERRAL_DATES),
+        )
         .join(Participant, col(Participant.id) == col(Referral.participant_id))
         .where(col(Referral.closed_date).is_(None))
     )
     if participant_id is not None:
         query = query.where(Referral.participant_id == participant_id)
     rows = session.exec(query).all()
-    releases = _releases(session, sorted({r.participant_id for r, _ in rows}))
+    # PROTOCOL T6/C3 as on Today: the first release signed is what the intake needed; consent is
+    # lost only when every release signed has been rescinded.
+    release = select(
+        Release.participant_id,
+        func.min(Release.signed_date),
+        func.max(Release.rescinded_date),
+        func.count() - func.count(Release.rescinded_date),
+    ).group_by(Release.participant_id)
+    if participant_id is not None:
+        release = release.where(Release.participant_id == participant_id)
+    consent = {pid: rest for pid, *rest in session.exec(release)}
     found = []
-    for referral, lead_id in rows:
-        signed = [r["signed_date"] for r in releases[referral.participant_id]]
-        rescinded = [r["rescinded_date"] for r in releases[referral.participant_id]]
-        all_rescinded = bool(signed) and all(rescinded)
-        dates = {
-            "referral_date": referral.referral_date,
-            "initial_screening_date": referral.initial_screening_date,
-            "intake_completed_date": referral.intake_completed_date,
-            "intake_extended_to": referral.intake_extended_to,
-            "prosecutor_notified_date": referral.prosecutor_notified_date,
-            "social_contact_approved_date": referral.social_contact_approved_date,
-            "reassessed_date": referral.reassessed_date,
-            "closed_date": referral.closed_date,
-            "roi_signed_date": min(signed) if signed else None,
-            "roi_rescinded_date": max(rescinded) if all_rescinded else None,
-        }
-        kind = getattr(referral.referral_type, "value", referral.referral_type)
+    for pid, lead_id, referral_type, *values in rows:
+        signed, rescinded, unrescinded = consent.get(pid, (None, None, 0))
+        dates = dict(zip(REFERRAL_DATES, values, strict=True))
+        dates["roi_signed_date"] = signed
+        dates["roi_rescinded_date"] = rescinded if signed is not None and not unrescinded else None
+        kind = getattr(referral_type, "value", referral_type)
         for rule, due, message in open_obligations(
             kind,
             dates,
@@ -1518,28 +1615,27 @@ def _open_deadlines(session: Session, settings, today: date, participant_id: int
             notice_days=settings.prosecutor_notice_days,
             approval_months=settings.social_contact_approval_months,
         ):
-            found.append((referral.participant_id, lead_id, rule, due, message))
+            found.append((pid, lead_id, rule, due, message))
     return found
 
 
 def _no_contact(session: Session, settings, today: date):
-    """Active participants without a contact for more than `no_contact_alert_days`."""
+    """Active participants without a contact for more than `no_contact_alert_days`.
+
+    Reads only the recent contacts (the `on` index), not the whole contact history.
+    """
     limit = today - timedelta(days=settings.no_contact_alert_days)
-    latest = dict(
-        session.exec(
-            select(Contact.participant_id, func.max(Contact.on)).group_by(Contact.participant_id)
-        ).all()
-    )
-    found = []
-    for p in session.exec(
-        select(Participant)
+    recent = set(session.exec(select(Contact.participant_id).where(Contact.on >= limit).distinct()))
+    rows = session.exec(
+        select(Participant.id, Participant.lead_id, Participant.last_contact_date)
         .where(Participant.status == ParticipantStatus.active)
         .order_by(Participant.lead_id)
-    ):
-        last = max([d for d in (p.last_contact_date, latest.get(p.id)) if d], default=None)
-        if last is None or last < limit:
-            found.append((p.id, p.lead_id, last))
-    return found
+    )
+    return [
+        (pid, lead_id, last)
+        for pid, lead_id, last in rows
+        if pid not in recent and (last is None or last < limit)
+    ]
 
 
 def _previous_session_day(session: Session, row: StaffingSession) -> date | None:
@@ -1684,6 +1780,8 @@ def add_action_item(
     with write_session(engine) as session:
         item = _get(session, AgendaItem, item_id, "Agenda item")
         row = _get(session, StaffingSession, item.session_id, "Session")
+        if item.participant_id:
+            _owner_covered(session, item.participant_id, owner_org_code, owner_user_id, today)
         action = ActionItem(
             agenda_item_id=item.id,
             participant_id=item.participant_id,
@@ -1706,6 +1804,33 @@ def add_action_item(
             now=now,
         )
         return action.id
+
+
+def _owner_covered(
+    session: Session, participant_id: int, org_code: str, user_id: int | None, today: date
+) -> None:
+    """An action about a person goes only to owners their release covers (PROTOCOL C3)."""
+    codes = {org_code} if org_code else set()
+    if user_id is not None:
+        codes.add(
+            session.exec(
+                select(Organization.code)
+                .join(User, col(User.organization_id) == col(Organization.id))
+                .where(User.id == user_id)
+            ).one()
+        )
+    team = set(
+        session.exec(select(Organization.code).where(col(Organization.kind).in_(LEAD_TEAM_KINDS)))
+    )
+    releases = _releases(session, [participant_id])[participant_id]
+    uncovered = sorted(
+        code for code in codes - team if release_state(releases, code, today) != "active"
+    )
+    if uncovered:
+        raise ValidationError(
+            f"Owner: no active release of information covers {', '.join(uncovered)} for this "
+            "person (PROTOCOL C3); choose an owner the release covers."
+        )
 
 
 def _may_close(user: CurrentUser, action: ActionItem) -> bool:
@@ -1823,6 +1948,9 @@ def _owned_open(session: Session, user: CurrentUser):
     ).all()
 
 
+WITHHELD_FOR_PARTNER = "a participant (no release covering your organization)"
+
+
 def _about(session: Session, user: CurrentUser, participant_id: int | None, today: date) -> str:
     """A participant's LEAD id, if this user may see that participant (partners: a release)."""
     if participant_id is None:
@@ -1833,24 +1961,30 @@ def _about(session: Session, user: CurrentUser, participant_id: int | None, toda
     if user.role in PARTNER_ROLES:
         releases = _releases(session, [participant_id])[participant_id]
         if release_state(releases, user.organization_code, today) != "active":
-            return "a participant (no release covering your organization)"
+            return WITHHELD_FOR_PARTNER
     return participant.lead_id
 
 
 def my_action_items(engine: Engine, user: CurrentUser, *, today: date) -> list[dict]:
     """Open action items owned by the user or their organization, soonest due first."""
+    rows = []
     with read_session(engine) as session:
-        return [
-            {
-                "id": action.id,
-                "Due": action.due_on.isoformat(),
-                "From session": _day(on),
-                "About": _about(session, user, action.participant_id, today),
-                "Action": action.text,
-                "Owner": "you" if action.owner_user_id == user.id else action.owner_org_code,
-            }
-            for action, on in _owned_open(session, user)
-        ]
+        for action, on in _owned_open(session, user):
+            about = _about(session, user, action.participant_id, today)
+            withheld = about == WITHHELD_FOR_PARTNER  # the release lapsed after the session
+            rows.append(
+                {
+                    "id": action.id,
+                    "Due": action.due_on.isoformat(),
+                    "From session": _day(on),
+                    "About": about,
+                    "Action": "Ask the project manager (details withheld, PROTOCOL C3)"
+                    if withheld
+                    else action.text,
+                    "Owner": "you" if action.owner_user_id == user.id else action.owner_org_code,
+                }
+            )
+    return rows
 
 
 def action_item_alerts(engine: Engine, user: CurrentUser, today: date) -> list:

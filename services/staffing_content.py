@@ -308,99 +308,127 @@ def _action_rows(ctx: _Context) -> tuple[list[dict], list[int]]:
     return rows, named
 
 
-def _standing_sections(ctx: _Context, item: AgendaItem) -> tuple[list[dict], list[int]]:
-    session, settings, today = ctx.session, ctx.settings, ctx.today
-    if item.title == ACTION_ITEMS_TITLE:
-        rows, named = _action_rows(ctx)
-        lines = [] if rows else ["No open action items from earlier sessions."]
-        return [_section("Not done yet", lines, rows=rows)], named
-    if item.title == "Referral criteria":
-        refs = session.exec(
-            select(
-                Referral.referral_type, Referral.screen_eligible, Referral.override_recommended
-            ).where(_in_window(col(Referral.referral_date), ctx))
-        ).all()
-        kinds = Counter(getattr(kind, "value", kind) for kind, _e, _o in refs)
-        metrics = [
-            ("Referrals since the last session", str(len(refs))),
-            ("Arrest diversions", str(kinds[ReferralType.arrest.value])),
-            ("Social contacts", str(kinds[ReferralType.social_contact.value])),
-            ("DOC referrals", str(kinds[ReferralType.doc.value])),
-            ("Screened not eligible", str(sum(e is False for _k, e, _o in refs))),
-            ("Overrides recommended (B13)", str(sum(bool(o) for _k, _e, o in refs))),
-        ]
-        lines = [
-            "Arrest diversion criteria: PROTOCOL B1-B14; social contact referrals: S1-S7.",
-            "The prosecutor keeps filing authority: the workgroup informs, never decides "
-            "charges (PROTOCOL M4).",
-        ]
-        return [_section(f"Since {ctx.since}", lines, metrics)], []
-    if item.title == "Program capacity":
-        active = session.exec(
+def _open_actions_section(ctx: _Context) -> tuple[list[dict], list[int]]:
+    rows, named = _action_rows(ctx)
+    lines = [] if rows else ["No open action items from earlier sessions."]
+    return [_section("Not done yet", lines, rows=rows)], named
+
+
+def _referral_criteria(ctx: _Context) -> tuple[list[dict], list[int]]:
+    refs = ctx.session.exec(
+        select(
+            Referral.referral_type, Referral.screen_eligible, Referral.override_recommended
+        ).where(_in_window(col(Referral.referral_date), ctx))
+    ).all()
+    kinds = Counter(getattr(kind, "value", kind) for kind, _e, _o in refs)
+    metrics = [
+        ("Referrals since the last session", str(len(refs))),
+        ("Arrest diversions", str(kinds[ReferralType.arrest.value])),
+        ("Social contacts", str(kinds[ReferralType.social_contact.value])),
+        ("DOC referrals", str(kinds[ReferralType.doc.value])),
+        ("Screened not eligible", str(sum(e is False for _k, e, _o in refs))),
+        ("Overrides recommended (B13)", str(sum(bool(o) for _k, _e, o in refs))),
+    ]
+    lines = [
+        "Arrest diversion criteria: PROTOCOL B1-B14; social contact referrals: S1-S7.",
+        "The prosecutor keeps filing authority: the workgroup informs, never decides "
+        "charges (PROTOCOL M4).",
+    ]
+    return [_section(f"Since {ctx.since}", lines, metrics)], []
+
+
+def _program_capacity(ctx: _Context) -> tuple[list[dict], list[int]]:
+    """PROTOCOL M7: active participants against case managers x caseload_per_fte."""
+    per = dict(
+        ctx.session.exec(
             select(Participant.case_manager_id, func.count())
             .where(Participant.status == ParticipantStatus.active)
             .group_by(Participant.case_manager_id)
         ).all()
-        managers = session.exec(
-            select(User.id, User.display_name)
-            .where(User.role == Role.case_manager, col(User.disabled).is_(False))
-            .order_by(User.display_name)
-        ).all()
-        per = dict(active)
-        total = sum(per.values())
-        capacity = len(managers) * settings.caseload_per_fte
-        use = f"{round(100 * total / capacity)}%" if capacity else "no case managers"
-        metrics = [
-            ("Active participants", str(total)),
-            ("Case managers", str(len(managers))),
-            (f"Capacity ({settings.caseload_per_fte} per case manager, M7)", str(capacity)),
-            ("Capacity in use", use),
-        ]
-        rows = [
-            {"Case manager": name, "Active participants": per.get(uid, 0)} for uid, name in managers
-        ]
-        if per.get(None):
-            rows.append({"Case manager": "unassigned", "Active participants": per[None]})
-        return [_section("Caseload", metrics=metrics, rows=rows)], []
-    if item.title == "Operational efficiency and effectiveness":
-        start = today - timedelta(days=EFFICIENCY_DAYS)
-        arrests = session.exec(
-            select(Referral.referral_date, Referral.intake_completed_date).where(
-                Referral.referral_type == ReferralType.arrest, Referral.referral_date > start
-            )
-        ).all()
-        waits = sorted((done - ref).days for ref, done in arrests if done)
-        on_time = sum(1 for w in waits if w <= settings.intake_days)
-        open_rules = Counter(
-            rule
-            for _p, _l, rule, due, _m in _open_deadlines(session, settings, today)
-            if due < today
+    )
+    managers = ctx.session.exec(
+        select(User.id, User.display_name)
+        .where(User.role == Role.case_manager, col(User.disabled).is_(False))
+        .order_by(User.display_name)
+    ).all()
+    total = sum(per.values())
+    per_fte = ctx.settings.caseload_per_fte
+    capacity = len(managers) * per_fte
+    metrics = [
+        ("Active participants", str(total)),
+        ("Case managers", str(len(managers))),
+        (f"Capacity ({per_fte} per case manager, M7)", str(capacity)),
+        ("Capacity in use", f"{round(100 * total / capacity)}%" if capacity else "no staff"),
+    ]
+    rows = [
+        {"Case manager": name, "Active participants": per.get(uid, 0)} for uid, name in managers
+    ]
+    if per.get(None):
+        rows.append({"Case manager": "unassigned", "Active participants": per[None]})
+    return [_section("Caseload", metrics=metrics, rows=rows)], []
+
+
+def _efficiency(ctx: _Context) -> tuple[list[dict], list[int]]:
+    """Intake timeliness over the last EFFICIENCY_DAYS days (PROTOCOL T4, T5)."""
+    settings, today = ctx.settings, ctx.today
+    arrests = ctx.session.exec(
+        select(Referral.referral_date, Referral.intake_completed_date).where(
+            Referral.referral_type == ReferralType.arrest,
+            Referral.referral_date > today - timedelta(days=EFFICIENCY_DAYS),
         )
-        metrics = [
-            (f"Arrest referrals, last {EFFICIENCY_DAYS} days", str(len(arrests))),
-            ("Intakes completed", str(len(waits))),
-            (f"Within {settings.intake_days} days (T4)", str(on_time)),
-            ("Median days to intake", str(waits[len(waits) // 2]) if waits else "none"),
-            ("Intake deadlines overdue now (T4)", str(open_rules["T4"])),
-            ("Prosecutor notices overdue now (T5)", str(open_rules["T5"])),
-        ]
-        return [_section("Intake timeliness", metrics=metrics)], []
-    if item.title == "Community concerns":
-        rows = [
-            {
-                "Raised": c.raised_on.isoformat(),
-                "Area": c.area,
-                "Behaviour": c.behaviour,
-                "Status": c.status,
-            }
-            for c in session.exec(
-                select(CommunityConcern)
-                .where(CommunityConcern.status != "resolved")
-                .order_by(col(CommunityConcern.raised_on))
-            )
-        ]
-        lines = [] if rows else ["No open community concerns in the report-back log."]
-        return [_section("Open concerns from the report-back log (M3, M6)", lines, rows=rows)], []
+    ).all()
+    waits = sorted((done - ref).days for ref, done in arrests if done)
+    overdue = Counter(
+        rule
+        for _p, _l, rule, due, _m in _open_deadlines(ctx.session, settings, today)
+        if due < today
+    )
+    metrics = [
+        (f"Arrest referrals, last {EFFICIENCY_DAYS} days", str(len(arrests))),
+        ("Intakes completed", str(len(waits))),
+        (
+            f"Within {settings.intake_days} days (T4)",
+            str(sum(w <= settings.intake_days for w in waits)),
+        ),
+        ("Median days to intake", str(waits[len(waits) // 2]) if waits else "none"),
+        ("Intake deadlines overdue now (T4)", str(overdue["T4"])),
+        ("Prosecutor notices overdue now (T5)", str(overdue["T5"])),
+    ]
+    return [_section("Intake timeliness", metrics=metrics)], []
+
+
+def _community_concerns(ctx: _Context) -> tuple[list[dict], list[int]]:
+    """Open areas of concern from the report-back log (PROTOCOL M3, M6): places, never people."""
+    rows = [
+        {
+            "Raised": c.raised_on.isoformat(),
+            "Area": c.area,
+            "Behaviour": c.behaviour,
+            "Status": c.status,
+        }
+        for c in ctx.session.exec(
+            select(CommunityConcern)
+            .where(CommunityConcern.status != "resolved")
+            .order_by(col(CommunityConcern.raised_on))
+        )
+    ]
+    lines = [] if rows else ["No open community concerns in the report-back log."]
+    return [_section("Open concerns from the report-back log", lines, rows=rows)], []
+
+
+STANDING_BUILDERS = {
+    ACTION_ITEMS_TITLE: _open_actions_section,
+    "Referral criteria": _referral_criteria,
+    "Program capacity": _program_capacity,
+    "Operational efficiency and effectiveness": _efficiency,
+    "Community concerns": _community_concerns,
+}
+
+
+def _standing_sections(ctx: _Context, item: AgendaItem) -> tuple[list[dict], list[int]]:
+    builder = STANDING_BUILDERS.get(item.title)
+    if builder is not None:
+        return builder(ctx)
     why = [line.removeprefix("Suggested: ") for line in item.why.splitlines()]
     return [_section("Why it is on the agenda", why or ["No reason recorded."])], []
 

@@ -335,6 +335,26 @@ def test_a_release_that_expires_before_the_session_holds_the_name(engine, team):
     assert not result["placed"] and f"on {SESSION_DAY}" in result["message"]
 
 
+def test_the_pm_may_name_the_participant_by_lead_id_when_suggestions_miss(engine, team, people):
+    avery, _, _ = people
+    make_session(engine)
+    send(engine, team.bpd, "Someone Else Entirely")
+    sub = subs(engine)[0]
+    with pytest.raises(ValidationError, match="no participant BUR-9999"):
+        confirm_match(
+            engine,
+            team.pm,
+            submission_id=sub.id,
+            participant_id=None,
+            lead_id="bur-9999",
+            today=TODAY,
+        )
+    result = confirm_match(
+        engine, team.pm, submission_id=sub.id, participant_id=None, lead_id="bur-0001", today=TODAY
+    )
+    assert result["placed"] and subs(engine)[0].participant_id == avery.id
+
+
 def test_a_name_that_is_not_a_participant_is_held(engine, team, people):
     session_id = make_session(engine)
     send(engine, team.bpd, "Nobody Example")
@@ -467,7 +487,7 @@ def test_finalizing_locks_carries_leftovers_and_later_changes_are_new_audited_ve
     view = agenda(engine, team.pm, session_id=session_id, today=TODAY)
     assert view["session"]["agenda_version"] == 2
     outcomes = [r.outcome for r in audit_rows(engine, "agenda.change")]
-    assert outcomes[-1] == "changed after finalizing: version 2"
+    assert outcomes[-1] == "version 2 after finalizing"
     with pytest.raises(ValidationError, match="already final"):
         finalize(
             engine,
@@ -605,26 +625,45 @@ def test_an_action_item_shows_on_its_owners_today_and_on_the_next_agenda_until_d
     assert session_id != next_id
 
 
-def test_a_partner_sees_their_organizations_action_items_and_a_lead_id_only_under_release(
-    engine, team, people
-):
+def test_an_action_about_a_person_goes_only_to_owners_their_release_covers(engine, team, people):
     avery = people[0]
     _, item = _placed(engine, team, avery)
-    for org in ("BPD", "KCSO"):
+    common = {"item_id": item.id, "due_on": SESSION_DAY, "today": TODAY}
+    with pytest.raises(ValidationError, match="no active release of information covers KCSO"):
+        add_action_item(engine, team.pm, text="Patrol check-in", owner_org_code="KCSO", **common)
+    with pytest.raises(ValidationError, match="covers KCSO"):
         add_action_item(
-            engine,
-            team.pm,
-            item_id=item.id,
-            text=f"Patrol check-in ({org})",
-            owner_org_code=org,
-            due_on=SESSION_DAY,
-            today=TODAY,
+            engine, team.pm, text="Patrol check-in", owner_user_id=team.kcso.id, **common
         )
+    add_action_item(engine, team.pm, text="Patrol check-in", owner_org_code="BPD", **common)
+    add_action_item(engine, team.pm, text="Call back", owner_user_id=team.cm.id, **common)
     assert [(r["About"], r["Action"]) for r in my_action_items(engine, team.bpd, today=TODAY)] == [
-        ("BUR-0001", "Patrol check-in (BPD)")
+        ("BUR-0001", "Patrol check-in")
     ]
-    kcso = my_action_items(engine, team.kcso, today=TODAY)
-    assert kcso[0]["About"] == "a participant (no release covering your organization)"
+    assert [r["Owner"] for r in my_action_items(engine, team.cm, today=TODAY)] == ["you"]
+
+
+def test_a_partner_whose_release_lapsed_sees_no_identifier_or_detail(engine, team, people):
+    avery = people[0]
+    _, item = _placed(engine, team, avery)
+    add_action_item(
+        engine,
+        team.pm,
+        item_id=item.id,
+        text="Patrol check-in near the library",
+        owner_org_code="BPD",
+        due_on=SESSION_DAY,
+        today=TODAY,
+    )
+    with write_session(engine) as session:
+        from models import Release
+
+        for release in session.exec(select(Release).where(Release.participant_id == avery.id)):
+            release.rescinded_date = TODAY
+            session.add(release)
+    row = my_action_items(engine, team.bpd, today=TODAY)[0]
+    assert row["About"] == "a participant (no release covering your organization)"
+    assert "library" not in row["Action"]
 
 
 @pytest.mark.parametrize(

@@ -226,7 +226,7 @@ def test_each_export_writes_a_disclosure_per_participant_named_and_an_audit_row(
         (avery.id, f"staffing session {SESSION_DAY}", "pm1")
     ]
     assert disclosures[0].recipient == "Session attendees: BPD, KCPAO, PDA, CMP"
-    assert rows[0].outcome == f"{fmt}; 1 participant(s) named"
+    assert rows[0].outcome == f"{fmt}, 1 named"
 
 
 def test_the_minutes_carry_summaries_decisions_and_action_items(engine, placed):

@@ -287,3 +287,8 @@ def test_redaction_replaces_every_name_word_but_keeps_other_words():
     assert redact(text, ["Avery Q. Sample", "Ace"], "BUR-0001") == (
         "BUR-0001 BUR-0001 and BUR-0001 were near the Sampler Library"
     )
+
+
+def test_a_name_with_typos_in_every_word_is_still_compared():
+    ranked = rank_matches({"name": "Avrey Sampel", "dob": None}, PEOPLE)
+    assert ranked and ranked[0]["id"] == 1
