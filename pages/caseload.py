@@ -47,7 +47,7 @@ rows = [
     for r in load["rows"]
 ]
 frame = pd.DataFrame(rows or [{"Case manager": "none", "Active": 0, "Referred": 0}])
-height = 60 + 44 * len(frame)
+BAND = alt.Step(44)  # one band per bar: a fixed small height collapses in Streamlit
 manager_axis = alt.Y(
     "Case manager:N", title="Case manager", sort=None, axis=alt.Axis(labelLimit=240)
 )
@@ -67,7 +67,7 @@ capacity_line = (
 )
 chart_with_table(
     (bars + capacity_line).properties(
-        title=f"Active clients per case manager (dashed line: capacity {cap})", height=height
+        title=f"Active clients (dashed line: capacity {cap})", height=BAND
     ),
     [
         {k: r[k] for k in ("Case manager", "Active", "Over capacity", nc, "Covered by")}
@@ -82,7 +82,7 @@ referred = (
     alt.Chart(frame)
     .mark_bar()
     .encode(y=manager_axis, x=alt.X("Referred:Q", title="Referred, not yet enrolled"))
-    .properties(title="Referred, not yet enrolled, per case manager", height=height)
+    .properties(title="Referred, not yet enrolled", height=BAND)
 )
 chart_with_table(
     referred,
@@ -177,7 +177,7 @@ chart_with_table(
         y=alt.Y("Stage:N", title="Stage", sort=[s["Stage"] for s in stages]),
         x=alt.X("People:Q", title="People referred in the period"),
     )
-    .properties(title="Referral funnel", height=60 + 44 * len(stages)),
+    .properties(title="Referral funnel", height=BAND),
     stages,
     title="Referral funnel",
     description=f"Of the people referred from {start} to {end}, how many were screened, had an "
@@ -195,7 +195,7 @@ chart_with_table(
         ),
         y=alt.Y("People:Q", title="People"),
     )
-    .properties(title=f"Days from referral to in-depth intake (median {median})"),
+    .properties(title=f"Median {median}"),
     delays["bins"],
     title="Days from referral to intake",
     description=f"How long the {delays['count']} intakes of people referred in the period took "

@@ -4,7 +4,7 @@ import streamlit as st
 
 from services.clock import local_today
 from services.errors import ValidationError
-from services.participants import search
+from services.participants import MAX_SEARCH_ROWS, search
 from services.site import get_settings
 from ui.session import require_page
 from ui.widgets import table
@@ -22,7 +22,10 @@ except ValidationError as exc:
     st.error(str(exc), icon=":material/error:")
     st.stop()
 
-st.caption(f"{len(rows)} participant(s) you may see.")
+if len(rows) >= MAX_SEARCH_ROWS:
+    st.caption(f"Showing the first {MAX_SEARCH_ROWS}, by LEAD id: type a name or id to narrow.")
+else:
+    st.caption(f"{len(rows)} participant(s) you may see.")
 table(
     [{k: v for k, v in row.items() if k != "id"} for row in rows],
     key="participants_table",

@@ -527,8 +527,8 @@ def import_caseload(
     now = now or utcnow()
     try:
         with write_session(engine) as session:
-            for r in check.rows:
-                participant = Participant(
+            people = [
+                Participant(
                     lead_id=r["lead_id"],
                     legal_name=r["legal_name"],
                     preferred_name=r["preferred_name"],
@@ -547,8 +547,11 @@ def import_caseload(
                     updated_at=now,
                     updated_by=user.username,
                 )
-                session.add(participant)
-                session.flush()
+                for r in check.rows
+            ]
+            session.add_all(people)
+            session.flush()  # one batch of inserts gives every participant its id
+            for r, participant in zip(check.rows, people, strict=True):
                 session.add(
                     StatusChange(
                         participant_id=participant.id,
@@ -580,6 +583,9 @@ def import_caseload(
                             created_at=now,
                         )
                     )
+            session.flush()
+            # One audit row per person created, so each record's history names the import.
+            for r in check.rows:
                 audit.append(
                     session,
                     actor=user.actor,

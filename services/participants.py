@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine, String, cast, func, or_, update
 from sqlmodel import Session, col, select
 
 from models import (
@@ -284,6 +284,12 @@ def search(engine: Engine, user: CurrentUser, query: str, today: date) -> list[d
             query_ = query_.where(col(Participant.id).in_(shared))
         elif user.role != Role.project_manager:
             query_ = query_.where(Participant.organization_id == user.organization_id)
+        # Narrow in SQL, decide in Python: the rows above are already the ones this user may
+        # see, so an empty search needs only the first page, and a search only candidates.
+        if not needle:
+            query_ = query_.limit(MAX_SEARCH_ROWS)
+        elif _prefilter_safe(needle):
+            query_ = query_.where(_candidates(needle, engine.dialect.name))
         managers = _names(session)
         results = []
         # Streamed, not .all(): an empty search stops reading at MAX_SEARCH_ROWS (issue 7: all
@@ -312,6 +318,29 @@ def search(engine: Engine, user: CurrentUser, query: str, today: date) -> list[d
             if len(results) >= MAX_SEARCH_ROWS:
                 break
     return results
+
+
+def _prefilter_safe(needle: str) -> bool:
+    """SQL lower() agrees with str.casefold() on ASCII text (JSON text escapes quotes).
+
+    The one gap: a stored letter that casefolds into ASCII (ß -> ss) is found by its own
+    spelling, not by the ASCII one; every other search is exactly the Python match.
+    """
+    return needle.isascii() and '"' not in needle and "\\" not in needle
+
+
+def _candidates(needle: str, dialect: str):
+    """SQL: rows whose LEAD id or any name could match (a literal substring, never a pattern)."""
+    find = func.instr if dialect == "sqlite" else func.strpos
+    texts = (
+        Participant.preferred_name,
+        Participant.legal_name,
+        cast(Participant.aliases, String),
+    )
+    return or_(
+        func.lower(Participant.lead_id) == needle,
+        *[find(func.lower(text_), needle) > 0 for text_ in texts],
+    )
 
 
 def _names(session: Session) -> dict[int, str]:
@@ -368,7 +397,13 @@ def _build(
     consent: str,
     today: date,
 ) -> RecordView:
-    names = _names(session)
+    staff = session.exec(select(User.id, User.username, User.display_name)).all()
+    names = {uid: name for uid, _, name in staff}
+    by_username = {username: name for _, username, name in staff}
+
+    def who(username: str) -> str:
+        return by_username.get(username, username)
+
     manager = names.get(p.case_manager_id)
     org = session.get(Organization, p.organization_id)
     values = {
@@ -409,13 +444,18 @@ def _build(
         )
         values["intake_date"] = intakes[0].on.isoformat() if intakes else "not recorded"
         if "intake_factors" in allowed:
-            sections["intakes"] = [_intake_row(i, "immediate_needs" in allowed) for i in intakes]
+            sections["intakes"] = [
+                _intake_row(i, "immediate_needs" in allowed) | {"By": who(i.username)}
+                for i in intakes
+            ]
             timeline += [
-                _event(i.on, i.at, "In-depth intake", _intake_summary(i), i.username)
+                _event(i.on, i.at, "In-depth intake", _intake_summary(i), who(i.username))
                 for i in intakes
             ]
         else:
-            timeline += [_event(i.on, i.at, "In-depth intake", "", i.username) for i in intakes]
+            timeline += [
+                _event(i.on, i.at, "In-depth intake", "", who(i.username)) for i in intakes
+            ]
 
     if {"plan_domains", "plan_goals"} & allowed:
         goals = list(
@@ -464,13 +504,17 @@ def _build(
                     "Date": c.on.isoformat(),
                     "Goal": by_id[c.goal_id].goal,
                     "Status": c.status,
-                    "By": c.username,
+                    "By": who(c.username),
                 }
                 for c in changes
             ]
             timeline += [
                 _event(
-                    c.on, c.at, "Plan goal", f"{by_id[c.goal_id].domain}: {c.status}", c.username
+                    c.on,
+                    c.at,
+                    "Plan goal",
+                    f"{by_id[c.goal_id].domain}: {c.status}",
+                    who(c.username),
                 )
                 for c in changes
             ]
@@ -510,7 +554,7 @@ def _build(
                         r.created_at,
                         f"{what} signed",
                         f"{r.kind}; expires {r.expires_date}",
-                        r.created_by,
+                        who(r.created_by),
                     )
                 )
                 if r.rescinded_date:
@@ -536,7 +580,7 @@ def _build(
                         s.at,
                         "Service started",
                         f"{s.category} at {s.provider}",
-                        s.username,
+                        who(s.username),
                     )
                 )
                 if s.withdrawn_on:
@@ -592,11 +636,16 @@ def _build(
             )
         )
         sections["status_history"] = [
-            {"Date": c.on.isoformat(), "Status": c.status, "Reason": c.reason, "By": c.username}
+            {
+                "Date": c.on.isoformat(),
+                "Status": c.status,
+                "Reason": c.reason,
+                "By": who(c.username),
+            }
             for c in changes
         ]
         timeline += [
-            _event(c.on, c.at, f"Status: {c.status}", c.reason, c.username) for c in changes
+            _event(c.on, c.at, f"Status: {c.status}", c.reason, who(c.username)) for c in changes
         ]
 
     if "housing_history" in allowed:
@@ -608,10 +657,10 @@ def _build(
             )
         )
         sections["housing_history"] = [
-            {"Date": h.on.isoformat(), "Housing situation": h.situation, "By": h.username}
+            {"Date": h.on.isoformat(), "Housing situation": h.situation, "By": who(h.username)}
             for h in moves
         ]
-        timeline += [_event(h.on, h.at, "Housing", h.situation, h.username) for h in moves]
+        timeline += [_event(h.on, h.at, "Housing", h.situation, who(h.username)) for h in moves]
 
     if user.role in PROVIDER_ROLES:
         timeline.sort(key=lambda e: (e["_on"], e["_at"]), reverse=True)

@@ -5,7 +5,8 @@ row has a version, and audited without note text (PROTOCOL C1-C4, T4, T6, P1-P3;
 """
 
 import pytest
-from sqlmodel import func, select
+from sqlalchemy import update
+from sqlmodel import col, func, select
 
 from models import (
     AuditEvent,
@@ -24,6 +25,7 @@ from services.alerts import open_alerts
 from services.db import read_session, write_session
 from services.errors import StaleEditError, ValidationError
 from services.participants import view_record
+from tests.checks_participants import edit_races
 from tests.factories import days, make_participant, make_referral, make_user, sign_in
 from tests.factories_participants import TODAY
 
@@ -437,7 +439,7 @@ def test_an_exit_keeps_its_date_and_reason_in_the_history(engine, team):
         "Date": (TODAY - days(1)).isoformat(),
         "Status": "exited",
         "Reason": "no clinical benefit derived (P3)",
-        "By": "cm",
+        "By": "Test cm",
     }
     assert view.fields["Status"] == "exited"
 
@@ -707,3 +709,25 @@ def test_the_timeline_lists_everything_newest_first(engine, team):
     assert whats[0].startswith("Contact (field")
     assert {"In-depth intake", "Service started", "Release of information signed"} <= set(whats)
     assert "Status: active" in whats  # T6: intake and release made the person active
+
+
+# --- Edit races (SECURITY 25, FIGURE edit-races) ----------------------------------------------
+
+
+def test_two_editors_racing_on_one_participant_never_overwrite_silently(engine):
+    result = edit_races(engine, races=6)
+    assert result == {"races": 6, "conflicts": 6, "silent": 0}
+
+
+def test_the_race_check_catches_a_save_without_a_version_check(engine, monkeypatch):
+    """The check can fail: with the version condition dropped, both racers 'win'."""
+
+    def unchecked(session, user, participant_id, expected_version, now, **values):
+        session.exec(
+            update(Participant)
+            .where(col(Participant.id) == participant_id)
+            .values(**values, version=Participant.version + 1, updated_by=user.username)
+        )
+
+    monkeypatch.setattr(participants, "_save", unchecked)
+    assert edit_races(engine, races=4)["silent"] == 4

@@ -1,11 +1,12 @@
 """AppTest: the participant record, contact log, caseload and import pages, role by role."""
 
 import pytest
-from sqlmodel import func, select
+from sqlmodel import col, func, select
 
-from models import Contact, Coverage, Intake, Participant, User
+from models import Contact, Coverage, Intake, Participant, Release, User
 from services.caseload import my_caseload
 from services.clock import local_today
+from services.consent import rescind_release
 from services.db import read_session
 from services.demo import seed_demo
 from services.participants import search, update_identity
@@ -114,6 +115,26 @@ def test_a_partner_sees_the_partner_safe_view_under_an_active_release(demo):
     ):
         assert secret not in text
     assert not [b for b in at.button if b.label in ("Record intake", "Save identity")]
+
+
+def test_a_partner_loses_the_view_on_the_next_rerun_after_a_rescission(demo):
+    """SECURITY 4: an open partner session is denied on its next rerun, with no identifier."""
+    shared = search(demo, sign_in(demo, "bpd"), "", TODAY)[0]
+    at = open_record(demo, "bpd", shared["id"])
+    assert "Partner-safe view" in rendered_text(at)
+    with read_session(demo) as session:
+        releases = session.exec(
+            select(Release.id).where(
+                Release.participant_id == shared["id"], col(Release.rescinded_date).is_(None)
+            )
+        ).all()
+    supervisor = sign_in(demo, "supervisor")
+    for release_id in releases:
+        rescind_release(demo, supervisor, release_id=release_id, on=TODAY, today=TODAY)
+    at.run()
+    text = rendered_text(at)
+    assert "You do not have access to this record." in text
+    assert shared["LEAD id"] not in text and "Partner-safe view" not in text
 
 
 def test_a_partner_without_a_release_sees_no_identifier(demo):
