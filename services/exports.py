@@ -199,7 +199,7 @@ def export_session(
             actor=user.actor,
             action=f"{kind}.export",
             subject=f"session {day}",
-            outcome=f"{fmt}; {len(doc['participant_ids'])} participant(s) named",
+            outcome=f"{fmt}, {len(doc['participant_ids'])} named",  # audit outcome: 32 chars
             purpose=purpose,
             now=now,
         )

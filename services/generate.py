@@ -17,8 +17,8 @@ Shapes (at 10,000 participants, about eight years of history):
 - case managers at one per 25 active participants (M7), the demo's sign-ins (`pm`, `cm1`,
   `bpd`...; password `lead-demo-pass`) so a scale database can be opened in a browser;
 - staffing sessions every 28 days and workgroups every 14 (M1) with partners' submissions
-  (M2), agenda and action items; quarterly community meetings and concerns (M6); a published
-  report snapshot per month;
+  (M2), agenda and action items; quarterly community meetings and concerns (M6); the last four
+  quarters published through services.report_back (its own figures, frozen);
 - a handful of audit rows, appended one by one through the chain (never in bulk).
 
 Generated databases are cached as data/scale-<N>.db (git-ignored) with a data/scale-<N>.json
@@ -74,7 +74,7 @@ from services.config import ROOT
 from services.db import make_engine, migrate, read_session, schema_status, write_session
 from services.site import ensure_defaults, get_settings
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2  # 2: report snapshots published by services.report_back
 DEFAULT_SEED = 2026
 SCALES = (100, 1_000, 10_000)
 CONTACTS_PER_PARTICIPANT = 100
@@ -469,9 +469,10 @@ def generate(
     _staffing(writer, rng, people, users, start, today, settings)
     report(0.94, "staffing sessions")
     _community(writer, rng, start, today)
-    _snapshots(writer, people, start, today)
     _disclosures(writer, rng, people, users, today)
     writer.flush()
+    report(0.95, "report-back snapshots")
+    writer.counts.add("reportsnapshot", _publish_snapshots(engine, today))
     report(0.97, "audit")
     _audit(engine, participants, seed, today)
     _reset_sequences(engine)
@@ -1011,32 +1012,42 @@ def _community(writer, rng, start, today) -> None:
         day += timedelta(days=91)
 
 
-def _snapshots(writer, people, start, today) -> None:
-    """One published period per month, its figures frozen (PROTOCOL M6)."""
-    month = date(start.year, start.month, 1)
-    while True:
-        following = date(month.year + month.month // 12, month.month % 12 + 1, 1)
-        end = following - timedelta(days=1)
-        if end >= today:
-            break
-        referred = sum(month <= p.referral_date <= end for p in people)
-        started = sum(p.intake_date is not None and month <= p.intake_date <= end for p in people)
-        active = sum(
-            p.intake_date is not None
-            and p.intake_date <= end
-            and (p.end_date is None or p.end_date > end)
-            for p in people
-        )
-        writer.add(
-            ReportSnapshot,
-            period_start=month,
-            period_end=end,
-            label=month.strftime("%B %Y"),
-            figures={"referrals": referred, "new participants": started, "active": active},
-            published_at=datetime(following.year, following.month, 10, 18, tzinfo=UTC),
-            published_by="pm",
-        )
-        month = following
+SNAPSHOT_QUARTERS = 4
+
+
+def _publish_snapshots(engine: Engine, today: date) -> int:
+    """The last four quarters published by services.report_back itself (PROTOCOL M6).
+
+    The frozen figures then have exactly the shape the report-back pages read. Should that
+    service be unable to publish (it is missing or fails), the data set goes without snapshots
+    rather than with figures of a made-up shape.
+    """
+    published_count = 0
+    try:
+        from services import report_back
+
+        periods = report_back.recent_periods(today, "quarter", SNAPSHOT_QUARTERS)
+        threshold = get_settings(engine).suppression_threshold
+        for period in reversed(periods):  # oldest first, as they would have been published
+            with write_session(engine) as session:
+                figures = report_back.figures_in(session, period, threshold)
+                published = period.end + timedelta(days=10)
+                session.add(
+                    ReportSnapshot(
+                        period_start=period.start,
+                        period_end=period.end,
+                        label=period.label,
+                        figures=figures,
+                        published_at=datetime(
+                            published.year, published.month, published.day, 18, tzinfo=UTC
+                        ),
+                        published_by="pm",
+                    )
+                )
+            published_count += 1
+    except Exception:  # noqa: BLE001 - another area's service: no snapshots beats wrong ones
+        pass
+    return published_count
 
 
 def _disclosures(writer, rng, people, users, today) -> None:

@@ -1233,7 +1233,9 @@ def referral_detail(
             if k in DETERMINATION_LABELS
         ),
         "Warrant or DOC notes": referral.warrant_doc_notes,
-        "Verification basis": VERIFICATION_LABELS.get(referral.verification_basis, ""),
+        "Verification basis": ""
+        if kind == "arrest"
+        else VERIFICATION_LABELS.get(referral.verification_basis, ""),
         "Last known violation": _iso(referral.last_violation_date) or "",
         "Approving sergeant": referral.approving_sergeant,
         "Approved on": _iso(referral.social_contact_approved_date) or "",
@@ -1389,7 +1391,7 @@ def social_contact_candidates(engine: Engine, user: CurrentUser, today: date) ->
             (col(Referral.referral_type) != ReferralType.arrest)
             | (col(Referral.screen_eligible).is_(False))
         )
-        .order_by(col(Referral.referral_date).desc())
+        .order_by(col(Referral.referral_date).desc(), col(Referral.id).desc())
     )
     with read_session(engine) as session:
         rows = session.exec(query).all()

@@ -1127,12 +1127,12 @@ def test_the_project_manager_hears_of_every_social_contact_candidate(engine, use
     referral(engine, cma, arrest_sheet(offense="other"), person("Rowan Example"))
     referral(engine, cma, arrest_sheet(), person("Quinn Mockup"))  # eligible arrest: not listed
     rows = R.social_contact_candidates(engine, pm, TODAY)
-    assert [(r["LEAD id"], r["Candidate"]) for r in rows] == [
-        ("BUR-0001", "Social contact referral"),
+    assert [(r["LEAD id"], r["Candidate"]) for r in rows] == [  # newest first
         ("BUR-0002", "Arrest diversion excluded: social-contact route offered (B13)"),
+        ("BUR-0001", "Social contact referral"),
     ]
-    assert rows[0]["Approval good until (S6)"] == "2027-05-27"
-    assert rows[0]["Approved by (S5)"] == "Sgt. Demo-Approver"
+    assert rows[1]["Approval good until (S6)"] == "2027-05-27"
+    assert rows[1]["Approved by (S5)"] == "Sgt. Demo-Approver"
     assert R.social_contact_candidates(engine, cma, TODAY) == []
 
 

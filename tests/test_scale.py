@@ -188,3 +188,13 @@ def test_the_progress_bar_ends_at_one_hundred_percent():
     show(1.0, "done")
     assert "[###############...............]  50%" in out.getvalue()
     assert out.getvalue().rstrip().split("\r")[-1].startswith("[" + "#" * 30 + "] 100%")
+
+
+def test_report_snapshots_are_published_by_the_report_back_service_in_its_own_shape(fifty):
+    from services import report_back
+
+    engine, counts = fifty
+    assert counts["reportsnapshot"] == generate.SNAPSHOT_QUARTERS
+    shown = report_back.published(engine)
+    assert [s["label"] for s in shown] == [s["figures"]["label"] for s in shown]
+    assert all("rows" in s["figures"] for s in shown)
