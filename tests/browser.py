@@ -21,6 +21,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
 ROOT = Path(__file__).resolve().parent.parent
 SHOTS = ROOT / "test-artifacts" / "screenshots"
 SHOTS.mkdir(parents=True, exist_ok=True)
@@ -34,6 +36,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+RUNNING = "[data-testid='stApp'][data-test-script-state='running']"
 HEALTH_TIMEOUT_S = 60
 STOP_TIMEOUT_S = 10
 
@@ -116,6 +119,18 @@ def wait_idle(page, pause_ms: int = 400, timeout_ms: int = 45_000) -> None:
     page.wait_for_selector(IDLE, timeout=timeout_ms)
 
 
+def click_and_wait(locator, start_timeout_ms: int = 5_000) -> None:
+    """Click, wait for the rerun it causes to start (on a busy machine it can take seconds),
+    then for the script to finish."""
+    page = locator.page
+    locator.click()
+    try:
+        page.wait_for_selector(RUNNING, timeout=start_timeout_ms)
+    except PlaywrightTimeoutError:
+        pass  # a fast rerun may start and end between two polls
+    wait_idle(page, pause_ms=200)
+
+
 def dismiss_page_not_found(page) -> None:
     """A deep link to a page this session has not registered shows a dialog; close it."""
     if page.get_by_text("Page not found").count():
@@ -131,8 +146,7 @@ def submit_sign_in(page, username: str, password: str) -> None:
     """Fill and submit the sign-in form on the current page; wait for the rerun."""
     page.get_by_role("textbox", name="Username").fill(username)
     page.get_by_role("textbox", name="Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    wait_idle(page)
+    click_and_wait(page.get_by_role("button", name="Sign in"))
 
 
 def sign_in(page, base: str, username: str, password: str) -> None:
@@ -153,8 +167,7 @@ def settle(page, pause_ms: int = 1500) -> None:
 
 
 def sign_out(page) -> None:
-    page.get_by_role("button", name="Sign out").click()
-    wait_idle(page)
+    click_and_wait(page.get_by_role("button", name="Sign out"))
     sign_in_form(page).first.wait_for()
     settle(page, 1000)
 

@@ -62,6 +62,8 @@ def test_streamlit_config_is_hardened():
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
     assert config["client"]["showErrorDetails"] == "none"
     assert config["client"]["toolbarMode"] == "viewer"
+    assert config["client"]["disableDataExport"] is True  # no unlogged table downloads
+    assert config["theme"]["baseFontSize"] >= 20  # the wall display
     assert config["server"]["enableXsrfProtection"] is True
     assert config["server"]["enableStaticServing"] is False
     assert config["server"]["maxUploadSize"] <= 10

@@ -18,6 +18,7 @@ import pytest
 from browser import (
     ROOT,
     app_server,
+    click_and_wait,
     dismiss_page_not_found,
     launch_browser,
     session_cookie,
@@ -155,7 +156,11 @@ def _audit_count(engine, username: str, outcome: str) -> int:
 
 def _error_text(page) -> str:
     alert = page.locator(ERROR_ALERT)
-    alert.first.wait_for()
+    try:
+        alert.first.wait_for()
+    except PlaywrightTimeoutError:
+        shot(page, "06-FAILED-no-error-message")
+        raise
     assert alert.count() == 1
     return alert.inner_text().strip()
 
@@ -186,7 +191,8 @@ def _assert_no_data(page, path, anywhere, names, usernames) -> None:
 def test_a_user_signs_in_sees_today_and_the_demo_banner_and_signs_out(server, new_page):
     page = new_page()
     page.goto(server + "/")
-    wait_idle(page)
+    settle(page)  # the first reruns briefly empty the sign-in slot
+    page.get_by_role("textbox", name="Password").wait_for()
     shot(page, "01-sign-in-form")
     submit_sign_in(page, "pm", DEMO_PASSWORD)
     page.get_by_text("Signed in as").first.wait_for()
@@ -206,7 +212,7 @@ def test_a_user_signs_in_sees_today_and_the_demo_banner_and_signs_out(server, ne
     # The sidebar may still list the signed-out user's pages; following one shows no data.
     stale = page.get_by_role("link", name="Participants", exact=True)
     if stale.count():
-        stale.click()
+        click_and_wait(stale)
         settle(page, 1000)
         sign_in_form(page).first.wait_for()
         assert page.get_by_role("heading", name="Participants").count() == 0
@@ -217,8 +223,7 @@ def test_a_cookie_keeps_a_signed_in_user_and_the_page_across_a_reload(server, ne
     page = new_page()
     sign_in(page, server, "cm1", DEMO_PASSWORD)
     cookie = session_cookie(page.context)
-    page.get_by_role("link", name="Participants", exact=True).click()
-    wait_idle(page)
+    click_and_wait(page.get_by_role("link", name="Participants", exact=True))
     page.get_by_role("heading", name="Participants").first.wait_for()
 
     page.reload()
@@ -267,6 +272,11 @@ def test_lockout_refuses_the_right_password_and_ends_by_itself(server, new_page,
     def cm2() -> User:
         with read_session(module_engine) as session:
             return session.exec(select(User).where(User.username == "cm2")).one()
+
+    with write_session(module_engine) as session:  # a clean start, also when retried
+        user = session.exec(select(User).where(User.username == "cm2")).one()
+        user.failed_logins, user.first_failed_at, user.locked_until = 0, None, None
+        session.add(user)
 
     def attempt(username: str, password: str, *, processed) -> str:
         """Submit once, wait until the server has recorded it, return the message shown."""
@@ -353,8 +363,7 @@ def test_the_shared_screen_shows_today_and_participants_at_1920x1080(server, new
     shot(page, "08-shared-screen-today-1920")
     shot(page, "08-shared-screen-today-1920-full", full_page=True)
 
-    page.get_by_role("link", name="Participants", exact=True).click()
-    wait_idle(page)
+    click_and_wait(page.get_by_role("link", name="Participants", exact=True))
     page.get_by_role("heading", name="Participants").first.wait_for()
     page.get_by_text("participant(s) you may see").first.wait_for()
     wait_idle(page)
@@ -365,7 +374,8 @@ def test_the_shared_screen_shows_today_and_participants_at_1920x1080(server, new
 def test_a_case_manager_on_a_phone_sees_today_without_horizontal_scrolling(server, new_page):
     page = new_page(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
     page.goto(server + "/")
-    wait_idle(page)
+    settle(page)  # the first reruns briefly empty the sign-in slot
+    page.get_by_role("textbox", name="Password").wait_for()
     shot(page, "10-phone-sign-in", full_page=True)
     submit_sign_in(page, "cm1", DEMO_PASSWORD)
     page.get_by_text("Signed in as").first.wait_for(state="attached")

@@ -41,7 +41,7 @@ TEMPLATE_DB = "lead_template"
 PERSON = "Jordan Testcase-Browser"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture  # per test: a retried story starts again from the demo
 def story_db(template, tmp_path_factory):
     """A migrated database seeded with the demo, made like conftest's `db_url`."""
     if PG_URL:
@@ -67,20 +67,19 @@ def story_db(template, tmp_path_factory):
         admin.dispose()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def tab(story_db):
     with app_server(story_db) as base, sync_playwright() as playwright:
         browser = launch_browser(playwright)
         context = browser.new_context(viewport={"width": 1400, "height": 1000})
         page = context.new_page()
-        page.set_default_timeout(30_000)
+        page.set_default_timeout(60_000)  # a shared, busy machine
         page.goto(base + "/")
         wait_idle(page)
         dismiss_page_not_found(page)
         submit_sign_in(page, "cm1", DEMO_PASSWORD)
         page.get_by_text("Signed in as").wait_for(timeout=90_000)  # a slow, shared machine
         wait_idle(page)
-        shot(page, "referrals-00-signed-in")
         yield page
         context.close()
         browser.close()
@@ -164,7 +163,7 @@ def test_a_case_manager_enters_an_arrest_diversion_and_the_clock_follows_it(tab,
     page.get_by_role("heading", name="Referrals").first.wait_for()
     expect(success(page, "Referral saved for BUR-0031 (screen: eligible).")).to_be_visible()
     expect(page.get_by_role("heading", name="Referral of BUR-0031")).to_be_visible()
-    shot(page, "referrals-04-saved-and-opened")
+    shot(page, "referrals-04-saved-and-opened", full_page=True)
 
     # The initial screening, in place.
     page.get_by_role("button", name="Record the initial screening").last.click()

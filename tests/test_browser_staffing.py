@@ -53,23 +53,6 @@ def module_db(template, tmp_path_factory):
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(services.auth, "BCRYPT_COST", 4)
         assert seed_demo(engine)
-    today = local_today("America/Los_Angeles")
-    with write_session(engine) as session:
-        for model in (ActionItem, Submission, AgendaItem, StaffingSession):
-            session.exec(delete(model))
-        first = meeting_day(today + timedelta(days=7))
-        for on in (first, first + timedelta(days=14)):
-            _new_session(
-                session,
-                kind="workgroup",
-                on=on,
-                starts_at="10:00",
-                place="Burien City Hall, room 2 (demo)",
-                orgs=ORGS,
-                cutoff_days=2,
-                now=utcnow(),
-                username="pm",
-            )
     engine.dispose()
     yield url
     if PG_URL:
@@ -112,6 +95,28 @@ def _page(chromium, server: str, username: str):
     wait_idle(page, timeout_ms=60_000)
     page.set_default_timeout(30_000)
     return page
+
+
+def _fresh_sessions(engine) -> None:
+    """The demo's staffing data replaced by two workgroups of this story's own (a rerun of the
+    story starts from the same place)."""
+    today = local_today("America/Los_Angeles")
+    with write_session(engine) as session:
+        for model in (ActionItem, Submission, AgendaItem, StaffingSession):
+            session.exec(delete(model))
+        first = meeting_day(today + timedelta(days=7))
+        for on in (first, first + timedelta(days=14)):
+            _new_session(
+                session,
+                kind="workgroup",
+                on=on,
+                starts_at="10:00",
+                place="Burien City Hall, room 2 (demo)",
+                orgs=ORGS,
+                cutoff_days=2,
+                now=utcnow(),
+                username="pm",
+            )
 
 
 def _people(engine):
@@ -161,7 +166,7 @@ def _send(page, *, name: str = "", pick: str = "", reason: str, urgent: bool = F
         page.get_by_label("Person's name", exact=True).fill(name)
     page.get_by_label("Why discuss this person (required, brief)").fill(reason)
     if urgent:
-        page.get_by_text("urgent", exact=True).click()
+        page.get_by_test_id("stRadioGroup").get_by_text("urgent", exact=True).click()
     page.get_by_role("button", name="Send the name").click()
     wait_idle(page, 1200)
     answer = page.locator(SUCCESS).first
@@ -176,6 +181,7 @@ def _success(page) -> str:
 
 
 def test_two_partners_send_names_and_the_pm_runs_the_session(server, chromium, engine):
+    _fresh_sessions(engine)
     avery, nobody = _people(engine)
     first_name, last = avery.preferred_name, avery.legal_name.split()[-1]
 
@@ -302,9 +308,4 @@ def test_presenter_type_is_large_enough_for_a_room(server, chromium):
     )
     assert sizes["h1"] and min(sizes["h1"]) >= 40
     assert sizes["h4"] and min(sizes["h4"]) >= 24
-    assert sizes["text"] and min(sizes["text"]) >= 18
-    if min(sizes["text"]) < 20:
-        pytest.xfail(
-            f"body text is {min(sizes['text'])} px: .streamlit/config.toml theme.baseFontSize "
-            "(18) sets it; the wall display wants 20 or more"
-        )
+    assert sizes["text"] and min(sizes["text"]) >= 20  # issue 8: at least 20 px on the wall

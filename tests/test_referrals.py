@@ -1100,6 +1100,41 @@ def test_the_list_shows_open_referrals_and_hides_screen_reasons_from_the_project
     assert len(R.list_referrals(engine, cma, TODAY, show="all")) == 2
 
 
+@pytest.mark.parametrize(
+    ("fields", "listed_open"),
+    [
+        pytest.param({}, True, id="just-referred-is-open"),
+        pytest.param({"stage": "left_before_screening"}, True, id="left-before-screening-is-open"),
+        pytest.param({"initial_screening_date": TODAY}, True, id="screened-is-open"),
+        pytest.param({"intake_scheduled_date": TODAY}, True, id="intake-scheduled-is-open"),
+        pytest.param({"intake_completed_date": TODAY}, False, id="intake-done-is-not-open"),
+        pytest.param(
+            {"intake_completed_date": TODAY, "stage": "participant"},
+            False,
+            id="participant-is-not-open",
+        ),
+        pytest.param({"closed_date": TODAY}, False, id="closed-is-not-open"),
+        pytest.param(
+            {"closed_date": TODAY, "intake_completed_date": TODAY - days(3)},
+            False,
+            id="closed-after-intake-is-not-open",
+        ),
+        pytest.param({"stage": "closed"}, True, id="a-stage-word-without-dates-is-still-open"),
+    ],
+)
+def test_the_open_list_filtered_in_sql_keeps_the_stages_derived_open(
+    engine, users, fields, listed_open
+):
+    person_ = make_participant(engine, "BUR-0100")
+    make_referral(engine, person_, referred=TODAY - days(4), **fields)
+    everything = R.list_referrals(engine, users["cma"], TODAY, show="all")
+    derived_open = [r for r in everything if r["Stage"] in map(R.STAGE_LABELS.get, R.OPEN_STAGES)]
+    assert len(everything) == 1 and (derived_open == everything) == listed_open
+    assert R.list_referrals(engine, users["cma"], TODAY, show="open") == derived_open
+    closed = [r for r in everything if r not in derived_open]
+    assert R.list_referrals(engine, users["cma"], TODAY, show="closed") == closed
+
+
 def test_the_detail_view_is_audited_and_the_project_manager_sees_no_criminal_history(engine, users):
     sheet = arrest_sheet(
         convictions=[{"offense": "burglary_2", "date": date(2023, 1, 1)}],
@@ -1134,6 +1169,19 @@ def test_the_project_manager_hears_of_every_social_contact_candidate(engine, use
     assert rows[1]["Approval good until (S6)"] == "2027-05-27"
     assert rows[1]["Approved by (S5)"] == "Sgt. Demo-Approver"
     assert R.social_contact_candidates(engine, cma, TODAY) == []
+
+
+def test_the_newest_candidates_come_first_with_the_count_of_every_one(engine, users):
+    cma, pm = users["cma"], users["pm1"]
+    referral(engine, cma, social_sheet(), person("Sage Sample"))
+    referral(engine, cma, arrest_sheet(offense="other"), person("Rowan Example"))
+    referral(engine, cma, arrest_sheet(), person("Quinn Mockup"))  # eligible arrest: not counted
+    referral(engine, cma, social_sheet(), person("Tatum Placeholder"))
+    every = R.social_contact_candidates(engine, pm, TODAY)
+    assert R.social_contact_candidates(engine, pm, TODAY, limit=2) == every[:2]
+    assert R.social_contact_candidates(engine, pm, TODAY, limit=10) == every
+    assert R.social_contact_candidate_count(engine, pm) == len(every) == 3
+    assert R.social_contact_candidate_count(engine, cma) == 0
 
 
 def test_the_demo_fills_cover_sheets_without_adding_people(engine):

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import json
 import os
+from collections import Counter
 from datetime import date
 from pathlib import Path
 
 import pytest
 
 from services import report_back as rb
+from services.db import read_session
 from services.report_back import (
     Activity,
     Period,
@@ -359,3 +361,27 @@ def test_figures_of_the_seeded_quarter_match_the_committed_snapshot(engine):
         v for k, v in rows["referrals_by_month"]["cells"].items() if k != "total"
     )
     json.dumps(figures)  # JSON-ready, as stored in ReportSnapshot.figures
+
+
+def test_contacts_counted_by_month_in_the_database_equal_the_contacts_read_one_by_one(engine):
+    seed_report_world(engine)
+    with read_session(engine) as session:
+        counted = rb.load_activity(session, date(2025, 11, 1), date(2026, 9, 30))
+        listed = rb.load_activity(session, date(2025, 11, 1), date(2026, 9, 30), contact_rows=True)
+    by_month = Counter(on.replace(day=1) for _pid, on in listed.contacts)
+    assert counted.contacts == [] and sum(by_month.values()) > 100
+    assert counted.contacts_by_month == dict(by_month)
+    for period in (Q3, period_containing(date(2026, 2, 10), "month")):
+        expected = sum(1 for _pid, on in listed.contacts if period.start <= on <= period.end)
+        assert raw_counts(counted, period)["contacts"] == expected
+        assert raw_counts(counted, period) == raw_counts(listed, period)
+
+
+def test_the_vocabulary_mappers_remember_each_value_and_answer_the_same():
+    for mapper in (rb.race_group, rb.gender_group, rb.language_group, rb.housing_group):
+        for value in ("Black; White", "woman", "Spanish", "staying with friends", ""):
+            assert mapper(value) == mapper.__wrapped__(value) == mapper(value)
+    hits = rb.domain_group.cache_info().hits
+    assert rb.domain_group("mental health treatment") == "Health and treatment"
+    assert rb.domain_group("mental health treatment") == "Health and treatment"
+    assert rb.domain_group.cache_info().hits > hits  # the keyword scan ran once

@@ -666,6 +666,36 @@ def test_a_partner_whose_release_lapsed_sees_no_identifier_or_detail(engine, tea
     assert "library" not in row["Action"]
 
 
+def test_action_items_name_their_people_with_one_query_not_one_per_item(engine, team, people):
+    from sqlalchemy import event
+
+    _, item = _placed(engine, team, people[0])
+    statements = []
+
+    def counted(*_args):
+        statements.append(1)
+
+    def run() -> tuple[list, list, int]:
+        statements.clear()
+        event.listen(engine, "before_cursor_execute", counted)
+        try:
+            rows = my_action_items(engine, team.bpd, today=TODAY)
+            alerts = staffing.action_item_alerts(engine, team.bpd, TODAY)
+        finally:
+            event.remove(engine, "before_cursor_execute", counted)
+        return rows, alerts, len(statements)
+
+    common = {"item_id": item.id, "owner_org_code": "BPD", "due_on": SESSION_DAY, "today": TODAY}
+    add_action_item(engine, team.pm, text="Patrol check-in 1", **common)
+    _rows, _alerts, one = run()
+    for n in (2, 3, 4):
+        add_action_item(engine, team.pm, text=f"Patrol check-in {n}", **common)
+    rows, alerts, four = run()
+    assert four == one  # the same statements for four items as for one
+    assert [r["About"] for r in rows] == ["BUR-0001"] * 4
+    assert [a.subject for a in alerts] == ["BUR-0001"] * 4
+
+
 @pytest.mark.parametrize(
     "fields, message",
     [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 import pandas as pd
@@ -30,11 +31,27 @@ def run_action(action: Callable[[], object], *, success: str) -> bool:
     return True
 
 
+FLASH_SECONDS = 6.0
+
+
 def flash() -> None:
-    """Show the confirmation of the last save once, after the rerun that followed it."""
-    message = st.session_state.pop("lead_flash", None)
-    if message:
-        st.success(message, icon=":material/check_circle:")
+    """Show the confirmation of the last save after the rerun that followed it.
+
+    It stays for a few seconds rather than exactly one run: a component (the sign-in cookie)
+    can trigger a second rerun right after a save, which would otherwise wipe the confirmation
+    before anyone read it.
+    """
+    entry = st.session_state.get("lead_flash")
+    if not entry:
+        return
+    now = time.monotonic()
+    if isinstance(entry, str):
+        entry = {"message": entry, "first_shown": now}
+        st.session_state["lead_flash"] = entry
+    if now - entry["first_shown"] > FLASH_SECONDS:
+        st.session_state.pop("lead_flash", None)
+        return
+    st.success(entry["message"], icon=":material/check_circle:")
 
 
 def chart_with_table(chart, rows: list[dict], *, title: str, description: str, key: str) -> None:
