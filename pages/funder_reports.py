@@ -11,8 +11,8 @@ from services.funder import (
     performance_summary,
     served_count,
     summary_table,
-    trend_chart,
     trend_description,
+    trend_spec,
 )
 from services.handout import performance_pdf
 from services.report_back import recent_periods
@@ -85,5 +85,6 @@ st.download_button(
 columns = st.columns(2)
 for index, key in enumerate(TREND_FIGURES):
     with columns[index % 2]:
-        st.altair_chart(trend_chart(summary, key), key=f"trend_{key}")
+        # The Vega-Lite spec as it is: an Altair chart would be schema-validated on every rerun.
+        st.vega_lite_chart(trend_spec(summary, key, width=460, height=220), key=f"trend_{key}")
         st.caption(trend_description(summary, key))

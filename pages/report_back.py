@@ -8,7 +8,6 @@ from services.clock import local_today
 from services.handout import handout_file_name, handout_pdf
 from services.report_back import (
     KINDS,
-    altair_chart,
     charts,
     more_rows,
     periods_to_publish,
@@ -17,6 +16,7 @@ from services.report_back import (
     published,
     summary,
     table_rows,
+    vega_lite,
 )
 from services.site import get_settings
 from ui.session import require_page
@@ -45,7 +45,8 @@ def show(figures: dict, *, key: str, published_in: str | None) -> None:
     for chart in charts(figures):
         left, right = st.columns([3, 2])
         if chart.bars:
-            left.altair_chart(altair_chart(chart), width="stretch", key=f"{key}_{chart.key}_chart")
+            # The Vega-Lite spec as it is: an Altair chart is schema-validated on every rerun.
+            left.vega_lite_chart(vega_lite(chart), width="stretch", key=f"{key}_{chart.key}_chart")
         else:
             left.markdown(f"**{chart.title}**")
         left.caption(chart.description)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -127,7 +128,7 @@ def served(act: Activity, month: Period, spans=None) -> set[int]:
 
 
 def _bhrd_rows(session: Session, month: Period) -> tuple[list[list], list[int]]:
-    act = load_activity(session, month.start, month.end)
+    act = load_activity(session, month.start, month.end, contact_rows=True)
     spans = active_spans(act)
     ids = sorted(served(act, month, spans))
     people = {
@@ -151,6 +152,10 @@ def _bhrd_rows(session: Session, month: Period) -> tuple[list[list], list[int]]:
         pid: min((r.intake_completed_date for r in refs if r.intake_completed_date), default=None)
         for pid, refs in referrals.items()
     }
+    contacts = Counter(pid for pid, _on in act.contacts)
+    services_of: dict[int, list] = {}
+    for service in act.services:
+        services_of.setdefault(service[0], []).append(service)
     rows = []
     for pid in sorted(ids, key=lambda i: people[i].lead_id):
         person = people[pid]
@@ -162,7 +167,7 @@ def _bhrd_rows(session: Session, month: Period) -> tuple[list[list], list[int]]:
                 since = first_intake.get(pid)
             status = (since, person.status.value)
         lived = _latest(housing.get(pid, []), month.end)
-        services = [s for s in act.services if s[0] == pid]
+        services = services_of.get(pid, [])
         rows.append(
             [
                 person.lead_id,
@@ -177,7 +182,7 @@ def _bhrd_rows(session: Session, month: Period) -> tuple[list[list], list[int]]:
                 referral.intake_completed_date if referral else None,
                 len(services),
                 round(sum(s[3] for s in services) / 100, 2),
-                sum(1 for p, _on in act.contacts if p == pid),
+                contacts[pid],
                 lived[1] if lived else person.housing_situation,
                 lived[0] if lived else None,
             ]
@@ -187,7 +192,7 @@ def _bhrd_rows(session: Session, month: Period) -> tuple[list[list], list[int]]:
 
 def served_count(engine: Engine, month: Period) -> int:
     with read_session(engine) as session:
-        return len(served(load_activity(session, month.start, month.end), month))
+        return len(served(load_activity(session, month.start, month.end, contact_rows=True), month))
 
 
 @dataclass(frozen=True)
@@ -433,13 +438,6 @@ def trend_spec(summary: dict, key: str, *, width: int = 300, height: int = 140) 
             },
         ],
     }
-
-
-def trend_chart(summary: dict, key: str, *, width: int = 460, height: int = 220):
-    """The trend as an Altair chart for the page (the same spec the PDF renders)."""
-    import altair as alt
-
-    return alt.LayerChart.from_dict(trend_spec(summary, key, width=width, height=height))
 
 
 def trend_description(summary: dict, key: str) -> str:
