@@ -8,6 +8,7 @@ from services.audit import AuditWriteError
 from services.clock import local_today
 from services.referrals import (
     ACTION_LABELS,
+    CANDIDATES_SHOWN,
     CLOSE_OUTCOMES,
     NOTICE_METHODS,
     PROSECUTOR_OFFICES,
@@ -24,6 +25,7 @@ from services.referrals import (
     release_organizations,
     schedule_intake,
     set_incapacitated,
+    social_contact_candidate_count,
     social_contact_candidates,
 )
 from services.site import get_settings
@@ -162,8 +164,17 @@ if chosen is not None:
                 ):
                     st.rerun()
 
-candidates = social_contact_candidates(ctx.engine, user, today)
-if candidates:
+total = social_contact_candidate_count(ctx.engine, user)
+if total:
     st.subheader("Social-contact candidates (S5)")
-    st.caption("Every social-contact candidate and how it was resolved, for the project manager.")
+    every = total > CANDIDATES_SHOWN and st.toggle(
+        f"Show all {total:,} candidates", key="referrals_all_candidates"
+    )
+    candidates = social_contact_candidates(
+        ctx.engine, user, today, limit=None if every else CANDIDATES_SHOWN
+    )
+    st.caption(
+        f"The {len(candidates):,} newest of {total:,} social-contact candidates and how each "
+        "was resolved, for the project manager."
+    )
     table(candidates, key="referrals_candidates")

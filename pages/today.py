@@ -3,6 +3,7 @@
 import streamlit as st
 
 from services.alerts import (
+    ALERTS_SHOWN,
     SEVERITIES,
     alert_rows,
     calendar_ics,
@@ -13,9 +14,11 @@ from services.alerts import (
 )
 from services.clock import local_today, utcnow
 from services.referrals import (
+    CANDIDATES_SHOWN,
     NOTICE_METHODS,
     PROSECUTOR_OFFICES,
     prosecutor_office_for,
+    social_contact_candidate_count,
     social_contact_candidates,
 )
 from services.site import get_settings
@@ -46,11 +49,13 @@ visible = [
     for a in alerts
     if a.severity in shown and a.rule in rule_filter and needle in a.subject.casefold()
 ]
-st.caption(f"{len(visible)} open deadline(s) as of {today.isoformat()}.")
-table(alert_rows(visible), key="today_alerts", empty="Nothing due. Well done.")
+listed = visible[:ALERTS_SHOWN]  # most urgent first
+more = f"; the {len(listed):,} most urgent are listed" if len(listed) < len(visible) else ""
+st.caption(f"{len(visible):,} open deadline(s) as of {today.isoformat()}{more}.")
+table(alert_rows(listed), key="today_alerts", empty="Nothing due. Well done.")
 st.download_button(
     "Download my open deadlines as a calendar (.ics)",
-    data=calendar_ics(
+    data=lambda: calendar_ics(  # built when downloaded, not on every rerun
         alerts, site_name=settings.name, notice=settings.redisclosure_notice, now=utcnow()
     ),
     file_name="lead-deadlines.ics",
@@ -60,7 +65,7 @@ st.download_button(
     disabled=not alerts,
 )
 
-closable = [a for a in visible if a.referral_id is not None and a.rule in ("T4", "T5", "S6")]
+closable = [a for a in listed if a.referral_id is not None and a.rule in ("T4", "T5", "S6")]
 if closable:
     st.subheader("Close a deadline")
     labels = {f"{a.subject} · {a.rule} · {a.action} (due {a.due})": a for a in closable}
@@ -121,8 +126,12 @@ if closable:
                 ):
                     st.rerun()
 
-candidates = social_contact_candidates(ctx.engine, user, today)
+candidates = social_contact_candidates(ctx.engine, user, today, limit=CANDIDATES_SHOWN)
 if candidates:
+    total = social_contact_candidate_count(ctx.engine, user)
     st.subheader("Social-contact candidates (S5)")
-    st.caption("Every social-contact candidate and its resolution; details on Referrals.")
+    st.caption(
+        f"The {len(candidates):,} newest of {total:,} social-contact candidates and their "
+        "resolutions; every one, with details, on Referrals."
+    )
     table(candidates, key="today_candidates")

@@ -20,7 +20,7 @@ from difflib import SequenceMatcher
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -1111,15 +1111,19 @@ def list_referrals(
         ),
         user,
     ).order_by(col(Referral.referral_date).desc(), col(Referral.id).desc())
+    # Open in SQL, as derive_stage has it: neither closed nor past the intake (a few hundred of
+    # 11,000 referrals at 10,000 participants); the stage is still derived for each row shown.
+    is_open = col(Referral.closed_date).is_(None) & col(Referral.intake_completed_date).is_(None)
+    if show == "open":
+        query = query.where(is_open)
+    elif show == "closed":
+        query = query.where(~is_open)
     with read_session(engine) as session:
         rows = [dict(zip(_LIST_KEYS, r, strict=True)) for r in session.exec(query).all()]
     out = []
     for row in rows:
         row["participant_active"] = _value(row["status"]) == ParticipantStatus.active.value
         state = clock(row, today, settings)
-        is_open = state.stage in OPEN_STAGES
-        if (show == "open" and not is_open) or (show == "closed" and is_open):
-            continue
         screen_text = (
             "not screened"
             if row["screen_eligible"] is None
@@ -1357,11 +1361,32 @@ def t2_notifications(referral: Referral) -> list[str]:
     ]
 
 
-def social_contact_candidates(engine: Engine, user: CurrentUser, today: date) -> list[dict]:
+CANDIDATES_SHOWN = 25  # the newest candidates listed on Today and Referrals; the rest on asking
+
+
+def _is_candidate():
+    """Social contact and DOC referrals, and arrest diversions the screen excluded (B13)."""
+    return (col(Referral.referral_type) != ReferralType.arrest) | (
+        col(Referral.screen_eligible).is_(False)
+    )
+
+
+def social_contact_candidate_count(engine: Engine, user: CurrentUser) -> int:
+    """How many social-contact candidates there are in all (PROTOCOL S5), for the PM only."""
+    if user.role != Role.project_manager:
+        return 0
+    with read_session(engine) as session:
+        return session.exec(select(func.count()).select_from(Referral).where(_is_candidate())).one()
+
+
+def social_contact_candidates(
+    engine: Engine, user: CurrentUser, today: date, *, limit: int | None = None
+) -> list[dict]:
     """PROTOCOL S5: every social-contact candidate and its resolution, for the project manager.
 
     Social contact and DOC referrals, and arrest diversions the screen excluded (offered the
     social-contact route, B13). No criminal-history or screen detail: the PM sees outcomes.
+    Newest first; `limit` keeps the newest few (about 2,800 candidates at 10,000 participants).
     """
     if user.role != Role.project_manager:
         return []
@@ -1387,11 +1412,9 @@ def social_contact_candidates(engine: Engine, user: CurrentUser, today: date) ->
         )
         .join(Participant, col(Participant.id) == col(Referral.participant_id))
         .outerjoin(Organization, col(Organization.id) == col(Referral.referring_organization_id))
-        .where(
-            (col(Referral.referral_type) != ReferralType.arrest)
-            | (col(Referral.screen_eligible).is_(False))
-        )
+        .where(_is_candidate())
         .order_by(col(Referral.referral_date).desc(), col(Referral.id).desc())
+        .limit(limit)
     )
     with read_session(engine) as session:
         rows = session.exec(query).all()

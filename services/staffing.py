@@ -1892,7 +1892,7 @@ def session_action_items(engine: Engine, user: CurrentUser, *, session_id: int) 
             .order_by(col(AgendaItem.position), col(ActionItem.id))
         ).all()
         users = dict(session.exec(select(User.id, User.display_name)).all())
-        leads = dict(session.exec(select(Participant.id, Participant.lead_id)).all())
+        leads = _lead_ids(session, [a.participant_id for a, _on in rows])
     return [
         {
             "id": a.id,
@@ -1923,7 +1923,7 @@ def open_action_items(
             .order_by(col(ActionItem.due_on), col(ActionItem.id))
         ).all()
         users = dict(session.exec(select(User.id, User.display_name)).all())
-        leads = dict(session.exec(select(Participant.id, Participant.lead_id)).all())
+        leads = _lead_ids(session, [a.participant_id for a, _on in rows])
     return [
         {
             "id": a.id,
@@ -1951,26 +1951,51 @@ def _owned_open(session: Session, user: CurrentUser):
 WITHHELD_FOR_PARTNER = "a participant (no release covering your organization)"
 
 
-def _about(session: Session, user: CurrentUser, participant_id: int | None, today: date) -> str:
-    """A participant's LEAD id, if this user may see that participant (partners: a release)."""
-    if participant_id is None:
-        return "the workgroup"
-    participant = session.get(Participant, participant_id)
-    if participant is None:
-        return "a participant"
-    if user.role in PARTNER_ROLES:
-        releases = _releases(session, [participant_id])[participant_id]
-        if release_state(releases, user.organization_code, today) != "active":
-            return WITHHELD_FOR_PARTNER
-    return participant.lead_id
+def _lead_ids(session: Session, participant_ids) -> dict[int, str]:
+    """The LEAD ids of these participants only (not all 10,000): one IN query per 500 ids."""
+    ids = sorted({pid for pid in participant_ids if pid is not None})
+    leads: dict[int, str] = {}
+    for start in range(0, len(ids), 500):  # IN lists of a size every database takes
+        chunk = ids[start : start + 500]
+        leads.update(
+            session.exec(
+                select(Participant.id, Participant.lead_id).where(col(Participant.id).in_(chunk))
+            ).all()
+        )
+    return leads
+
+
+def _abouts(
+    session: Session, user: CurrentUser, participant_ids, today: date
+) -> dict[int | None, str]:
+    """Each participant's LEAD id, if this user may see that participant (partners: a release).
+
+    One IN query for all the ids (not a query per action item); None is the workgroup.
+    """
+    ids = sorted({pid for pid in participant_ids if pid is not None})
+    leads = _lead_ids(session, ids)
+    releases = _releases(session, list(leads)) if user.role in PARTNER_ROLES else {}
+    about: dict[int | None, str] = {None: "the workgroup"}
+    for pid in ids:
+        if pid not in leads:
+            about[pid] = "a participant"
+        elif pid in releases and (
+            release_state(releases[pid], user.organization_code, today) != "active"
+        ):
+            about[pid] = WITHHELD_FOR_PARTNER
+        else:
+            about[pid] = leads[pid]
+    return about
 
 
 def my_action_items(engine: Engine, user: CurrentUser, *, today: date) -> list[dict]:
     """Open action items owned by the user or their organization, soonest due first."""
     rows = []
     with read_session(engine) as session:
-        for action, on in _owned_open(session, user):
-            about = _about(session, user, action.participant_id, today)
+        owned = _owned_open(session, user)
+        abouts = _abouts(session, user, [action.participant_id for action, _on in owned], today)
+        for action, on in owned:
+            about = abouts[action.participant_id]
             withheld = about == WITHHELD_FOR_PARTNER  # the release lapsed after the session
             rows.append(
                 {
@@ -1995,15 +2020,17 @@ def action_item_alerts(engine: Engine, user: CurrentUser, today: date) -> list:
         else "Submit names (My action items)"
     )
     with read_session(engine) as session:
+        owned = _owned_open(session, user)
+        abouts = _abouts(session, user, [action.participant_id for action, _on in owned], today)
         return [
             make_alert(
                 "Action item",
-                _about(session, user, action.participant_id, today),
+                abouts[action.participant_id],
                 action.due_on,
                 today,
                 "you" if action.owner_user_id == user.id else action.owner_org_code,
                 f"Mark it done on {where}",
                 f"From the {_day(on)} session: {action.text}",
             )
-            for action, on in _owned_open(session, user)
+            for action, on in owned
         ]
