@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Column, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -376,6 +376,9 @@ class Service(SQLModel, table=True):
 
 
 class Contact(SQLModel, table=True):
+    # A participant's latest contact is one index seek (no-contact alerts over a million rows).
+    __table_args__ = (Index("ix_contact_participant_on", "participant_id", "on"),)
+
     id: int | None = Field(default=None, primary_key=True)
     participant_id: int = Field(foreign_key="participant.id", index=True)
     on: date = Field(index=True)

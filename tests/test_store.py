@@ -3,7 +3,7 @@
 import threading
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 
 from models import Role
 from services.audit import SYSTEM
@@ -40,6 +40,20 @@ def test_the_database_is_at_the_migration_head(engine):
     current, head = schema_status(engine)
     assert current == head
     require_current_schema(engine)
+
+
+def test_the_migrations_build_exactly_the_models_schema(engine):
+    """Tables, columns and indexes (contact (participant_id, on): issue 7) as in models.py."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from sqlmodel import SQLModel
+
+    with engine.connect() as conn:
+        differences = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
+    assert differences == []
+    with engine.connect() as conn:
+        indexes = {i["name"] for i in inspect(conn).get_indexes("contact")}
+    assert "ix_contact_participant_on" in indexes
 
 
 def test_an_unmigrated_database_is_refused_with_the_command_to_run(tmp_path):
