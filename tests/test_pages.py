@@ -150,3 +150,23 @@ def test_audit_log_page_shows_rows_and_verifies_the_chain(demo):
     assert "demo.seed" in list(at.dataframe[0].value["action"])
     [b for b in at.button if b.label == "Verify the audit chain"][0].click().run()
     assert at.success[0].value.startswith("Intact:")
+
+
+def test_the_session_is_checked_once_per_run_and_again_on_the_next(demo, monkeypatch):
+    """The page guard reuses the router's check of this run; a session ended between runs is
+    refused on the next one (SECURITY 4, 14)."""
+    import services.auth as auth
+
+    calls = []
+    real_resume = auth.resume
+    monkeypatch.setattr(auth, "resume", lambda *a, **k: calls.append(1) or real_resume(*a, **k))
+    at = signed_in(demo, "cm1", "pages/participants.py")
+    calls.clear()
+    at.run()
+    assert len(calls) == 1
+    assert not at.exception and at.title[-1].value == "Participants"
+
+    auth.end_session(demo, at.session_state["lead_session_id"], reason="revoked by an admin")
+    at.run()
+    assert "Participants" not in [t.value for t in at.title]
+    assert "Sign in" in rendered_text(at)

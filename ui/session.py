@@ -15,6 +15,7 @@ import streamlit as st
 import streamlit_authenticator as stauth
 from sqlalchemy import Engine
 from sqlmodel import select
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from models import User
 from services import auth
@@ -26,6 +27,7 @@ from services.policy import PAGE_BY_KEY, ROLE_LABELS, can_open, pages_for
 SESSION_KEY = "lead_session_id"
 VERIFIED_KEY = "_lead_verified_username"
 COOKIE_KEY = "_lead_cookie_token"
+RUN_USER_KEY = "_lead_run_user"
 AUTHENTICATOR_KEYS = ("name", "username", "authentication_status", "email", "roles")
 
 
@@ -68,15 +70,32 @@ def demo_banner(ctx: Context) -> None:
         )
 
 
+def _this_run() -> object | None:
+    """A token unique to the current script run (Streamlit gives each run new cursors)."""
+    run = get_script_run_ctx()
+    return run.cursors if run is not None else None
+
+
 def current_user(ctx: Context) -> CurrentUser | None:
-    """The signed-in user, validated against the database on every rerun (SECURITY 4, 14)."""
+    """The signed-in user, validated against the database on every rerun (SECURITY 4, 14).
+
+    Validated once per run: the router's check is reused by the page guard in the same run (a
+    page run on its own, without the router, is checked afresh).
+    """
     session_id = st.session_state.get(SESSION_KEY)
     if session_id is None:
         return None
+    run = _this_run()
+    checked = st.session_state.get(RUN_USER_KEY)
+    if run is not None and checked and checked[0] is run and checked[1].session_id == session_id:
+        return checked[1]
     user = auth.resume(ctx.engine, session_id)
     if user is None:
         st.session_state.pop(SESSION_KEY, None)
+        st.session_state.pop(RUN_USER_KEY, None)
         st.session_state["lead_signed_out_reason"] = "Your session ended. Please sign in again."
+    elif run is not None:
+        st.session_state[RUN_USER_KEY] = (run, user)
     return user
 
 
@@ -235,7 +254,7 @@ def sidebar(ctx: Context, user: CurrentUser) -> None:
             )
         if signing_out:
             auth.sign_out(ctx.engine, user)  # revokes this and every earlier cookie
-            for key in (SESSION_KEY, COOKIE_KEY, *AUTHENTICATOR_KEYS):
+            for key in (SESSION_KEY, RUN_USER_KEY, COOKIE_KEY, *AUTHENTICATOR_KEYS):
                 st.session_state.pop(key, None)
             st.session_state["logout"] = True  # the library: ignore the cookie in this tab
             st.session_state["lead_signed_out_reason"] = "You are signed out."
