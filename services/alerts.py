@@ -55,10 +55,10 @@ SEVERITIES = ("overdue", "due in 2 days", "due in 7 days", "later")
 # the counts above the table cover all of them, and the filters reach any other.
 ALERTS_SHOWN = 200
 SEVERITY_ICONS = {
-    "overdue": "🔴 Overdue",
-    "due in 2 days": "🟠 Due in 2 days",
-    "due in 7 days": "🟡 Due in 7 days",
-    "later": "⚪ Later",
+    "overdue": "▲ Overdue",
+    "due in 2 days": "◆ Due in 2 days",
+    "due in 7 days": "● Due in 7 days",
+    "later": "○ Later",
 }
 # Who must act and the one action that closes each rule's alert.
 OWNERS = {

@@ -1312,9 +1312,9 @@ def agenda_rows(view: dict) -> list[dict]:
             "Item": i["title"],
             "Consent": "—"
             if not i["participant_id"]
-            else ("✅ ok" if i["consent"] is None else "⛔ withheld (C3)"),
+            else ("✓ ok" if i["consent"] is None else "✕ withheld (C3)"),
             "Why": i["why"],
-            "Prep notes": "📝 yes" if i["prep_notes"] else "",
+            "Prep notes": "✎ yes" if i["prep_notes"] else "",
         }
         for i in view["items"]
     ]
