@@ -15,6 +15,7 @@ from datetime import timedelta
 
 import pytest
 from browser import app_server, launch_browser, shot, wait_idle
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import sync_playwright
 from sqlalchemy import create_engine, text
 from sqlmodel import delete, select
@@ -154,8 +155,19 @@ def _go(page, link: str, heading: str | None = "") -> None:
 
 
 def _choose(page, label: str, option: str) -> None:
-    page.get_by_label(label, exact=True).first.click()
-    page.get_by_role("option", name=option).first.click()
+    """Pick a selectbox option (again if a rerun or a scroll closed the list mid-click)."""
+    for attempt in range(3):
+        wait_idle(page)
+        box = page.get_by_label(label, exact=True).first
+        box.scroll_into_view_if_needed()
+        box.click()
+        try:
+            page.get_by_role("option", name=option).first.click(timeout=8_000)
+            break
+        except PlaywrightTimeoutError:
+            page.keyboard.press("Escape")
+            if attempt == 2:
+                raise
     wait_idle(page)
 
 
