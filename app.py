@@ -3,8 +3,10 @@
 import streamlit as st
 
 from ui.session import context, demo_banner, navigation, sidebar, sign_in
+from ui.style import touch_targets
 
 st.set_page_config(page_title="LEAD dashboard", page_icon=":material/diversity_3:", layout="wide")
+touch_targets()
 ctx = context()
 demo_banner(ctx)
 user = sign_in(ctx)

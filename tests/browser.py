@@ -210,3 +210,27 @@ def shot(page, name: str, *, full_page: bool = False) -> Path:
         page.wait_for_timeout(100)
         page.screenshot(path=str(path))
     return path
+
+
+SMALL_TAP_TARGETS_JS = """() => {
+  const sel = "button, a[href], input:not([type=hidden]), textarea, [role=combobox], [role=tab]";
+  const out = [];
+  for (const el of document.querySelectorAll(sel)) {
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 || r.height === 0 || getComputedStyle(el).visibility === "hidden") continue;
+    if (el.matches("input[type=radio], input[type=checkbox]")) continue;  // the label is the target
+    if (el.matches("a") && el.closest("p, li, h1, h2, h3, h4, h5, h6")) continue;  // inline text
+    if (el.matches("a[href^='#']")) continue;  // skip link (on focus) and heading anchors
+    if (r.height < 44 || r.width < 44) {
+      const name = el.getAttribute("aria-label") || el.innerText || el.getAttribute("data-testid");
+      const size = `${Math.round(r.width)}x${Math.round(r.height)}`;
+      out.push(`${el.tagName} "${(name || "").trim().slice(0, 30)}" ${size}`);
+    }
+  }
+  return out;
+}"""
+
+
+def small_tap_targets(page) -> list[str]:
+    """Controls a finger would find smaller than 44 x 44 px (issue 8; WCAG 2.5.5)."""
+    return page.evaluate(SMALL_TAP_TARGETS_JS)

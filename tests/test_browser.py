@@ -27,6 +27,7 @@ from browser import (
     sign_in,
     sign_in_form,
     sign_out,
+    small_tap_targets,
     submit_sign_in,
     wait_idle,
 )
@@ -389,3 +390,4 @@ def test_a_case_manager_on_a_phone_sees_today_without_horizontal_scrolling(serve
     )
     assert scroll_width <= inner_width + 1, (scroll_width, inner_width)
     assert main_width <= inner_width + 1, (main_width, inner_width)  # Streamlit scrolls here
+    assert small_tap_targets(page) == []

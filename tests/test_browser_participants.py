@@ -17,6 +17,7 @@ from browser import (
     dismiss_page_not_found,
     launch_browser,
     shot,
+    small_tap_targets,
     submit_sign_in,
     wait_idle,
 )
@@ -278,6 +279,7 @@ def test_a_case_manager_records_a_story_then_bpd_sees_the_safe_view_and_doc_noth
     pick(phone, log, "Participant", lead_id)
     log.get_by_role("radio", name="phone", exact=True).click()
     shot(phone, "p4-07-contact-log-phone-filled")
+    assert small_tap_targets(phone) == []
     submit(phone, log, "Log contact", f"Logged a phone contact with {lead_id}")
     shot(phone, "p4-08-contact-log-phone-saved", full_page=True)
     width, inner = phone.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
