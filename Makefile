@@ -41,11 +41,14 @@ lint: install-dev
 format: install-dev
 	$(VENV)/bin/ruff format .
 
+# Two pytest-xdist workers for the tests without a browser (CPU-bound); the browser tests one
+# at a time, so a real server and Chromium are not starved on a 2-core machine.
 test-sqlite: install-dev chromium
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n 2 -m "not browser"
+	$(PY) -m pytest -q -m browser
 
 test-postgres: install-dev chromium
-	scripts/with_postgres.sh $(PY) -m pytest -q -m db
+	scripts/with_postgres.sh $(PY) -m pytest -q -n 2 -m db
 
 test: lint test-sqlite test-postgres
 

@@ -21,7 +21,10 @@ from services.db import make_engine, migrate, write_session
 from services.site import ensure_defaults
 
 PG_URL = os.environ.get("LEAD_TEST_PG_URL")  # e.g. postgresql+psycopg://postgres@127.0.0.1:5433
-TEMPLATE_DB = "lead_template"
+# One template per pytest-xdist worker (the browser stories, run without xdist, clone
+# "lead_template" themselves).
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER")
+TEMPLATE_DB = f"lead_template_{_WORKER}" if _WORKER else "lead_template"
 _counter = itertools.count()
 
 

@@ -55,7 +55,7 @@ def test_every_tampering_is_detected_and_the_first_bad_row_named(db_url, templat
             admin = create_engine(f"{PG_URL}/postgres", isolation_level="AUTOCOMMIT")
             with admin.connect() as conn:
                 conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                conn.execute(text(f"CREATE DATABASE {name} TEMPLATE lead_template"))
+                conn.execute(text(f"CREATE DATABASE {name} TEMPLATE {template.rsplit('/', 1)[-1]}"))
             admin.dispose()
             return f"{PG_URL}/{name}"
         path = tmp_path / f"tamper{next(counter)}.db"
