@@ -195,7 +195,7 @@ def _release_dicts(releases) -> list[dict]:
     ]
 
 
-def _releases_by_participant(session: Session, ids: list[int] | None) -> dict[int, list[dict]]:
+def general_releases(session: Session, ids: list[int] | None) -> dict[int, list[dict]]:
     """General releases (never the C4 treatment ones) by participant; None means all."""
     query = select(
         Release.participant_id,
@@ -204,20 +204,24 @@ def _releases_by_participant(session: Session, ids: list[int] | None) -> dict[in
         Release.rescinded_date,
         Release.covered_org_codes,
     ).where(col(Release.treatment_information).is_(False))
-    if ids is not None:
-        if not ids:
-            return {}
-        query = query.where(col(Release.participant_id).in_(ids))
+    if ids is None:
+        queries = [query]
+    else:  # IN lists of a size every database takes
+        queries = [
+            query.where(col(Release.participant_id).in_(ids[start : start + 500]))
+            for start in range(0, len(ids), 500)
+        ]
     grouped: dict[int, list[dict]] = {}
-    for pid, signed, expires, rescinded, codes in session.exec(query):
-        grouped.setdefault(pid, []).append(
-            {
-                "signed_date": signed,
-                "expires_date": expires,
-                "rescinded_date": rescinded,
-                "covered_org_codes": list(codes),
-            }
-        )
+    for chunk in queries:
+        for pid, signed, expires, rescinded, codes in session.exec(chunk):
+            grouped.setdefault(pid, []).append(
+                {
+                    "signed_date": signed,
+                    "expires_date": expires,
+                    "rescinded_date": rescinded,
+                    "covered_org_codes": list(codes),
+                }
+            )
     return grouped
 
 
@@ -273,7 +277,7 @@ def search(engine: Engine, user: CurrentUser, query: str, today: date) -> list[d
         query_ = select(*columns).order_by(Participant.lead_id)
         releases: dict[int, list[dict]] = {}
         if user.role in PARTNER_ROLES:
-            releases = _releases_by_participant(session, None)
+            releases = general_releases(session, None)
             shared = [
                 pid
                 for pid, rows in releases.items()
@@ -359,7 +363,7 @@ def view_record(
     """
     with read_session(engine) as session:
         participant = session.get(Participant, participant_id)
-        releases = _releases_by_participant(session, [participant_id]) if participant else {}
+        releases = general_releases(session, [participant_id]) if participant else {}
         consent = release_state(releases.get(participant_id, []), user.organization_code, today)
         allowed = fields_for(user, participant.organization_id, consent) if participant else None
         view = (

@@ -41,12 +41,13 @@ from models import (
     User,
 )
 from services import audit
-from services.alerts import make_alert
+from services.alerts import REFERRAL_DATE_KEYS, make_alert
 from services.auth import CurrentUser
 from services.clock import local_time_text, local_today, utcnow
 from services.db import read_session, write_session
 from services.deadlines import open_obligations
 from services.errors import StaleEditError, ValidationError
+from services.participants import general_releases
 from services.participants import search as search_participants
 from services.policy import PARTNER_ROLES, release_state
 from services.site import get_settings
@@ -427,31 +428,9 @@ def _local_day(at: datetime, time_zone: str) -> date:
 
 
 def _releases(session: Session, ids: list[int]) -> dict[int, list[dict]]:
-    grouped: dict[int, list[dict]] = {pid: [] for pid in ids}
-    if not ids:
-        return grouped
-    # Plain columns, not ORM objects: this reads thousands of releases for the suggestions.
-    query = select(
-        Release.participant_id,
-        Release.signed_date,
-        Release.expires_date,
-        Release.rescinded_date,
-        Release.covered_org_codes,
-    )
-    for start in range(0, len(ids), 500):  # IN lists of a size every database takes
-        chunk = ids[start : start + 500]
-        for pid, signed, expires, rescinded, orgs in session.exec(
-            query.where(col(Release.participant_id).in_(chunk))
-        ):
-            grouped[pid].append(
-                {
-                    "signed_date": signed,
-                    "expires_date": expires,
-                    "rescinded_date": rescinded,
-                    "covered_org_codes": list(orgs),
-                }
-            )
-    return grouped
+    """General releases by participant (C3): a treatment-information release (C4) is not
+    consent to discuss the person at a session."""
+    return {pid: [] for pid in ids} | general_releases(session, list(ids))
 
 
 def _orgs_needing_release(session: Session, row: StaffingSession) -> list[str]:
@@ -1562,16 +1541,7 @@ def _deadline_text(rule: str, due: date, today: date) -> str:
     return f"{rule} {DEADLINE_LABELS[rule]} {when}"
 
 
-REFERRAL_DATES = (
-    "referral_date",
-    "initial_screening_date",
-    "intake_completed_date",
-    "intake_extended_to",
-    "prosecutor_notified_date",
-    "social_contact_approved_date",
-    "reassessed_date",
-    "closed_date",
-)
+REFERRAL_DATES = REFERRAL_DATE_KEYS  # the dates the deadline rules read, as on Today
 
 
 def _open_deadlines(session: Session, settings, today: date, participant_id: int | None = None):

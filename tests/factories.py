@@ -87,6 +87,7 @@ def make_release(
     signed: date,
     expires: date | None = None,
     rescinded: date | None = None,
+    treatment_information: bool = False,
 ) -> None:
     with write_session(engine) as session:
         session.add(
@@ -96,6 +97,7 @@ def make_release(
                 expires_date=expires,
                 rescinded_date=rescinded,
                 covered_org_codes=orgs,
+                treatment_information=treatment_information,
                 created_at=utcnow(),
             )
         )

@@ -335,6 +335,20 @@ def test_a_release_that_expires_before_the_session_holds_the_name(engine, team):
     assert not result["placed"] and f"on {SESSION_DAY}" in result["message"]
 
 
+def test_a_treatment_information_release_is_not_consent_to_discuss(engine, team):
+    """C3 needs the general release; the separate C4 release covers treatment information only."""
+    person = make_participant(engine, "BUR-0010", name="Rowan")
+    make_release(
+        engine, person, ["BPD", "KCPAO"], signed=TODAY - days(30), treatment_information=True
+    )
+    make_session(engine)
+    send(engine, team.bpd, "Rowan Sample")
+    result = confirm_match(
+        engine, team.pm, submission_id=subs(engine)[0].id, participant_id=person.id, today=TODAY
+    )
+    assert not result["placed"] and "C3" in result["message"]
+
+
 def test_the_pm_may_name_the_participant_by_lead_id_when_suggestions_miss(engine, team, people):
     avery, _, _ = people
     make_session(engine)
