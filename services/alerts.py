@@ -153,6 +153,7 @@ def open_alerts(engine: Engine, user: CurrentUser, today: date) -> list[Alert]:
             func.max(Release.rescinded_date).label("rescinded"),
             (func.count() - func.count(Release.rescinded_date)).label("unrescinded"),
         )
+        .where(col(Release.treatment_information).is_(False))  # T6/C3: the general release (C4)
         .group_by(Release.participant_id)
         .subquery()
     )

@@ -1566,7 +1566,8 @@ def _open_deadlines(session: Session, settings, today: date, participant_id: int
         func.min(Release.signed_date),
         func.max(Release.rescinded_date),
         func.count() - func.count(Release.rescinded_date),
-    ).group_by(Release.participant_id)
+    ).where(col(Release.treatment_information).is_(False))  # T6/C3: the general release (C4)
+    release = release.group_by(Release.participant_id)
     if participant_id is not None:
         release = release.where(Release.participant_id == participant_id)
     consent = {pid: rest for pid, *rest in session.exec(release)}

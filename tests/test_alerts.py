@@ -169,6 +169,17 @@ def test_a_release_signed_again_after_rescission_counts(engine, team):
     assert got == [("BUR-0003", "S6", "later")]
 
 
+def test_a_treatment_information_release_does_not_meet_the_intake_release(engine, team):
+    """T6/C3 want the general release; the separate C4 release covers treatment only."""
+    p = make_participant(engine, "BUR-0004", case_manager=None)
+    make_referral(engine, p, referred=TODAY - days(20), intake_completed_date=TODAY - days(10))
+    make_release(engine, p, ["BPD"], signed=TODAY - days(12), treatment_information=True)
+    pm = sign_in(engine, "pm1")
+    assert ("BUR-0004", "C3", "overdue") in rules(open_alerts(engine, pm, TODAY))
+    make_release(engine, p, ["BPD"], signed=TODAY - days(11))
+    assert [r for r in rules(open_alerts(engine, pm, TODAY)) if r[0] == "BUR-0004"] == []
+
+
 @pytest.mark.parametrize(
     "due_in, expected",
     [
