@@ -983,6 +983,8 @@ def inbox(engine: Engine, user: CurrentUser, *, session_id: int) -> list[dict]:
                 )
             )
         )
+        if not subs:  # nothing to match: do not read every participant's names
+            return []
         people = _candidates(session)
         submitters = _submitters(session)
     time_zone = get_settings(engine).time_zone
