@@ -14,6 +14,7 @@ only, never names).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from operator import attrgetter
@@ -241,7 +242,7 @@ def open_alerts(engine: Engine, user: CurrentUser, today: date) -> list[Alert]:
             if victim:
                 alerts.append(victim)
     alerts.extend(no_contact_alerts(engine, user, today, settings))
-    alerts.extend(report_alerts(user, today, settings))
+    alerts.extend(report_alerts(user, today, settings, _bhrd_prepared(engine)))
     alerts.extend(cutoff_alerts(engine, user, today))
     for source in extra_sources():
         alerts.extend(source(engine, user, today))
@@ -354,11 +355,26 @@ def bhrd_due(today: date, due_day: int) -> date:
     return this_month if today <= this_month else add_months(this_month, 1)
 
 
-def report_alerts(user: CurrentUser, today: date, settings: SiteSettings) -> list[Alert]:
-    """PROTOCOL M5: the monthly client-level report to BHRD, for the project manager only."""
+def report_alerts(
+    user: CurrentUser,
+    today: date,
+    settings: SiteSettings,
+    prepared: Callable[[date], bool] = lambda first_of_month: False,
+) -> list[Alert]:
+    """PROTOCOL M5: the monthly client-level report to BHRD, for the project manager only.
+
+    The month's report is due on the site's due day of the next month. A report not prepared
+    by then stays on Today, overdue, until it is (`prepared(first day of the month covered)`);
+    one prepared early gives way to the next month's.
+    """
     if user.role != Role.project_manager:
         return []
     due = bhrd_due(today, settings.bhrd_report_due_day)
+    this_due = date(today.year, today.month, settings.bhrd_report_due_day)
+    if due != this_due and not prepared(add_months(this_due, -1).replace(day=1)):
+        due = this_due  # last month's report: past its due day and not prepared
+    elif prepared(add_months(due, -1).replace(day=1)):
+        due = add_months(due, 1)
     covered = add_months(due, -1)
     month = covered.strftime("%B %Y")
     return [
@@ -374,6 +390,16 @@ def report_alerts(user: CurrentUser, today: date, settings: SiteSettings) -> lis
             kind="bhrd",
         )
     ]
+
+
+def _bhrd_prepared(engine: Engine) -> Callable[[date], bool]:
+    """Whether a month's BHRD report has been prepared (its export is in the audit trail)."""
+    from services.funder import last_export  # funder reads report_back; keep imports one-way
+    from services.report_back import period_containing
+
+    return lambda first_of_month: (
+        last_export(engine, period_containing(first_of_month, "month")) is not None
+    )
 
 
 def no_contact_alerts(

@@ -321,16 +321,66 @@ def test_the_bhrd_report_due_date_on_other_days(today, due_day, expected):
 def test_only_the_project_manager_gets_the_bhrd_reminder(engine, team):
     settings = SiteSettings(bhrd_report_due_day=10)
     pm = sign_in(engine, "pm1")
-    (alert,) = report_alerts(pm, TODAY, settings)
-    assert (alert.rule, alert.subject, alert.due) == (
+    october_done = {date(2026, 10, 1)}.__contains__
+    (alert,) = report_alerts(pm, TODAY, settings, october_done)
+    assert (alert.rule, alert.subject, alert.due, alert.severity) == (
         "M5",
         "BHRD report for November 2026",
         date(2026, 12, 10),
+        "later",
     )
-    assert report_alerts(sign_in(engine, "cma"), TODAY, settings) == []
-    assert ("M5", "BHRD report for November 2026") in [
-        (a.rule, a.subject) for a in open_alerts(engine, pm, TODAY)
-    ]
+    assert report_alerts(sign_in(engine, "cma"), TODAY, settings, october_done) == []
+
+
+@pytest.mark.parametrize(
+    "today, prepared, expected",
+    [
+        pytest.param(date(2026, 11, 27), set(), ("October 2026", date(2026, 11, 10)), id="missed"),
+        pytest.param(date(2026, 11, 5), set(), ("October 2026", date(2026, 11, 10)), id="due-soon"),
+        pytest.param(
+            date(2026, 11, 5),
+            {date(2026, 10, 1)},
+            ("November 2026", date(2026, 12, 10)),
+            id="prepared-early",
+        ),
+        pytest.param(
+            date(2026, 11, 27),
+            {date(2026, 10, 1)},
+            ("November 2026", date(2026, 12, 10)),
+            id="prepared-late",
+        ),
+    ],
+)
+def test_a_bhrd_report_not_prepared_stays_overdue_until_it_is(
+    team, engine, today, prepared, expected
+):
+    """PROTOCOL M5: the reminder closes when the month's report is prepared, not on a date."""
+    settings = SiteSettings(bhrd_report_due_day=10)
+    (alert,) = report_alerts(sign_in(engine, "pm1"), today, settings, prepared.__contains__)
+    assert (alert.subject, alert.due) == (f"BHRD report for {expected[0]}", expected[1])
+    assert (alert.severity == "overdue") is (expected[1] < today)
+
+
+def test_preparing_the_bhrd_file_moves_the_reminder_to_the_next_month(engine, team):
+    from services.audit import SYSTEM
+    from services.funder import export_bhrd
+    from services.report_back import period_containing
+    from services.site import get_settings, update_settings
+
+    pm = sign_in(engine, "pm1")
+    update_settings(
+        engine,
+        actor=SYSTEM,
+        expected_version=get_settings(engine).version,
+        changes={"bhrd_report_due_day": 10},
+    )
+
+    def m5():
+        return [(a.subject, a.severity) for a in open_alerts(engine, pm, TODAY) if a.rule == "M5"]
+
+    assert m5() == [("BHRD report for October 2026", "overdue")]
+    export_bhrd(engine, pm, period_containing(date(2026, 10, 1), "month"), fmt="csv")
+    assert m5() == [("BHRD report for November 2026", "later")]
 
 
 def _user(engine, name):
