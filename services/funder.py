@@ -192,7 +192,8 @@ def _bhrd_rows(session: Session, month: Period) -> tuple[list[list], list[int]]:
 
 def served_count(engine: Engine, month: Period) -> int:
     with read_session(engine) as session:
-        return len(served(load_activity(session, month.start, month.end, contact_rows=True), month))
+        act = load_activity(session, month.start, month.end, contact_rows=True, served_only=True)
+    return len(served(act, month))
 
 
 @dataclass(frozen=True)

@@ -323,13 +323,20 @@ class Activity:
 
 
 def load_activity(
-    session: Session, start: date, end: date, *, contact_rows: bool = False
+    session: Session,
+    start: date,
+    end: date,
+    *,
+    contact_rows: bool = False,
+    served_only: bool = False,
 ) -> Activity:
     """Everything the counts for [start, end] need; contacts and services only in the window.
 
     Contacts are counted by month in the database (an index-only scan of their dates: at 10,000
     participants a year holds about 285,000 contacts); `contact_rows` also reads each contact's
-    participant and day, for the client-level report of one month.
+    participant and day, for the client-level report of one month. `served_only` reads just
+    what `funder.served` needs (people, referrals, status history, services; no housing, goals or
+    contact counts).
     """
     act = Activity()
 
@@ -370,33 +377,34 @@ def load_activity(
         )
     ):
         act.status.setdefault(pid, []).append((on, status))
-    for pid, on, situation in rows(
-        select(HousingChange.participant_id, HousingChange.on, HousingChange.situation).order_by(
-            HousingChange.on, HousingChange.at, HousingChange.id
-        )
-    ):
-        act.housing.setdefault(pid, []).append((on, housing_group(situation)))
-    act.goals = [
-        tuple(row)
-        for row in rows(
+    if not served_only:
+        for pid, on, situation in rows(
             select(
-                PlanGoal.id,
-                PlanGoal.participant_id,
-                PlanGoal.domain,
-                PlanGoal.status,
-                PlanGoal.started_on,
-                PlanGoal.status_on,
+                HousingChange.participant_id, HousingChange.on, HousingChange.situation
+            ).order_by(HousingChange.on, HousingChange.at, HousingChange.id)
+        ):
+            act.housing.setdefault(pid, []).append((on, housing_group(situation)))
+        act.goals = [
+            tuple(row)
+            for row in rows(
+                select(
+                    PlanGoal.id,
+                    PlanGoal.participant_id,
+                    PlanGoal.domain,
+                    PlanGoal.status,
+                    PlanGoal.started_on,
+                    PlanGoal.status_on,
+                )
             )
-        )
-    ]
-    act.goal_changes = [
-        tuple(row)
-        for row in rows(
-            select(PlanGoalChange.goal_id, PlanGoalChange.status, PlanGoalChange.on).where(
-                col(PlanGoalChange.on).between(start, end)
+        ]
+        act.goal_changes = [
+            tuple(row)
+            for row in rows(
+                select(PlanGoalChange.goal_id, PlanGoalChange.status, PlanGoalChange.on).where(
+                    col(PlanGoalChange.on).between(start, end)
+                )
             )
-        )
-    ]
+        ]
     act.services = [
         tuple(row)
         for row in rows(
@@ -409,15 +417,16 @@ def load_activity(
             ).where(col(Service.start_on).between(start, end))
         )
     ]
-    year, month = extract("year", Contact.on), extract("month", Contact.on)
-    act.contacts_by_month = {
-        date(int(y), int(m), 1): count
-        for y, m, count in rows(
-            select(year, month, func.count())
-            .where(col(Contact.on).between(start, end))
-            .group_by(year, month)
-        )
-    }
+    if not served_only:
+        year, month = extract("year", Contact.on), extract("month", Contact.on)
+        act.contacts_by_month = {
+            date(int(y), int(m), 1): count
+            for y, m, count in rows(
+                select(year, month, func.count())
+                .where(col(Contact.on).between(start, end))
+                .group_by(year, month)
+            )
+        }
     if contact_rows:
         act.contacts = [
             tuple(row)

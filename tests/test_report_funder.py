@@ -99,6 +99,21 @@ def _csv_rows(data: bytes) -> list[list[str]]:
     return list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
 
 
+def test_the_served_count_reads_less_and_counts_the_same(engine, pm):
+    """The page's count of people served (served_only) equals the full load's count."""
+    from services.report_back import load_activity
+
+    _october_people(engine)
+    with read_session(engine) as session:
+        full = load_activity(session, OCTOBER.start, OCTOBER.end, contact_rows=True)
+        light = load_activity(
+            session, OCTOBER.start, OCTOBER.end, contact_rows=True, served_only=True
+        )
+    assert funder.served(full, OCTOBER) == funder.served(light, OCTOBER)
+    assert funder.served_count(engine, OCTOBER) == len(funder.served(full, OCTOBER)) == 2
+    assert light.contacts_by_month == {} and full.contacts_by_month  # the counts were skipped
+
+
 def test_the_bhrd_csv_has_the_notice_a_row_per_person_served_and_no_live_formulas(engine, pm):
     served = _october_people(engine)
     export = export_bhrd(engine, pm, OCTOBER, fmt="csv", now=NOW)
