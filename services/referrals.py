@@ -602,16 +602,20 @@ def match_score(
     return similarity + bonus, ", ".join(why)
 
 
+# What name matching reads of each participant (here and for the staffing inbox).
+MATCH_COLUMNS = (
+    Participant.id,
+    Participant.lead_id,
+    Participant.legal_name,
+    Participant.preferred_name,
+    Participant.aliases,
+    Participant.date_of_birth,
+    Participant.status,
+)
+
+
 def _visible_participants(session: Session, user: CurrentUser):
-    query = select(
-        Participant.id,
-        Participant.lead_id,
-        Participant.legal_name,
-        Participant.preferred_name,
-        Participant.aliases,
-        Participant.date_of_birth,
-        Participant.status,
-    )
+    query = select(*MATCH_COLUMNS)
     if user.role != Role.project_manager:
         query = query.where(Participant.organization_id == user.organization_id)
     return session.connection().execute(query).all()  # plain rows: 10,000 stay fast

@@ -50,6 +50,7 @@ from services.errors import StaleEditError, ValidationError
 from services.participants import general_releases
 from services.participants import search as search_participants
 from services.policy import PARTNER_ROLES, release_state
+from services.referrals import MATCH_COLUMNS
 from services.site import get_settings
 
 # --- Vocabulary ---------------------------------------------------------------------------------
@@ -916,17 +917,7 @@ def _iso(day: date | None) -> str:
 
 
 def _candidates(session: Session) -> list[dict]:
-    rows = session.exec(
-        select(
-            Participant.id,
-            Participant.lead_id,
-            Participant.legal_name,
-            Participant.preferred_name,
-            Participant.aliases,
-            Participant.date_of_birth,
-            Participant.status,
-        ).order_by(Participant.lead_id)
-    )
+    rows = session.exec(select(*MATCH_COLUMNS).order_by(Participant.lead_id))
     return prepare_candidates(
         [
             {
