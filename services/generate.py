@@ -72,6 +72,7 @@ from services.audit import SYSTEM
 from services.clock import local_today
 from services.config import ROOT
 from services.db import make_engine, migrate, read_session, schema_status, write_session
+from services.demo import DEMO_PASSWORD, DEMO_USERS
 from services.site import ensure_defaults, get_settings
 
 GENERATOR_VERSION = 2  # 2: report snapshots published by services.report_back
@@ -91,18 +92,9 @@ LAST_NAMES = (
     "Madeup Pretend"
 ).split()
 INITIALS = "ABCDEFGHJKLMNPRSTVWZ"
-DEMO_PASSWORD = "lead-demo-pass"
-# The demo's sign-ins first (services.demo.DEMO_USERS), so the demo password opens a scale db.
-CORE_USERS = (
-    ("pm", "Pat Demo-Manager", Role.project_manager, "PDA"),
-    ("supervisor", "Sam Demo-Supervisor", Role.clinical_supervisor, "CMP"),
-    ("bpd", "Officer Demo-Patrol", Role.law_enforcement, "BPD"),
-    ("kcso", "Deputy Demo-Sheriff", Role.law_enforcement, "KCSO"),
-    ("doc", "Agent Demo-Corrections", Role.corrections, "DOC"),
-    ("kcpao", "Deputy Prosecutor Demo", Role.prosecutor, "KCPAO"),
-    ("cityatty", "City Attorney Demo", Role.prosecutor, "BCA"),
-    ("community", "Community Rep Demo", Role.community, "COMM"),
-)
+# The demo's sign-ins (without its two case managers: cm1...cmK are made per caseload), so the
+# demo password opens a scale database.
+CORE_USERS = tuple(user for user in DEMO_USERS if user[2] != Role.case_manager)
 PARTNER_SUBMITTERS = (("bpd", "BPD"), ("kcso", "KCSO"), ("doc", "DOC"), ("kcpao", "KCPAO"))
 
 # Vocabularies (the same words the services use; services.casework, services.referrals).
