@@ -234,3 +234,42 @@ SMALL_TAP_TARGETS_JS = """() => {
 def small_tap_targets(page) -> list[str]:
     """Controls a finger would find smaller than 44 x 44 px (issue 8; WCAG 2.5.5)."""
     return page.evaluate(SMALL_TAP_TARGETS_JS)
+
+
+@contextmanager
+def demo_database(template: str, folder: Path, name: str) -> Iterator[str]:
+    """A copy of conftest's migrated `template` seeded with the demo, for a browser story's
+    server: a file in `folder` on SQLite, database `name` on PostgreSQL (dropped afterwards)."""
+    from sqlalchemy import create_engine, text
+
+    import services.auth
+    from services.db import make_engine
+    from services.demo import seed_demo
+
+    pg_url = os.environ.get("LEAD_TEST_PG_URL")
+    if pg_url:
+        name = f"{name}_{os.getpid()}"
+        admin = create_engine(f"{pg_url}/postgres", isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            conn.execute(text(f"CREATE DATABASE {name} TEMPLATE {template.rsplit('/', 1)[-1]}"))
+        url = f"{pg_url}/{name}"
+    else:
+        path = folder / "lead.db"
+        shutil.copy(template.removeprefix("sqlite:///"), path)
+        url = f"sqlite:///{path}"
+    engine = make_engine(url)
+    original_cost = services.auth.BCRYPT_COST
+    services.auth.BCRYPT_COST = 4  # fast sign-ins for the demo users
+    try:
+        assert seed_demo(engine)
+    finally:
+        services.auth.BCRYPT_COST = original_cost
+        engine.dispose()
+    try:
+        yield url
+    finally:
+        if pg_url:
+            with admin.connect() as conn:
+                conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            admin.dispose()

@@ -7,9 +7,7 @@ authenticator's cookie component. Screenshots go to test-artifacts/screenshots/.
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -19,6 +17,7 @@ from browser import (
     ROOT,
     app_server,
     click_and_wait,
+    demo_database,
     dismiss_page_not_found,
     launch_browser,
     session_cookie,
@@ -33,21 +32,17 @@ from browser import (
 )
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import sync_playwright
-from sqlalchemy import create_engine, text
 from sqlmodel import select
 
-import services.auth
 from models import AuditEvent, Participant, User
 from services.auth import SIGN_IN_FAILED
 from services.clock import utcnow
 from services.db import make_engine, read_session, write_session
-from services.demo import DEMO_PASSWORD, seed_demo
+from services.demo import DEMO_PASSWORD
 from services.policy import PAGES
 
 pytestmark = pytest.mark.browser
 
-PG_URL = os.environ.get("LEAD_TEST_PG_URL")
-TEMPLATE_DB = "lead_template"  # made by conftest's `template` fixture
 DESKTOP = {"width": 1400, "height": 900}
 DEEP_LINK_TABS = 4  # tabs open at once in the deep-link test
 ERROR_ALERT = "[data-testid='stAlertContentError'] [data-testid='stMarkdownContainer']"
@@ -59,27 +54,8 @@ ERROR_ALERT = "[data-testid='stAlertContentError'] [data-testid='stMarkdownConta
 @pytest.fixture(scope="module")
 def module_db(template, tmp_path_factory):
     """A migrated database for this module, made like conftest's `db_url`, seeded with the demo."""
-    if PG_URL:
-        name = f"lead_browser_{os.getpid()}"
-        admin = create_engine(f"{PG_URL}/postgres", isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-            conn.execute(text(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE_DB}"))
-        url = f"{PG_URL}/{name}"
-    else:
-        path = tmp_path_factory.mktemp("browser") / "lead.db"
-        shutil.copy(template.removeprefix("sqlite:///"), path)
-        url = f"sqlite:///{path}"
-    engine = make_engine(url)
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(services.auth, "BCRYPT_COST", 4)  # fast sign-ins in the server too
-        assert seed_demo(engine)
-    yield url
-    engine.dispose()
-    if PG_URL:
-        with admin.connect() as conn:
-            conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        admin.dispose()
+    with demo_database(template, tmp_path_factory.mktemp("browser"), "lead_browser") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -6,14 +6,13 @@ and a DOC officer sees nothing. Screenshots: test-artifacts/screenshots/p4-*.png
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 from datetime import timedelta
 
 import pytest
 from browser import (
     app_server,
+    demo_database,
     dismiss_page_not_found,
     launch_browser,
     shot,
@@ -22,10 +21,8 @@ from browser import (
     wait_idle,
 )
 from playwright.sync_api import sync_playwright
-from sqlalchemy import create_engine, text
 from sqlmodel import func, select
 
-import services.auth
 from models import (
     Contact,
     Intake,
@@ -38,12 +35,10 @@ from models import (
 )
 from services.clock import local_today
 from services.db import make_engine, read_session
-from services.demo import DEMO_PASSWORD, seed_demo
+from services.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.browser
 
-PG_URL = os.environ.get("LEAD_TEST_PG_URL")
-TEMPLATE_DB = "lead_template"
 DESKTOP = {"width": 1400, "height": 900}
 PHONE = {"width": 390, "height": 844}
 SUCCESS = "[data-testid='stAlertContentSuccess']"
@@ -51,27 +46,11 @@ SUCCESS = "[data-testid='stAlertContentSuccess']"
 
 @pytest.fixture(scope="module")
 def story_db(template, tmp_path_factory):
-    if PG_URL:
-        name = f"lead_browser_p4_{os.getpid()}"
-        admin = create_engine(f"{PG_URL}/postgres", isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-            conn.execute(text(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE_DB}"))
-        url = f"{PG_URL}/{name}"
-    else:
-        path = tmp_path_factory.mktemp("browser_p4") / "lead.db"
-        shutil.copy(template.removeprefix("sqlite:///"), path)
-        url = f"sqlite:///{path}"
-    engine = make_engine(url)
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(services.auth, "BCRYPT_COST", 4)
-        assert seed_demo(engine)
-    yield url, engine
-    engine.dispose()
-    if PG_URL:
-        with admin.connect() as conn:
-            conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        admin.dispose()
+    folder = tmp_path_factory.mktemp("browser_p4")
+    with demo_database(template, folder, "lead_browser_p4") as url:
+        engine = make_engine(url)
+        yield url, engine
+        engine.dispose()
 
 
 @pytest.fixture(scope="module")

@@ -9,14 +9,13 @@ to test-artifacts/screenshots/referrals-*.png.
 
 from __future__ import annotations
 
-import os
-import shutil
 import time
 from datetime import timedelta
 
 import pytest
 from browser import (
     app_server,
+    demo_database,
     dismiss_page_not_found,
     launch_browser,
     shot,
@@ -25,46 +24,24 @@ from browser import (
 )
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect, sync_playwright
-from sqlalchemy import create_engine, text
 from sqlmodel import select
 
-import services.auth
 from models import Participant, Referral
 from services.clock import local_today
 from services.db import make_engine, read_session, write_session
-from services.demo import DEMO_PASSWORD, seed_demo
+from services.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.browser
 
-PG_URL = os.environ.get("LEAD_TEST_PG_URL")
-TEMPLATE_DB = "lead_template"
 PERSON = "Jordan Testcase-Browser"
 
 
 @pytest.fixture  # per test: a retried story starts again from the demo
 def story_db(template, tmp_path_factory):
     """A migrated database seeded with the demo, made like conftest's `db_url`."""
-    if PG_URL:
-        name = f"lead_browser_referrals_{os.getpid()}"
-        admin = create_engine(f"{PG_URL}/postgres", isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-            conn.execute(text(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE_DB}"))
-        url = f"{PG_URL}/{name}"
-    else:
-        path = tmp_path_factory.mktemp("browser-referrals") / "lead.db"
-        shutil.copy(template.removeprefix("sqlite:///"), path)
-        url = f"sqlite:///{path}"
-    engine = make_engine(url)
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(services.auth, "BCRYPT_COST", 4)
-        assert seed_demo(engine)
-    yield url
-    engine.dispose()
-    if PG_URL:
-        with admin.connect() as conn:
-            conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        admin.dispose()
+    folder = tmp_path_factory.mktemp("browser-referrals")
+    with demo_database(template, folder, "lead_browser_referrals") as url:
+        yield url
 
 
 @pytest.fixture

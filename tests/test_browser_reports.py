@@ -7,54 +7,32 @@ test-artifacts/screenshots/ (the handout's pages too, when poppler's pdftoppm is
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
 
 import pytest
-from browser import SHOTS, app_server, launch_browser, shot, sign_in, wait_idle
+from browser import SHOTS, app_server, demo_database, launch_browser, shot, sign_in, wait_idle
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import sync_playwright
-from sqlalchemy import create_engine, text
 
-import services.auth
 from services.clock import local_today
 from services.db import make_engine
-from services.demo import DEMO_PASSWORD, seed_demo
+from services.demo import DEMO_PASSWORD
 from services.policy import pages_for
 from services.report_back import published, recent_periods
 from tests.checks_reports import found_in, identifiers
 
 pytestmark = pytest.mark.browser
 
-PG_URL = os.environ.get("LEAD_TEST_PG_URL")
 SCREEN = {"width": 1920, "height": 1080}
 
 
 @pytest.fixture(scope="module")
 def module_db(template, tmp_path_factory):
-    if PG_URL:
-        name = f"lead_browser_reports_{os.getpid()}"
-        admin = create_engine(f"{PG_URL}/postgres", isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-            conn.execute(text(f"CREATE DATABASE {name} TEMPLATE lead_template"))
-        url = f"{PG_URL}/{name}"
-    else:
-        path = tmp_path_factory.mktemp("browser-reports") / "lead.db"
-        shutil.copy(template.removeprefix("sqlite:///"), path)
-        url = f"sqlite:///{path}"
-    engine = make_engine(url)
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(services.auth, "BCRYPT_COST", 4)
-        assert seed_demo(engine)
-    engine.dispose()
-    yield url
-    if PG_URL:
-        with admin.connect() as conn:
-            conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        admin.dispose()
+    folder = tmp_path_factory.mktemp("browser-reports")
+    with demo_database(template, folder, "lead_browser_reports") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -9,28 +9,23 @@ test-artifacts/screenshots/ (staffing-*.png).
 
 from __future__ import annotations
 
-import os
-import shutil
 from datetime import timedelta
 
 import pytest
-from browser import app_server, launch_browser, shot, wait_idle
+from browser import app_server, demo_database, launch_browser, shot, wait_idle
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import sync_playwright
-from sqlalchemy import create_engine, text
 from sqlmodel import delete, select
 
-import services.auth
 from models import ActionItem, AgendaItem, Participant, Release, StaffingSession, Submission
 from services.clock import local_today, utcnow
 from services.db import make_engine, read_session, write_session
-from services.demo import DEMO_PASSWORD, seed_demo
+from services.demo import DEMO_PASSWORD
 from services.policy import release_state
 from services.staffing import _new_session, meeting_day
 
 pytestmark = pytest.mark.browser
 
-PG_URL = os.environ.get("LEAD_TEST_PG_URL")
 SCREEN = {"width": 1920, "height": 1080}
 ORGS = ["BPD", "KCPAO", "PDA", "CMP"]
 SUCCESS = "[data-testid='stAlertContentSuccess'] [data-testid='stMarkdownContainer']"
@@ -38,28 +33,10 @@ SUCCESS = "[data-testid='stAlertContentSuccess'] [data-testid='stMarkdownContain
 
 @pytest.fixture(scope="module")
 def module_db(template, tmp_path_factory):
-    """The demo, with its staffing sessions replaced by two of this test's own."""
-    if PG_URL:
-        name = f"lead_browser_staffing_{os.getpid()}"
-        admin = create_engine(f"{PG_URL}/postgres", isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-            conn.execute(text(f"CREATE DATABASE {name} TEMPLATE lead_template"))
-        url = f"{PG_URL}/{name}"
-    else:
-        path = tmp_path_factory.mktemp("browser-staffing") / "lead.db"
-        shutil.copy(template.removeprefix("sqlite:///"), path)
-        url = f"sqlite:///{path}"
-    engine = make_engine(url)
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(services.auth, "BCRYPT_COST", 4)
-        assert seed_demo(engine)
-    engine.dispose()
-    yield url
-    if PG_URL:
-        with admin.connect() as conn:
-            conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        admin.dispose()
+    """The demo; the story replaces its staffing sessions with two of its own."""
+    folder = tmp_path_factory.mktemp("browser-staffing")
+    with demo_database(template, folder, "lead_browser_staffing") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
