@@ -22,8 +22,6 @@ from sqlmodel import col, select
 
 from models import (
     HousingChange,
-    Organization,
-    OrgKind,
     Participant,
     ParticipantStatus,
     Referral,
@@ -39,6 +37,7 @@ from services.db import read_session, write_session
 from services.errors import ValidationError
 from services.participants import GENDER_IDENTITIES, HOUSING_SITUATIONS, RACE_ETHNICITY
 from services.policy import IMPORTERS
+from services.site import provider_organization_id
 
 MAX_BYTES = 1_000_000  # 1 MB: a caseload of thousands fits easily
 MAX_UNZIPPED_BYTES = 20_000_000  # an XLSX is a zip: refuse "zip bombs" before opening it
@@ -384,20 +383,6 @@ def _check_row(
     }
 
 
-def _provider_org(session, user: CurrentUser) -> int:
-    org = session.get(Organization, user.organization_id)
-    if org is not None and org.kind == OrgKind.provider:
-        return org.id
-    provider = session.exec(
-        select(Organization.id)
-        .where(Organization.kind == OrgKind.provider)
-        .order_by(Organization.code)
-    ).first()
-    if provider is None:
-        raise ValidationError("Import: no case management provider organization is set up.")
-    return provider
-
-
 def check_file(
     engine: Engine, user: CurrentUser, *, filename: str, data: bytes, today: date
 ) -> ImportCheck:
@@ -420,7 +405,7 @@ def check_file(
         check.error(2, "file", "File: it has a header but no rows.")
         return check
     with read_session(engine) as session:
-        org_id = _provider_org(session, user)
+        org_id = provider_organization_id(session, user.organization_id, "Import")
         managers = dict(
             session.exec(
                 select(func.lower(User.username), User.id).where(

@@ -52,7 +52,7 @@ from services.eligibility import (
 )
 from services.errors import StaleEditError, ValidationError
 from services.policy import PROVIDER_ROLES
-from services.site import get_settings
+from services.site import get_settings, provider_organization_id
 
 LEAD_ID_PREFIX = "BUR"
 
@@ -710,20 +710,6 @@ def _value(enum_or_str) -> str:
     return getattr(enum_or_str, "value", enum_or_str)
 
 
-def _provider_org_id(session: Session, user: CurrentUser) -> int:
-    org = session.get(Organization, user.organization_id)
-    if org is not None and org.kind == OrgKind.provider:
-        return org.id
-    provider = session.exec(
-        select(Organization.id)
-        .where(Organization.kind == OrgKind.provider)
-        .order_by(Organization.id)
-    ).first()
-    if provider is None:
-        raise ValidationError("Provider: no case management provider organization is set up.")
-    return provider
-
-
 def next_lead_id(session: Session) -> str:
     """BUR-NNNN, one more than the highest in use (gaps are never reused)."""
     pattern = re.compile(rf"^{LEAD_ID_PREFIX}-(\d+)$")
@@ -869,7 +855,7 @@ def _insert_referral(
                 date_of_birth=person.date_of_birth,
                 status=ParticipantStatus.referred,
                 case_manager_id=manager_id,
-                organization_id=_provider_org_id(session, user),
+                organization_id=provider_organization_id(session, user.organization_id, "Provider"),
                 created_at=now,
             )
             session.add(participant)

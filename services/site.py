@@ -119,3 +119,20 @@ SETTING_LABELS = {
     "absolute_session_hours": "Hours a sign-in lasts at most (SECURITY 14)",
     "redisclosure_notice": "Redisclosure notice printed on every export (42 CFR 2.32)",
 }
+
+
+def provider_organization_id(session: Session, organization_id: int, what: str) -> int:
+    """The case management provider a new participant belongs to: the user's own organization
+    when it is a provider, else the first provider (by code). `what` names the step in the
+    message when none is set up."""
+    org = session.get(Organization, organization_id)
+    if org is not None and org.kind == OrgKind.provider:
+        return org.id
+    provider = session.exec(
+        select(Organization.id)
+        .where(Organization.kind == OrgKind.provider)
+        .order_by(Organization.code)
+    ).first()
+    if provider is None:
+        raise ValidationError(f"{what}: no case management provider organization is set up.")
+    return provider
