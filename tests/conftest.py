@@ -28,7 +28,6 @@ TEMPLATE_DB = f"lead_template_{_WORKER}" if _WORKER else "lead_template"
 _counter = itertools.count()
 
 
-
 def pytest_collection_modifyitems(config, items):
     for item in items:
         if "db_url" in getattr(item, "fixturenames", ()):
