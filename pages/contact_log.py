@@ -3,7 +3,7 @@
 import streamlit as st
 
 from services.caseload import my_caseload, recent_contacts
-from services.casework import CONTACT_KINDS, log_contact
+from services.casework import CONTACT_KINDS, QUICK_MINUTES, log_contact
 from services.clock import local_today
 from services.site import get_settings
 from ui.session import require_page
@@ -20,7 +20,6 @@ if not people:
     st.stop()
 labels = {p["id"]: p["label"] for p in people}
 lead_ids = {p["id"]: p["lead_id"] for p in people}
-MINUTES = (5, 15, 30, 45, 60, 90)
 R = form_round()  # a logged contact brings back an empty form
 
 with st.form(f"contact_log_{R}", border=False):
@@ -37,7 +36,7 @@ with st.form(f"contact_log_{R}", border=False):
     )
     minutes = st.segmented_control(
         "Minutes",
-        MINUTES,
+        QUICK_MINUTES,
         default=15,
         required=True,
         format_func=lambda m: f"{m} min",

@@ -1,4 +1,5 @@
-"""Today: the deadlines I owe, most urgent first, each closable in place (PROTOCOL T4-T6, S6)."""
+"""Today: the deadlines I owe, most urgent first, each closed in place (PROTOCOL T4-T6, S6, a
+no-contact alert, a staffing action item) or linked to the page where it is recorded."""
 
 import streamlit as st
 
@@ -7,12 +8,15 @@ from services.alerts import (
     SEVERITIES,
     alert_rows,
     calendar_ics,
+    closing_route,
     extend_from_alert,
     open_alerts,
     record_calendar_download,
     record_closing_action,
 )
+from services.casework import CONTACT_KINDS, QUICK_MINUTES, log_contact
 from services.clock import local_today, utcnow
+from services.policy import PAGE_BY_KEY
 from services.referrals import (
     CANDIDATES_SHOWN,
     NOTICE_METHODS,
@@ -22,6 +26,7 @@ from services.referrals import (
     social_contact_candidates,
 )
 from services.site import get_settings
+from services.staffing import mark_action_done
 from ui.session import require_page
 from ui.widgets import flash, run_action, table
 
@@ -65,66 +70,131 @@ st.download_button(
     disabled=not alerts,
 )
 
-closable = [a for a in listed if a.referral_id is not None and a.rule in ("T4", "T5", "S6")]
-if closable:
+routes = {id(a): closing_route(a, user.role) for a in listed}
+offered = [a for a in listed if routes[id(a)][0] != "none"]
+if offered:
     st.subheader("Close a deadline")
-    labels = {f"{a.subject} · {a.rule} · {a.action} (due {a.due})": a for a in closable}
+    labels: dict[str, object] = {}
+    for a in offered:
+        label = f"{a.subject} · {a.rule} · {a.action} (due {a.due})"
+        while label in labels:  # two action items alike
+            label += " ·"
+        labels[label] = a
     chosen = labels[st.selectbox("Deadline", list(labels), key="today_close_choice")]
+    route, page_key = routes[id(chosen)]
     done = f"Recorded: {chosen.action.lower()} for {chosen.subject}."
     left, right = st.columns(2)
-    with left.form("close_alert"):
-        st.markdown(f"**{chosen.action}**")
-        label = "Date it happened" if chosen.kind != "optimal" else "Intake appointment"
-        if chosen.kind == "optimal":
-            on = st.date_input(label, value=today, min_value=today)
-        else:
-            on = st.date_input(label, value=today, max_value=today)
-        office = method = ""
-        if chosen.rule == "T5":
-            offices = list(PROSECUTOR_OFFICES)
-            named = prosecutor_office_for(ctx.engine, chosen.referral_id)
-            office = st.selectbox(
-                "Office notified",
-                offices,
-                index=offices.index(named) if named in offices else 0,
-                format_func=PROSECUTOR_OFFICES.get,
-            )
-            method = st.radio("How", list(NOTICE_METHODS), format_func=NOTICE_METHODS.get)
-        if st.form_submit_button(chosen.action, type="primary", icon=":material/task_alt:"):
-            if run_action(
-                lambda: record_closing_action(
-                    ctx.engine,
-                    user,
-                    rule=chosen.rule,
-                    kind=chosen.kind,
-                    referral_id=chosen.referral_id,
-                    expected_version=chosen.referral_version,
-                    on=on,
-                    office=office,
-                    method=method,
-                    today=today,
-                ),
-                success=done,
-            ):
-                st.rerun()
-    if chosen.rule in ("T4", "T5") and chosen.kind != "optimal":
-        with right.form("extend_alert"):
-            st.markdown("**Or: the deadline was extended (T4)**")
-            new_date = st.date_input("New intake deadline", value=None, min_value=today)
-            by = st.text_input("Extended by (officer, sergeant or agency)", max_chars=120)
-            if st.form_submit_button("Record the extension", icon=":material/event_repeat:"):
+    if route == "referral":
+        with left.form("close_alert"):
+            st.markdown(f"**{chosen.action}**")
+            label = "Date it happened" if chosen.kind != "optimal" else "Intake appointment"
+            if chosen.kind == "optimal":
+                on = st.date_input(label, value=today, min_value=today)
+            else:
+                on = st.date_input(label, value=today, max_value=today)
+            office = method = ""
+            if chosen.rule == "T5":
+                offices = list(PROSECUTOR_OFFICES)
+                named = prosecutor_office_for(ctx.engine, chosen.referral_id)
+                office = st.selectbox(
+                    "Office notified",
+                    offices,
+                    index=offices.index(named) if named in offices else 0,
+                    format_func=PROSECUTOR_OFFICES.get,
+                )
+                method = st.radio("How", list(NOTICE_METHODS), format_func=NOTICE_METHODS.get)
+            if st.form_submit_button(chosen.action, type="primary", icon=":material/task_alt:"):
                 if run_action(
-                    lambda: extend_from_alert(
+                    lambda: record_closing_action(
                         ctx.engine,
                         user,
-                        alert=chosen,
-                        new_date=new_date,
-                        extended_by=by,
+                        rule=chosen.rule,
+                        kind=chosen.kind,
+                        referral_id=chosen.referral_id,
+                        expected_version=chosen.referral_version,
+                        on=on,
+                        office=office,
+                        method=method,
                         today=today,
                     ),
-                    success=f"Recorded: intake deadline extended for {chosen.subject}.",
+                    success=done,
                 ):
                     st.rerun()
+        if chosen.rule in ("T4", "T5") and chosen.kind != "optimal":
+            with right.form("extend_alert"):
+                st.markdown("**Or: the deadline was extended (T4)**")
+                new_date = st.date_input("New intake deadline", value=None, min_value=today)
+                by = st.text_input("Extended by (officer, sergeant or agency)", max_chars=120)
+                if st.form_submit_button("Record the extension", icon=":material/event_repeat:"):
+                    if run_action(
+                        lambda: extend_from_alert(
+                            ctx.engine,
+                            user,
+                            alert=chosen,
+                            new_date=new_date,
+                            extended_by=by,
+                            today=today,
+                        ),
+                        success=f"Recorded: intake deadline extended for {chosen.subject}.",
+                    ):
+                        st.rerun()
+    elif route == "contact":  # the no-contact alert closes with a contact logged here
+        with left.form("close_contact"):
+            st.markdown(f"**Log a contact with {chosen.subject}**")
+            kind = st.segmented_control("Kind", CONTACT_KINDS, default="field", required=True)
+            minutes = st.segmented_control(
+                "Minutes",
+                QUICK_MINUTES,
+                default=15,
+                required=True,
+                format_func=lambda m: f"{m} min",
+            )
+            on = st.date_input("Date it happened", value=today, max_value=today)
+            note = st.text_area("Case note (optional)", max_chars=5000, height=100)
+            if st.form_submit_button("Log contact", type="primary", icon=":material/add_call:"):
+                if run_action(
+                    lambda: log_contact(
+                        ctx.engine,
+                        user,
+                        participant_id=chosen.participant_id,
+                        on=on,
+                        kind=kind,
+                        minutes=minutes,
+                        note=note,
+                        today=today,
+                    ),
+                    success=f"Logged a {kind} contact with {chosen.subject} on {on.isoformat()}.",
+                ):
+                    st.rerun()
+    elif route == "action":
+        with left.form("close_action_item"):
+            st.markdown("**Mark the action item done**")
+            st.text(chosen.message)  # typed at a session: plain text
+            on = st.date_input("Done on", value=today, max_value=today)
+            if st.form_submit_button("Mark it done", type="primary", icon=":material/task_alt:"):
+                if run_action(
+                    lambda: mark_action_done(
+                        ctx.engine, user, action_id=chosen.action_id, on=on, today=today
+                    ),
+                    success=f"Recorded: action item for {chosen.subject} done.",
+                ):
+                    st.rerun()
+    else:  # recorded on another page
+        page = PAGE_BY_KEY[page_key]
+        left.markdown(f"**{chosen.action}**: recorded on the {page.title} page.")
+        if page_key == "participant":
+
+            def open_record(participant_id=chosen.participant_id):
+                st.session_state["participant_id"] = participant_id
+
+            if left.button(
+                f"Open the record of {chosen.subject}",
+                icon=page.icon,
+                on_click=open_record,
+            ):
+                st.switch_page(page.path)
+        else:
+            left.page_link(page.path, label=f"Go to {page.title}", icon=page.icon)
 
 candidates = social_contact_candidates(ctx.engine, user, today, limit=CANDIDATES_SHOWN)
 if candidates:

@@ -39,6 +39,7 @@ from services.caseload import caseload_clause
 from services.db import read_session
 from services.deadlines import add_months, open_obligations
 from services.errors import ValidationError
+from services.policy import CASEWORK_EDITORS, can_open
 from services.site import get_settings
 
 REFERRAL_DATE_KEYS = (
@@ -108,6 +109,8 @@ class Alert:
     referral_id: int | None = None
     referral_version: int | None = None
     kind: str = ""  # tells two alerts under one rule apart (e.g. "optimal" for the soft T4)
+    participant_id: int | None = None  # whose record closes it (C3, NC), when about one person
+    action_id: int | None = None  # the staffing action item it is about
 
 
 def make_alert(
@@ -171,6 +174,7 @@ def open_alerts(engine: Engine, user: CurrentUser, today: date) -> list[Alert]:
             Referral.intake_scheduled_date,
             Referral.victim_involved,
             Referral.victim_sheet_date,
+            Referral.participant_id,
         )
         .join(Participant, col(Participant.id) == col(Referral.participant_id))
         .outerjoin(release, release.c.participant_id == col(Referral.participant_id))
@@ -194,8 +198,8 @@ def open_alerts(engine: Engine, user: CurrentUser, today: date) -> list[Alert]:
     }
     for row in rows:
         referral_id, version, referral_type, lead_id, signed, rescinded, unrescinded = row[:7]
-        dates = dict(zip(REFERRAL_DATE_KEYS, row[7:-3], strict=True))
-        scheduled, victim_involved, victim_sheet = row[-3:]
+        dates = dict(zip(REFERRAL_DATE_KEYS, row[7:-4], strict=True))
+        scheduled, victim_involved, victim_sheet, participant_id = row[-4:]
         # PROTOCOL T6/C3: the first release signed is what the intake needed; consent is lost
         # only when every release the person signed has been rescinded.
         dates["roi_signed_date"] = signed
@@ -214,6 +218,7 @@ def open_alerts(engine: Engine, user: CurrentUser, today: date) -> list[Alert]:
                     message,
                     referral_id=referral_id,
                     referral_version=version,
+                    participant_id=participant_id,
                 )
             )
         # Cheap tests first: most referrals owe neither of these (keeps 10,000 rows fast).
@@ -226,6 +231,7 @@ def open_alerts(engine: Engine, user: CurrentUser, today: date) -> list[Alert]:
                 settings,
                 referral_id=referral_id,
                 referral_version=version,
+                participant_id=participant_id,
             )
             if optimal:
                 alerts.append(optimal)
@@ -238,6 +244,7 @@ def open_alerts(engine: Engine, user: CurrentUser, today: date) -> list[Alert]:
                 settings,
                 referral_id=referral_id,
                 referral_version=version,
+                participant_id=participant_id,
             )
             if victim:
                 alerts.append(victim)
@@ -427,6 +434,7 @@ def no_contact_alerts(
     )
     query = (
         select(
+            Participant.id,
             Participant.lead_id,
             Participant.last_contact_date,
             contact_last.label("last"),
@@ -443,7 +451,7 @@ def no_contact_alerts(
     with read_session(engine) as session:
         rows = session.exec(query).all()
     alerts = []
-    for lead_id, last_date, last_row, intake_on, created in rows:
+    for participant_id, lead_id, last_date, last_row, intake_on, created in rows:
         known = [d for d in (last_date, last_row) if d is not None]
         if known:
             since, basis = max(known), "the last contact"
@@ -465,6 +473,7 @@ def no_contact_alerts(
                 f" {since} (flagged after {settings.no_contact_alert_days} days, a site"
                 " setting).",
                 kind="no-contact",
+                participant_id=participant_id,
             )
         )
     return alerts
@@ -511,6 +520,34 @@ RECORDABLE = {
     "T5": "Record the prosecutor notice",
     "S6": "Record the re-assessment",
 }
+
+
+# How Today closes an alert that is not recorded in place (a referral date, a contact, an action
+# item): a link to the page where it is recorded (a release on the participant record, ...).
+CLOSES_ON = {"C3": "participant", "NC": "participant", "V1": "referrals", "M5": "funder_reports"}
+
+
+def closing_route(alert: Alert, role: Role | str) -> tuple[str, str | None]:
+    """How this role closes the alert from Today.
+
+    ("referral" | "contact" | "action", None): a form in place; ("page", page key): a link to
+    the page where it is recorded, when the role may open it; ("none", None): nothing to offer.
+    """
+    role = Role(role)
+    if alert.rule == "Action item" and alert.action_id is not None:
+        return "action", None
+    if alert.rule in ("T4", "T5", "S6") and alert.referral_id is not None:
+        return "referral", None
+    if alert.rule == "NC" and role in CASEWORK_EDITORS and alert.participant_id is not None:
+        return "contact", None
+    page = CLOSES_ON.get(alert.rule)
+    if alert.rule == "M2":
+        page = "agenda" if role == Role.project_manager else "submit_names"
+    if page == "participant" and alert.participant_id is None:
+        page = None
+    if page and can_open(role, page):
+        return "page", page
+    return "none", None
 
 
 def record_closing_action(

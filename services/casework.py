@@ -81,6 +81,7 @@ CONTACT_KINDS = ("field", "office", "phone", "text", "jail", "court")
 MAX_NOTE = 5000
 MAX_GOAL = 1000
 MAX_MINUTES = 720
+QUICK_MINUTES = (5, 15, 30, 45, 60, 90)  # the quick entry's choices (contact log, Today)
 MAX_COST_DOLLARS = 1_000_000
 CONTACT_LOOKBACK_DAYS = 366
 

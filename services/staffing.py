@@ -1978,11 +1978,6 @@ def my_action_items(engine: Engine, user: CurrentUser, *, today: date) -> list[d
 
 def action_item_alerts(engine: Engine, user: CurrentUser, today: date) -> list:
     """Today's alerts for open action items owned by the user or their organization."""
-    where = (
-        "Session outcomes"
-        if user.role == Role.project_manager
-        else "Submit names (My action items)"
-    )
     with read_session(engine) as session:
         owned = _owned_open(session, user)
         abouts = _abouts(session, user, [action.participant_id for action, _on in owned], today)
@@ -1993,8 +1988,9 @@ def action_item_alerts(engine: Engine, user: CurrentUser, today: date) -> list:
                 action.due_on,
                 today,
                 "you" if action.owner_user_id == user.id else action.owner_org_code,
-                f"Mark it done on {where}",
+                "Mark it done",  # on Today, in place (or on Session outcomes / Submit names)
                 f"From the {_day(on)} session: {action.text}",
+                action_id=action.id,
             )
             for action, on in owned
         ]

@@ -18,10 +18,12 @@ from services.alerts import (
     alert_rows,
     bhrd_due,
     calendar_ics,
+    closing_route,
     cutoff_alerts,
     extend_from_alert,
     ics_escape,
     ics_fold,
+    make_alert,
     no_contact_alerts,
     open_alerts,
     optimal_intake_alert,
@@ -595,3 +597,32 @@ def test_the_calendar_download_is_audited(engine, team):
     record_calendar_download(engine, sign_in(engine, "cma"), 2)
     row = browse(engine, AuditFilter(action="alerts.calendar_export"))[0]
     assert (row["user"], row["subject"]) == ("cma", "2 deadline(s)")
+
+
+def _alert(rule, **refs):
+    return make_alert(rule, "BUR-0001", TODAY, TODAY, "owner", "act", "message", **refs)
+
+
+@pytest.mark.parametrize(
+    ("rule", "refs", "role", "route"),
+    [
+        ("T4", {"referral_id": 1}, Role.case_manager, ("referral", None)),
+        ("T5", {"referral_id": 1}, Role.project_manager, ("referral", None)),
+        ("S6", {"referral_id": 1}, Role.project_manager, ("referral", None)),
+        ("T4", {}, Role.case_manager, ("none", None)),  # no referral: nothing to record it on
+        ("NC", {"participant_id": 1}, Role.case_manager, ("contact", None)),
+        ("NC", {"participant_id": 1}, Role.clinical_supervisor, ("contact", None)),
+        ("NC", {"participant_id": 1}, Role.project_manager, ("page", "participant")),
+        ("NC", {}, Role.project_manager, ("none", None)),
+        ("C3", {"participant_id": 1}, Role.case_manager, ("page", "participant")),
+        ("V1", {"referral_id": 1}, Role.case_manager, ("page", "referrals")),
+        ("M5", {}, Role.project_manager, ("page", "funder_reports")),
+        ("M2", {}, Role.project_manager, ("page", "agenda")),
+        ("M2", {}, Role.case_manager, ("page", "submit_names")),
+        ("Action item", {"action_id": 7}, Role.law_enforcement, ("action", None)),
+        ("Action item", {}, Role.case_manager, ("none", None)),
+        ("M5", {}, Role.case_manager, ("none", None)),  # Funder reports is not theirs to open
+    ],
+)
+def test_today_closes_each_alert_in_place_or_links_where_it_is_recorded(rule, refs, role, route):
+    assert closing_route(_alert(rule, **refs), role) == route

@@ -6,7 +6,7 @@ import pytest
 from sqlmodel import select
 from streamlit.testing.v1 import AppTest
 
-from models import Participant, Referral
+from models import Contact, Participant, Referral
 from services.alerts import open_alerts
 from services.clock import local_today
 from services.db import read_session
@@ -188,3 +188,67 @@ def test_today_offers_the_calendar_and_the_project_managers_candidates(demo):
     assert "Download my open deadlines as a calendar (.ics)" in rendered_text(at)
     rules = set(at.dataframe[0].value["Rule"])
     assert "M5" in rules  # the monthly BHRD report, the project manager's
+
+
+def first_alert(engine, username, rule):
+    user = sign_in(engine, username)
+    today = local_today("America/Los_Angeles")
+    return [a for a in open_alerts(engine, user, today) if a.rule == rule][0]
+
+
+def choose_alert(at, alert):
+    label = f"{alert.subject} · {alert.rule} · {alert.action} (due {alert.due})"
+    at.selectbox(key="today_close_choice").set_value(label).run()
+    assert not at.exception
+
+
+def test_today_logs_a_contact_in_place_and_the_no_contact_alert_closes(demo):
+    nc = first_alert(demo, "cm1", "NC")
+    at = open_page(demo, "cm1", "pages/today.py")
+    choose_alert(at, nc)
+    assert f"**Log a contact with {nc.subject}**" in [m.value for m in at.markdown]
+    # The defaults, as a case manager in the field would leave them: a 15-minute field contact.
+    [b for b in at.button if b.label == "Log contact"][0].click().run()
+    assert not at.exception
+    today = local_today("America/Los_Angeles")
+    assert f"Logged a field contact with {nc.subject} on {today.isoformat()}." in [
+        s.value for s in at.success
+    ]
+    with read_session(demo) as session:
+        person = session.get(Participant, nc.participant_id)
+        contact = session.exec(
+            select(Contact)
+            .where(Contact.participant_id == nc.participant_id)
+            .order_by(Contact.id.desc())
+        ).first()
+    assert (person.lead_id, person.last_contact_date) == (nc.subject, today)
+    assert (contact.on, contact.kind, contact.minutes) == (today, "field", 15)
+    still = [a for a in open_alerts(demo, sign_in(demo, "cm1"), today) if a.rule == "NC"]
+    assert nc.subject not in [a.subject for a in still]
+
+
+def test_today_opens_the_record_where_a_release_is_recorded(demo):
+    c3 = first_alert(demo, "cm1", "C3")
+    at = open_page(demo, "cm1", "pages/today.py")
+    choose_alert(at, c3)
+    assert "**Record a signed release**: recorded on the Participant record page." in [
+        m.value for m in at.markdown
+    ]
+    [b for b in at.button if b.label == f"Open the record of {c3.subject}"][0].click().run()
+    assert not at.exception
+    assert [t.value for t in at.title] == ["Participant record"]
+    assert at.session_state["participant_id"] == c3.participant_id
+    assert c3.subject in rendered_text(at)
+
+
+def test_today_links_the_project_manager_to_the_bhrd_report(demo):
+    m5 = first_alert(demo, "pm", "M5")
+    at = open_page(demo, "pm", "pages/today.py")
+    choose_alert(at, m5)
+    links = [e for e in at.get("page_link")]
+    assert [link.proto.label for link in links] == ["Go to Funder reports"]
+    # The no-contact alert is not the project manager's to log: it opens the record instead.
+    nc = first_alert(demo, "pm", "NC")
+    choose_alert(at, nc)
+    assert not [b for b in at.button if b.label == "Log contact"]
+    assert [b for b in at.button if b.label == f"Open the record of {nc.subject}"]

@@ -130,6 +130,25 @@ def test_outcomes_and_an_action_item_reach_the_case_managers_pages(site):
 
     today_page = open_page(engine, "cm1", "pages/today.py")
     assert "Call the shelter about a bed" in rendered_text(today_page)
+    assert today_page.selectbox(key="today_close_choice").value.startswith(
+        "the workgroup · Action item · Mark it done (due "
+    )
     mine = open_page(engine, "cm1", "pages/submit_names.py")
     button(mine, "Mark done").click().run()
     assert mine.success[0].value == "Action item marked done."
+
+
+def test_an_action_item_is_marked_done_from_today(site):
+    engine, team, avery, casey, session_id, today = site
+    at = open_page(engine, "pm1", "pages/session_outcomes.py")
+    at.text_input[0].input("Call the shelter about a bed")
+    [s for s in at.selectbox if s.label == "Owner organization"][0].select("CMP")
+    button(at, "Add the action item").click().run()
+    today_page = open_page(engine, "cm1", "pages/today.py")
+    assert "Mark the action item done" in rendered_text(today_page)
+    button(today_page, "Mark it done").click().run()
+    assert not today_page.exception
+    assert "Recorded: action item for the workgroup done." in [s.value for s in today_page.success]
+    with read_session(engine) as session:
+        assert session.exec(select(ActionItem)).one().done_on == today
+    assert "Call the shelter about a bed" not in rendered_text(today_page)
