@@ -95,6 +95,14 @@ def append(
     return event
 
 
+def head(engine: Engine) -> tuple[int, str]:
+    """The chain's head (row count, last hash): one primary-key read. Every change the app makes
+    appends a row in its own transaction, so the head names one state of the data."""
+    with read_session(engine) as session:
+        anchor = session.get(AuditAnchor, 1)
+        return (anchor.count, anchor.last_hash) if anchor else (0, GENESIS)
+
+
 def record(engine: Engine, **kwargs) -> AuditEvent:
     """Append one row in its own transaction; raises AuditWriteError when it cannot."""
     try:

@@ -29,6 +29,7 @@ from services.auth import CurrentUser
 from services.clock import utcnow
 from services.db import read_session, write_session
 from services.errors import ValidationError
+from services.memo import AuditKeyedCache
 from services.report_back import (
     MONTH_NAMES,
     REFERRAL_TYPES,
@@ -190,10 +191,18 @@ def _bhrd_rows(session: Session, month: Period) -> tuple[list[list], list[int]]:
     return rows, ids
 
 
+FIGURES = AuditKeyedCache()  # served counts and summaries, per state of the data
+
+
 def served_count(engine: Engine, month: Period) -> int:
-    with read_session(engine) as session:
-        act = load_activity(session, month.start, month.end, contact_rows=True, served_only=True)
-    return len(served(act, month))
+    def compute() -> int:
+        with read_session(engine) as session:
+            act = load_activity(
+                session, month.start, month.end, contact_rows=True, served_only=True
+            )
+        return len(served(act, month))
+
+    return FIGURES.get(engine, ("served", month), compute)
 
 
 @dataclass(frozen=True)
@@ -357,8 +366,14 @@ def performance_summary(engine: Engine, month: Period, *, months: int = 12) -> d
     """The key figures for the `months` months ending with `month`, suppressed (aggregate only).
 
     Returns {"label", "months": ["Oct 2025", ...], "threshold", "figures": [{"key", "name",
-    "values": [...]}]}.
+    "values": [...]}]}. Computed once per state of the data (`services.memo`).
     """
+    return FIGURES.get(
+        engine, ("summary", month, months), lambda: _performance_summary(engine, month, months)
+    )
+
+
+def _performance_summary(engine: Engine, month: Period, months: int) -> dict:
     threshold = get_settings(engine).suppression_threshold
     periods = [month]
     while len(periods) < months:

@@ -288,3 +288,30 @@ def _tiny_png() -> bytes:
     buffer = io.BytesIO()
     Image.new("L", (40, 20), 255).save(buffer, format="PNG")
     return buffer.getvalue()
+
+
+
+def test_the_summary_is_computed_once_per_state_of_the_data(engine, pm):
+    """Reruns at the same audit head reuse the figures; an audited change recomputes them."""
+    from services.casework import log_contact
+
+    people = add_people(engine, 12, referred=date(2026, 10, 3), intake=date(2026, 10, 4))
+    funder.FIGURES.clear()
+    first = performance_summary(engine, OCTOBER)
+    first["figures"].clear()  # a caller's change to its copy stays in its copy
+    again = performance_summary(engine, OCTOBER)
+    assert (funder.FIGURES.hits, funder.FIGURES.misses) == (1, 1)
+
+    def october_contacts(summary) -> int | None:
+        return next(f for f in summary["figures"] if f["key"] == "contacts")["values"][-1]
+
+    assert october_contacts(again) == 0
+    make_user(engine, "cm.funder", Role.case_manager)
+    cm = sign_in(engine, "cm.funder")
+    for pid in people:  # each an audited change
+        log_contact(
+            engine, cm, participant_id=pid, on=date(2026, 10, 20), kind="field", minutes=15,
+            note="", today=date(2026, 10, 21),
+        )  # fmt: skip
+    assert october_contacts(performance_summary(engine, OCTOBER)) == 12
+    assert funder.FIGURES.misses == 2
