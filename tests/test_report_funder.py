@@ -290,7 +290,6 @@ def _tiny_png() -> bytes:
     return buffer.getvalue()
 
 
-
 def test_the_summary_is_computed_once_per_state_of_the_data(engine, pm):
     """Reruns at the same audit head reuse the figures; an audited change recomputes them."""
     from services.casework import log_contact
