@@ -78,7 +78,7 @@ CLOSING_ACTIONS = {
     "C3": "Record a signed release",
     "S6": "Record the re-assessment",
     "V1": "Ask the prosecutor whether the victim objected",
-    "NC": "Log a contact on the participant record",
+    "NC": "Log a contact",
     "M5": "Send the monthly client-level report to BHRD",
 }
 # The soft T4 reminder: the in-depth intake optimally 24-48 hours after the initial screening.
