@@ -47,6 +47,7 @@ from services.clock import local_time_text, local_today, utcnow
 from services.db import read_session, write_session
 from services.deadlines import open_obligations
 from services.errors import StaleEditError, ValidationError
+from services.memo import AuditKeyedCache
 from services.participants import general_releases
 from services.participants import search as search_participants
 from services.policy import PARTNER_ROLES, release_state
@@ -962,9 +963,18 @@ def _submitters(session: Session) -> dict[str, str]:
     return dict(session.exec(select(User.username, User.display_name)).all())
 
 
+AGENDA_WORK = AuditKeyedCache()  # the inbox's matches and the suggestions, per state of the data
+
+
 def inbox(engine: Engine, user: CurrentUser, *, session_id: int) -> list[dict]:
-    """Names waiting for the PM, urgent first, each with ranked participant suggestions."""
+    """Names waiting for the PM, urgent first, each with ranked participant suggestions.
+
+    Computed once per state of the data (`services.memo`): matching reads every participant."""
     _require_pm(user)
+    return AGENDA_WORK.get(engine, ("inbox", session_id), lambda: _inbox(engine, session_id))
+
+
+def _inbox(engine: Engine, session_id: int) -> list[dict]:
     with read_session(engine) as session:
         subs = list(
             session.exec(
@@ -1446,8 +1456,17 @@ class Suggestion:
 
 def suggestions(engine: Engine, user: CurrentUser, *, session_id: int, today: date) -> list:
     """Items the PM may add, each with why: deadlines (T4, T5, S6), no contact, rescinded
-    releases, and the open action items when their standing item was removed."""
+    releases, and the open action items when their standing item was removed. Computed once
+    per state of the data and day (`services.memo`)."""
     _require_pm(user)
+    return AGENDA_WORK.get(
+        engine,
+        ("suggestions", session_id, today),
+        lambda: _suggestions(engine, session_id=session_id, today=today),
+    )
+
+
+def _suggestions(engine: Engine, *, session_id: int, today: date) -> list:
     settings = get_settings(engine)
     with read_session(engine) as session:
         row = _get(session, StaffingSession, session_id, "Session")

@@ -263,6 +263,28 @@ def test_the_inbox_suggests_the_likely_participant_first(engine, team, people):
     assert "alias" in rows[1]["suggestions"][0]["label"]
 
 
+def test_the_inbox_is_matched_once_per_state_of_the_data(engine, team, people):
+    """Matching reads every participant: a rerun at the same audit head reuses it, and a new
+    name (an audited change) is matched at once."""
+    from services.staffing import AGENDA_WORK
+
+    session_id = make_session(engine)
+    send(engine, team.bpd, "Avery Sample")
+    AGENDA_WORK.clear()
+    first = inbox(engine, team.pm, session_id=session_id)
+    first[0]["suggestions"].clear()  # the caller's copy only
+    again = inbox(engine, team.pm, session_id=session_id)
+    assert (AGENDA_WORK.hits, AGENDA_WORK.misses) == (1, 1)
+    assert again[0]["suggestions"][0]["participant_id"] == people[0].id
+    send(engine, team.kcpao, "Blake Example")
+    assert [r["name"] for r in inbox(engine, team.pm, session_id=session_id)] == [
+        "Avery Sample",
+        "Blake Example",
+    ]
+    with pytest.raises(PermissionError):  # the cache never skips the role check
+        inbox(engine, team.cm, session_id=session_id)
+
+
 def test_urgent_names_come_first_in_the_inbox(engine, team, people):
     session_id = make_session(engine)
     send(engine, team.bpd, "Routine Example", urgency="routine")
