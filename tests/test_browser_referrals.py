@@ -22,6 +22,7 @@ from browser import (
     submit_sign_in,
     wait_idle,
 )
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect, sync_playwright
 from sqlmodel import select
@@ -88,14 +89,17 @@ def _same(shown: str, typed: str) -> bool:
 def type_in(page, label: str, value: str) -> None:
     """Fill a text or number input and commit it (Tab), as a person would; again if a rerun
     that was still arriving (a page just opened) cleared it."""
-    for _attempt in range(3):
+    for _attempt in range(4):
         wait_idle(page)
         box = page.get_by_label(label, exact=True)
-        box.fill(value)
-        box.press("Tab")
-        wait_idle(page, pause_ms=800)
-        if _same(box.input_value(), value):
-            return
+        try:
+            box.fill(value)
+            box.press("Tab")
+            wait_idle(page, pause_ms=800)
+            if _same(box.input_value(), value):
+                return
+        except PlaywrightError:  # for a moment a rerun may show the old box beside the new one
+            page.wait_for_timeout(1000)
     raise AssertionError(f"{label!r} would not keep {value!r}")
 
 
