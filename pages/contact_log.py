@@ -3,11 +3,11 @@
 import streamlit as st
 
 from services.caseload import my_caseload, recent_contacts
-from services.casework import CONTACT_KINDS, QUICK_MINUTES, log_contact
+from services.casework import log_contact
 from services.clock import local_today
 from services.site import get_settings
 from ui.session import require_page
-from ui.widgets import flash, form_round, next_form_round, run_action, table
+from ui.widgets import contact_fields, flash, form_round, next_form_round, run_action, table
 
 ctx, user = require_page("contact_log")
 
@@ -31,19 +31,7 @@ with st.form(f"contact_log_{R}", border=False):
         placeholder="Type a LEAD id or name",
         key=f"log_person_{R}",
     )
-    kind = st.segmented_control(
-        "Kind", CONTACT_KINDS, default="field", required=True, key=f"log_kind_{R}"
-    )
-    minutes = st.segmented_control(
-        "Minutes",
-        QUICK_MINUTES,
-        default=15,
-        required=True,
-        format_func=lambda m: f"{m} min",
-        key=f"log_minutes_{R}",
-    )
-    note = st.text_area("Case note (optional)", max_chars=5000, height=100, key=f"log_note_{R}")
-    on = st.date_input("Date", value=today, max_value=today, key=f"log_on_{R}")
+    kind, minutes, note, on = contact_fields(today, round_=R)
     submitted = st.form_submit_button(
         "Log contact", type="primary", icon=":material/add_call:", width="stretch"
     )

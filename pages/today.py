@@ -14,7 +14,7 @@ from services.alerts import (
     record_calendar_download,
     record_closing_action,
 )
-from services.casework import CONTACT_KINDS, QUICK_MINUTES, log_contact
+from services.casework import log_contact
 from services.clock import local_today, utcnow
 from services.policy import PAGE_BY_KEY
 from services.referrals import (
@@ -28,7 +28,7 @@ from services.referrals import (
 from services.site import get_settings
 from services.staffing import mark_action_done
 from ui.session import require_page
-from ui.widgets import flash, run_action, table
+from ui.widgets import contact_fields, flash, run_action, table
 
 ctx, user = require_page("today")
 
@@ -141,16 +141,7 @@ if offered:
     elif route == "contact":  # the no-contact alert closes with a contact logged here
         with left.form("close_contact"):
             st.markdown(f"**Log a contact with {chosen.subject}**")
-            kind = st.segmented_control("Kind", CONTACT_KINDS, default="field", required=True)
-            minutes = st.segmented_control(
-                "Minutes",
-                QUICK_MINUTES,
-                default=15,
-                required=True,
-                format_func=lambda m: f"{m} min",
-            )
-            on = st.date_input("Date it happened", value=today, max_value=today)
-            note = st.text_area("Case note (optional)", max_chars=5000, height=100)
+            kind, minutes, note, on = contact_fields(today)
             if st.form_submit_button("Log contact", type="primary", icon=":material/add_call:"):
                 if run_action(
                     lambda: log_contact(

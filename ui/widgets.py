@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from datetime import date
 
 import pandas as pd
 import streamlit as st
 
+from services.casework import CONTACT_KINDS, QUICK_MINUTES
 from services.errors import StaleEditError, ValidationError
 
 
@@ -149,3 +151,27 @@ def form_round() -> int:
 
 def next_form_round() -> None:
     st.session_state["lead_form_round"] = form_round() + 1
+
+
+def contact_fields(today: date, *, round_: int | None = None) -> tuple[str, int, str, date]:
+    """The quick contact entry, in a few taps (Log a contact; Today for a no-contact alert):
+    kind, minutes, case note and date. `round_` keys the widgets so a saved form comes back
+    empty."""
+
+    def key(name: str) -> str | None:
+        return None if round_ is None else f"log_{name}_{round_}"
+
+    kind = st.segmented_control(
+        "Kind", CONTACT_KINDS, default="field", required=True, key=key("kind")
+    )
+    minutes = st.segmented_control(
+        "Minutes",
+        QUICK_MINUTES,
+        default=15,
+        required=True,
+        format_func=lambda m: f"{m} min",
+        key=key("minutes"),
+    )
+    note = st.text_area("Case note (optional)", max_chars=5000, height=100, key=key("note"))
+    on = st.date_input("Date", value=today, max_value=today, key=key("on"))
+    return kind, minutes, note, on
