@@ -64,4 +64,5 @@ cookie-key:
 	@$(PY) -c "import secrets; print(secrets.token_urlsafe(48))"
 
 clean-demo:
-	rm -f data/lead.db data/lead.db-wal data/lead.db-shm data/demo-cookie-key
+	rm -f data/lead.db data/lead.db-wal data/lead.db-shm data/lead.db.audit-anchor \
+		data/demo-cookie-key data/demo-audit-key

@@ -1,22 +1,35 @@
-"""The audit trail: append-only rows chained by SHA-256 (SECURITY 8, 9, 10).
+"""The audit trail: append-only rows chained by HMAC-SHA-256 (SECURITY 8, 9, 10, 28).
 
-Each row's hash covers its id, its fields and the previous row's hash; the anchor row holds the
-count and the last hash, so an edited, deleted, reordered or truncated row is found by
-`verify_chain`. Never put passwords, tokens or note text in an audit row.
+Each row's hash is an HMAC, keyed with LEAD_AUDIT_KEY (never stored in the database), over its
+id, its fields and the previous row's hash; the anchor row holds the count and the last hash,
+so an edited, deleted, reordered or truncated row is found by `verify_chain`, and someone with
+the database but not the key cannot recompute the chain after an edit. Every commit that
+appends also appends the new head to an anchor file outside the database (one per database,
+see `anchor_path`), so truncating the log and moving the anchor row back is found too.
+Never put passwords, tokens or note text in an audit row.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
+import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
+from pathlib import Path
 
 from sqlalchemy import Engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.event import listens_for
+from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, col, select
 
 from models import AuditAnchor, AuditEvent
+from services import config
 from services.clock import utcnow
 from services.db import read_session, write_session
+from services.private_files import append_private
 
 GENESIS = "0" * 64
 
@@ -36,7 +49,27 @@ class AuditWriteError(RuntimeError):
     """The audit row could not be written; the caller must not show or change the record."""
 
 
-def _row_hash(event: AuditEvent) -> str:
+def _key() -> bytes:
+    return _cached_key(
+        os.environ.get("LEAD_MODE"),
+        os.environ.get("LEAD_AUDIT_KEY"),
+        os.environ.get("LEAD_COOKIE_KEY"),
+        str(config.DEFAULT_SQLITE_PATH),
+    )
+
+
+@lru_cache(maxsize=8)
+def _cached_key(*environment: str | None) -> bytes:
+    # Read once per environment: the append runs on every page view.
+    return config.load_config().audit_key.encode()
+
+
+def key_id() -> str:
+    """A name for the current key that reveals nothing about it (for caches of built data)."""
+    return hmac.new(_key(), b"lead audit key id", hashlib.sha256).hexdigest()[:16]
+
+
+def row_hash(event: AuditEvent, key: bytes) -> str:
     at = event.at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     fields = [
         str(event.id),
@@ -49,7 +82,95 @@ def _row_hash(event: AuditEvent) -> str:
         event.purpose,
         event.prev_hash,
     ]
-    return hashlib.sha256("\x1f".join(fields).encode()).hexdigest()
+    return hmac.new(key, "\x1f".join(fields).encode(), hashlib.sha256).hexdigest()
+
+
+# --- The external anchor (SECURITY 28) ----------------------------------------------------------
+
+ANCHOR_SUFFIX = ".audit-anchor"
+ANCHOR_TAIL_BYTES = 4096  # enough for the last ~40 heads; writers may finish out of order
+
+
+@lru_cache(maxsize=256)
+def _anchor_path(url: str, folder: str | None) -> Path | None:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if not parsed.database or parsed.database == ":memory:":
+            return None
+        db = Path(parsed.database).resolve()
+        if not folder:
+            return db.with_name(db.name + ANCHOR_SUFFIX)
+        digest = hashlib.sha256(str(db).encode()).hexdigest()[:12]
+        return Path(folder) / f"{db.name}-{digest}{ANCHOR_SUFFIX}"
+    name = f"{parsed.host or 'local'}-{parsed.port or 5432}-{parsed.database}"
+    return Path(folder or config.ROOT / "data" / "audit-anchors") / f"{name}{ANCHOR_SUFFIX}"
+
+
+def anchor_path(url: str) -> Path | None:
+    """The append-only file of this database's chain heads: LEAD_AUDIT_ANCHOR_DIR (another disk
+    or host in production), else beside a SQLite file, else data/audit-anchors/."""
+    return _anchor_path(str(url), os.environ.get("LEAD_AUDIT_ANCHOR_DIR") or None)
+
+
+def _session_url(session: Session) -> str:
+    return session.get_bind().url.render_as_string(hide_password=True)
+
+
+@listens_for(OrmSession, "after_commit")
+def _write_anchor(session: OrmSession) -> None:
+    pending = session.info.pop("audit_anchor", None)
+    if pending is not None:
+        path, count, last_hash = pending
+        stamp = utcnow().strftime("%Y-%m-%dT%H:%M:%SZ")
+        append_private(path, f"{count} {last_hash} {stamp}\n")
+
+
+@listens_for(OrmSession, "after_rollback")
+def _forget_anchor(session: OrmSession) -> None:
+    session.info.pop("audit_anchor", None)
+
+
+def read_anchor(path: Path | None) -> tuple[int, str] | None:
+    """The highest head recorded in the anchor file, or None when there is no file."""
+    if path is None or not path.exists():
+        return None
+    with open(path, "rb") as handle:
+        handle.seek(max(0, path.stat().st_size - ANCHOR_TAIL_BYTES))
+        tail = handle.read().decode(errors="replace").splitlines()
+    heads = []
+    for line in tail:
+        parts = line.split()
+        if len(parts) >= 2 and parts[0].isdigit() and len(parts[1]) == 64:
+            heads.append((int(parts[0]), parts[1]))
+    return max(heads) if heads else None
+
+
+def reset_anchor(url: str, head: tuple[int, str] | None) -> None:
+    """A restore starts a new anchor file (the old one is kept, renamed, for the record)."""
+    path = anchor_path(url)
+    if path is None:
+        return
+    if path.exists():
+        stamp = utcnow().strftime("%Y%m%dT%H%M%S")
+        path.rename(path.with_name(f"{path.name}.replaced-{stamp}"))
+    if head is not None and head[0] > 0:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        append_private(path, f"{head[0]} {head[1]} restored\n")
+
+
+def anchor_problem(session: Session, count: int, last_hash: str, where: str) -> str | None:
+    """Why the chain in `session` does not reach the head (count, last_hash), or None."""
+    if count == 0:
+        return None
+    row = session.get(AuditEvent, count)
+    if row is None:
+        return (
+            f"the {where} records {count} rows but row {count} is missing: "
+            "rows were removed (and the anchor row moved back)"
+        )
+    if row.hash != last_hash:
+        return f"row {count} differs from the {where} (the chain was rewritten)"
+    return None
 
 
 def _lock_chain(session: Session) -> None:
@@ -86,12 +207,15 @@ def append(
         prev_hash=anchor.last_hash or GENESIS,
         hash="",
     )
-    event.hash = _row_hash(event)
+    event.hash = row_hash(event, _key())
     session.add(event)
     anchor.count = event.id
     anchor.last_hash = event.hash
     session.add(anchor)
     session.flush()
+    path = anchor_path(_session_url(session))
+    if path is not None:  # written by _write_anchor once the transaction commits
+        session.info["audit_anchor"] = (path, event.id, event.hash)
     return event
 
 
@@ -113,7 +237,9 @@ def record(engine: Engine, **kwargs) -> AuditEvent:
 
 
 def verify_chain(session: Session) -> tuple[bool, str]:
-    """Walk the chain; return (ok, message naming the first bad row)."""
+    """Walk the chain and compare its head with the external anchor; return (ok, message
+    naming the first bad row)."""
+    key = _key()
     expected_prev = GENESIS
     expected_id = 1
     for event in session.exec(select(AuditEvent).order_by(col(AuditEvent.id))):
@@ -124,7 +250,7 @@ def verify_chain(session: Session) -> tuple[bool, str]:
                 False,
                 f"row {event.id} does not follow row {event.id - 1} (chain broken)",
             )
-        if _row_hash(event) != event.hash:
+        if not hmac.compare_digest(row_hash(event, key), event.hash):
             return (
                 False,
                 f"row {event.id} was altered (its hash does not match its contents)",
@@ -142,6 +268,14 @@ def verify_chain(session: Session) -> tuple[bool, str]:
             if anchor_count > count
             else f"the anchor does not match row {count} (anchor altered)"
         )
+    path = anchor_path(_session_url(session))
+    external = read_anchor(path)
+    if external is None:
+        note = f" (no external anchor at {path})" if count and path else ""
+        return True, f"{count} rows verified{note}"
+    problem = anchor_problem(session, *external, where="external anchor")
+    if problem:
+        return False, f"{problem} ({path})"
     return True, f"{count} rows verified"
 
 

@@ -2,15 +2,18 @@
 
 `backup(url, file)` writes a consistent copy of the database and, next to it,
 `<file>.manifest.json`: every table's row count and the audit chain's head, taken from the same
-snapshot as the copy. SQLite uses its online backup API (a running app keeps writing; the copy
-is one consistent moment); PostgreSQL uses `pg_dump --format=custom` on a snapshot exported by
-the transaction that counted the rows, so the counts describe exactly what was dumped.
+snapshot as the copy, and the head recorded in the external audit anchor just before it (the
+copy must reach it: SECURITY 28). Backup files are created 0600. SQLite uses its online backup
+API (a running app keeps writing; the copy is one consistent moment); PostgreSQL uses
+`pg_dump --format=custom` on a snapshot exported by the transaction that counted the rows, so
+the counts describe exactly what was dumped.
 
 `restore(file, url)` fills a fresh, empty database and then verifies it: the integrity check
 (SQLite `PRAGMA integrity_check`; PostgreSQL `pg_restore --exit-on-error` in one
 transaction), equal row counts for every table against the manifest, and the audit hash chain
-(services.audit.verify). Connection passwords go to pg_dump through the environment, never on
-its command line.
+(services.audit.verify) against the manifest's heads; a verified restore starts the restored
+database's own anchor file at the backup's head. Connection passwords go to pg_dump through
+the environment, never on its command line.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
 from services import audit
+from services.private_files import create_private
 
 FORMAT_VERSION = 1
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -105,7 +109,15 @@ def _audit_head(conn) -> dict:
     return {"count": row[0] if row else 0, "last_hash": row[1] if row else ""}
 
 
-def _write_manifest(file: Path, url: str, counts: dict[str, int], head: dict) -> dict:
+def _external_head(url: str) -> dict | None:
+    """The external anchor's head, read before the copy so the copy always reaches it."""
+    head = audit.read_anchor(audit.anchor_path(url))
+    return {"count": head[0], "last_hash": head[1]} if head else None
+
+
+def _write_manifest(
+    file: Path, url: str, counts: dict[str, int], head: dict, external: dict | None
+) -> dict:
     manifest = {
         "format_version": FORMAT_VERSION,
         "dialect": make_url(url).get_backend_name(),
@@ -113,7 +125,9 @@ def _write_manifest(file: Path, url: str, counts: dict[str, int], head: dict) ->
         "taken_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "counts": counts,
         "audit": head,
+        "audit_anchor": external,
     }
+    create_private(manifest_path(file))
     manifest_path(file).write_text(json.dumps(manifest, indent=2))
     return manifest
 
@@ -136,6 +150,8 @@ def _backup_sqlite(url: str, file: Path) -> dict:
         raise BackupError(f"DATABASE_URL: no SQLite database at {source}.")
     partial = file.with_name(file.name + ".partial")
     partial.unlink(missing_ok=True)
+    create_private(partial)
+    external = _external_head(url)
     src = sqlite3.connect(source, timeout=5)
     dst = sqlite3.connect(partial)
     try:
@@ -153,7 +169,7 @@ def _backup_sqlite(url: str, file: Path) -> dict:
         raise BackupError(f"The copy failed its integrity check: {check}")
     head = _plain_audit_head(partial)
     os.replace(partial, file)
-    return _write_manifest(file, url, counts, head)
+    return _write_manifest(file, url, counts, head, external)
 
 
 def _plain_audit_head(path: Path) -> dict:
@@ -200,6 +216,8 @@ def _run(command: list[str], env: dict[str, str]) -> None:
 def _backup_postgres(url: str, file: Path) -> dict:
     partial = file.with_name(file.name + ".partial")
     partial.unlink(missing_ok=True)
+    create_private(partial)  # pg_dump writes into it and keeps the mode
+    external = _external_head(url)
     engine = create_engine(url, isolation_level="REPEATABLE READ")
     try:
         with engine.connect() as conn:
@@ -220,7 +238,7 @@ def _backup_postgres(url: str, file: Path) -> dict:
     finally:
         engine.dispose()
     os.replace(partial, file)
-    return _write_manifest(file, url, counts, head)
+    return _write_manifest(file, url, counts, head, external)
 
 
 # --- Restore -----------------------------------------------------------------------------------
@@ -252,7 +270,13 @@ def restore(file: Path, url: str) -> Verification:
         if not magic.startswith(PG_MAGIC):
             raise BackupError("Backup file: not a pg_dump custom-format backup.")
         _restore_postgres(file, url)
-    return verify(url, read_manifest(file))
+    manifest = read_manifest(file)
+    audit.reset_anchor(url, None)  # a file left by an earlier database at this place
+    result = verify(url, manifest)
+    if result.ok:
+        head = (manifest or {}).get("audit") or {}
+        audit.reset_anchor(url, (head.get("count", 0), head.get("last_hash", "")))
+    return result
 
 
 def _restore_sqlite(file: Path, url: str) -> None:
@@ -267,7 +291,7 @@ def _restore_sqlite(file: Path, url: str) -> None:
             raise BackupError(
                 f"DATABASE_URL: {target} already has tables; restore into a fresh database."
             )
-    target.parent.mkdir(parents=True, exist_ok=True)
+    create_private(target)
     src = sqlite3.connect(file)
     dst = sqlite3.connect(target)
     try:
@@ -302,7 +326,7 @@ def _restore_postgres(file: Path, url: str) -> None:
 
 def verify(url: str, manifest: dict | None) -> Verification:
     """Integrity, row counts against the manifest (when there is one) and the audit chain."""
-    from services.db import make_engine
+    from services.db import make_engine, read_session
 
     result = Verification()
     engine = make_engine(url)
@@ -326,6 +350,14 @@ def verify(url: str, manifest: dict | None) -> Verification:
                 if _audit_head(conn) != head:
                     result.audit_ok = False
                     result.audit_message = "the audit chain's head differs from the backup's"
+        external = (manifest or {}).get("audit_anchor")
+        if external and result.audit_ok:
+            with read_session(engine) as session:
+                problem = audit.anchor_problem(
+                    session, external["count"], external["last_hash"], "backup's external anchor"
+                )
+            if problem:
+                result.audit_ok, result.audit_message = False, problem
     finally:
         engine.dispose()
     return result

@@ -1122,6 +1122,7 @@ def cached_database(
         and db.exists()
         and manifest is not None
         and manifest.get("generator_version") == GENERATOR_VERSION
+        and manifest.get("audit_key_id") == audit.key_id()  # its chain verifies under this key
         and manifest.get("seed") == seed
     )
     if fresh:
@@ -1129,7 +1130,7 @@ def cached_database(
         return db
     data_dir.mkdir(parents=True, exist_ok=True)
     building = db.with_name(db.name + ".building")
-    for stale in (building, *_sidecars(building)):
+    for stale in (building, *_sidecars(building), _anchor(building)):
         stale.unlink(missing_ok=True)
     started = time.perf_counter()
     url = f"sqlite:///{building}"
@@ -1140,13 +1141,16 @@ def cached_database(
     heads = schema_status(engine)[1]
     engine.dispose()
     _checkpoint(building)
-    for old in (db, *_sidecars(db)):
+    for old in (db, *_sidecars(db), _anchor(db)):
         old.unlink(missing_ok=True)
     os.replace(building, db)
+    if _anchor(building).exists():  # the audit chain's external head moves with its database
+        os.replace(_anchor(building), _anchor(db))
     _manifest_path(db).write_text(
         json.dumps(
             {
                 "generator_version": GENERATOR_VERSION,
+                "audit_key_id": audit.key_id(),
                 "seed": seed,
                 "participants": participants,
                 "today": today.isoformat(),
@@ -1158,6 +1162,10 @@ def cached_database(
         )
     )
     return db
+
+
+def _anchor(db: Path) -> Path:
+    return audit.anchor_path(f"sqlite:///{db}") or db.with_name(db.name + audit.ANCHOR_SUFFIX)
 
 
 def _sidecars(db: Path) -> tuple[Path, Path]:

@@ -64,6 +64,40 @@ def _swap_rows(conn, a: int, b: int) -> None:
         )
 
 
+def _truncate_and_move_anchor(conn) -> None:
+    """Drop rows 4 onward and point the database's anchor row at row 3, as it was then."""
+    conn.execute(text("DELETE FROM auditevent WHERE id > 3"))
+    conn.execute(
+        text(
+            "UPDATE auditanchor SET count = 3, "
+            "last_hash = (SELECT hash FROM auditevent WHERE id = 3) WHERE id = 1"
+        )
+    )
+
+
+ATTACKERS_KEY = b"a guess: the attacker has the database, not LEAD_AUDIT_KEY"
+
+
+def _edit_and_recompute(conn) -> None:
+    """Edit row 3, then recompute every later hash and the anchor row as the chain is built."""
+    from sqlmodel import Session, col, select
+
+    from models import AuditAnchor, AuditEvent
+
+    session = Session(bind=conn)
+    prev = None
+    for event in session.exec(select(AuditEvent).order_by(col(AuditEvent.id))):
+        if event.id == 3:
+            event.outcome = "ok (edited)"
+        if event.id >= 3:
+            event.prev_hash = prev
+            event.hash = audit.row_hash(event, ATTACKERS_KEY)
+        prev = event.hash
+    anchor = session.get(AuditAnchor, 1)
+    anchor.last_hash = prev
+    session.flush()
+
+
 TAMPERINGS: dict[str, Callable] = {
     "edited": lambda conn: conn.execute(
         text("UPDATE auditevent SET outcome = 'ok (edited)' WHERE id = 3")
@@ -71,6 +105,9 @@ TAMPERINGS: dict[str, Callable] = {
     "deleted": lambda conn: conn.execute(text("DELETE FROM auditevent WHERE id = 3")),
     "reordered": lambda conn: _swap_rows(conn, 2, 3),
     "truncated": lambda conn: conn.execute(text("DELETE FROM auditevent WHERE id > 3")),
+    # The attacker's next steps (SECURITY 28): caught by the external anchor and by the key.
+    "truncated-anchor-moved": _truncate_and_move_anchor,
+    "recomputed-after-edit": _edit_and_recompute,
 }
 
 

@@ -38,6 +38,19 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.flaky(reruns=2, reruns_delay=2))
 
 
+@pytest.fixture(scope="session", autouse=True)
+def audit_anchor_dir(tmp_path_factory):
+    """PostgreSQL test databases reuse names across runs: their audit anchor files (SECURITY 28)
+    go to this run's own folder, so a stale head never meets a new database of the same name.
+    SQLite anchors sit beside each test's database file already."""
+    if not PG_URL or os.environ.get("LEAD_AUDIT_ANCHOR_DIR"):
+        yield
+        return
+    os.environ["LEAD_AUDIT_ANCHOR_DIR"] = str(tmp_path_factory.mktemp("audit-anchors"))
+    yield
+    os.environ.pop("LEAD_AUDIT_ANCHOR_DIR", None)
+
+
 @pytest.fixture(autouse=True)
 def fast_bcrypt(monkeypatch, request):
     """Cost 4 keeps the suite fast; the test of the production cost opts out."""

@@ -170,3 +170,46 @@ def test_a_save_retries_when_the_sqlite_write_lock_outlasts_busy_timeout(
     engine.dispose()
     assert outcome is saved
     assert waited >= (held_s if saved else 0.1 * (db.BUSY_RETRIES + 1))
+
+
+def test_a_backup_carries_the_external_audit_anchor_and_a_restore_starts_its_own(
+    db_url, empty_url, tmp_path
+):
+    import stat
+
+    from services import audit
+
+    engine = make_engine(db_url)
+    generate(engine, participants=3, seed=5)
+    head = audit.head(engine)
+    engine.dispose()
+    file = tmp_path / "lead.backup"
+    manifest = backup.backup(db_url, file)
+    assert manifest["audit_anchor"] == {"count": head[0], "last_hash": head[1]}
+    for made in (file, backup.manifest_path(file)):
+        assert stat.S_IMODE(made.stat().st_mode) == 0o600, made
+    assert backup.restore(file, empty_url).ok
+    assert audit.read_anchor(audit.anchor_path(empty_url)) == head
+    restored = make_engine(empty_url)
+    assert audit.verify(restored) == (True, f"{head[0]} rows verified")
+    restored.dispose()
+
+
+def test_a_restore_fails_when_the_backup_does_not_reach_its_external_anchor(tmp_path):
+    """The manifest's anchor was read before the copy: a copy that lacks its head was cut."""
+    import json
+
+    from services.db import migrate
+
+    source = f"sqlite:///{tmp_path / 'source.db'}"
+    migrate(source)
+    engine = make_engine(source)
+    generate(engine, participants=3, seed=5)
+    engine.dispose()
+    file = tmp_path / "lead.backup"
+    manifest = backup.backup(source, file)
+    manifest["audit_anchor"]["count"] += 1  # the head the anchor file had moved on to
+    backup.manifest_path(file).write_text(json.dumps(manifest))
+    result = backup.restore(file, f"sqlite:///{tmp_path / 'restored.db'}")
+    assert not result.audit_ok
+    assert "backup's external anchor" in result.audit_message

@@ -180,6 +180,22 @@ def test_the_cache_is_built_once_and_rebuilt_when_the_generator_version_changes(
     assert manifest["rows"]["participant"] == 20
 
 
+def test_the_cache_is_rebuilt_under_a_new_audit_key_and_its_chain_verifies(tmp_path, monkeypatch):
+    from services import audit
+    from services.db import make_engine
+
+    built = cached_database(20, data_dir=tmp_path)
+    stamp = built.stat().st_mtime_ns
+    monkeypatch.setattr(audit, "_key", lambda: b"a different audit key for this test")
+    rebuilt = cached_database(20, data_dir=tmp_path)
+    assert rebuilt.stat().st_mtime_ns != stamp
+    assert not (tmp_path / "scale-20.db.building.audit-anchor").exists()
+    engine = make_engine(f"sqlite:///{rebuilt}")
+    ok, message = audit.verify(engine)
+    engine.dispose()
+    assert ok and "no external anchor" not in message, message
+
+
 def test_the_progress_bar_ends_at_one_hundred_percent():
     out = io.StringIO()
     show = generate.text_progress(out)
