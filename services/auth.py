@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
 
 import bcrypt
+import jwt
 from sqlalchemy import Engine, update
 from sqlmodel import Session, select
 
@@ -181,6 +183,35 @@ def start_session(
         session.add(row)
         session.flush()
         return row.id
+
+
+COOKIE_ALGORITHM = "HS256"
+MAX_COOKIE_CHARACTERS = 4096  # browsers keep at most 4 KB per cookie
+
+
+def cookie_claims(token: object, key: str, *, now: datetime) -> dict | None:
+    """The claims of a session cookie this app signed, still within its date; else None.
+
+    Any malformed, foreign or unexpected cookie means "signed out" (SECURITY 31): garbage, a
+    header naming another algorithm (`alg: none`, RS256), a wrong shape, missing or mistyped
+    fields, an expired date. streamlit-authenticator raises on some of these instead.
+    """
+    if not isinstance(token, str) or not token or len(token) > MAX_COOKIE_CHARACTERS:
+        return None
+    try:
+        if jwt.get_unverified_header(token).get("alg") != COOKIE_ALGORITHM:
+            return None
+        claims = jwt.decode(token, key, algorithms=[COOKIE_ALGORITHM])
+    except (jwt.PyJWTError, ValueError, TypeError, KeyError, AttributeError):
+        return None
+    username, exp_date = claims.get("username"), claims.get("exp_date")
+    if not isinstance(username, str) or not username.strip():
+        return None
+    if isinstance(exp_date, bool) or not isinstance(exp_date, int | float):
+        return None
+    if not math.isfinite(exp_date) or exp_date <= now.timestamp():
+        return None
+    return {"username": username, "exp_date": exp_date}
 
 
 def session_for_cookie(engine: Engine, username: str, token_exp: float) -> int | None:

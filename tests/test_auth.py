@@ -200,3 +200,101 @@ def test_session_rows_never_hold_passwords(engine):
     with write_session(engine) as session:
         dumped = [str(r.model_dump()) for r in session.exec(select(AuthSession))]
     assert dumped and all(PASSWORD not in d for d in dumped)
+
+
+# --- The session cookie: anything unexpected means "signed out" (SECURITY 31) -----------------
+
+COOKIE_KEY = "a-test-cookie-key-9f3Kq2LmZx7Rv1Tb8Nw4Hc6Yp0Sd5Gj-wE2uA7oI3pL9kJ5hG1fD6sQ0zX"
+
+
+def _b64(data: bytes) -> str:
+    import base64
+
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _forged(header: dict, claims, signature: str = "") -> str:
+    import json
+
+    return f"{_b64(json.dumps(header).encode())}.{_b64(json.dumps(claims).encode())}.{signature}"
+
+
+def _future() -> float:
+    return (utcnow() + timedelta(hours=1)).timestamp()
+
+
+def _signed(claims, *, key: str = COOKIE_KEY, algorithm: str = "HS256") -> str:
+    import json
+
+    import jwt
+
+    return jwt.api_jws.encode(json.dumps(claims).encode(), key, algorithm=algorithm)
+
+
+FORGED_COOKIES = {
+    "alg-none": lambda: _forged(
+        {"alg": "none", "typ": "JWT"}, {"username": "pm", "exp_date": _future()}
+    ),
+    "alg-none-uppercase": lambda: _forged(
+        {"alg": "NONE"}, {"username": "pm", "exp_date": _future()}
+    ),
+    "rs256-header": lambda: _forged(
+        {"alg": "RS256", "typ": "JWT"}, {"username": "pm", "exp_date": _future()}, "c2lnbmF0dXJl"
+    ),
+    "hs512-with-the-right-key": lambda: _signed(
+        {"username": "pm", "exp_date": _future()}, algorithm="HS512"
+    ),
+    "signed-with-another-key": lambda: _signed(
+        {"username": "pm", "exp_date": _future()}, key="another key, 32 bytes or more long!"
+    ),
+    "garbage": lambda: "not a token at all",
+    "two-parts": lambda: "eyJhbGciOiJIUzI1NiJ9.eyJ1c2VybmFtZSI6InBtIn0",
+    "four-parts": lambda: _signed({"username": "pm", "exp_date": _future()}) + ".extra",
+    "dots-only": lambda: "..",
+    "header-not-an-object": lambda: f"{_b64(b'[1]')}.{_b64(b'{}')}.",
+    "header-not-json": lambda: f"{_b64(b'{not json')}.{_b64(b'{}')}.",
+    "claims-a-list": lambda: _signed(["pm", _future()]),
+    "claims-a-string": lambda: _signed("pm"),
+    "missing-username": lambda: _signed({"exp_date": _future()}),
+    "missing-exp-date": lambda: _signed({"username": "pm"}),
+    "username-a-list": lambda: _signed({"username": ["pm"], "exp_date": _future()}),
+    "username-blank": lambda: _signed({"username": "  ", "exp_date": _future()}),
+    "exp-date-a-string": lambda: _signed({"username": "pm", "exp_date": "tomorrow"}),
+    "exp-date-true": lambda: _signed({"username": "pm", "exp_date": True}),
+    "exp-date-nan": lambda: _signed({"username": "pm", "exp_date": float("nan")}),
+    "expired": lambda: _signed({"username": "pm", "exp_date": utcnow().timestamp() - 1}),
+    "too-long": lambda: _signed({"username": "pm" * 3000, "exp_date": _future()}),
+}
+
+
+@pytest.mark.parametrize("make", FORGED_COOKIES.values(), ids=FORGED_COOKIES.keys())
+def test_a_forged_or_malformed_cookie_reads_as_signed_out_and_never_raises(make):
+    assert auth.cookie_claims(make(), COOKIE_KEY, now=utcnow()) is None
+
+
+@pytest.mark.parametrize("token", [None, "", 42, b"bytes"], ids=["none", "empty", "int", "bytes"])
+def test_a_missing_or_non_text_cookie_reads_as_signed_out(token):
+    assert auth.cookie_claims(token, COOKIE_KEY, now=utcnow()) is None
+
+
+def test_a_cookie_the_app_signed_gives_its_username_and_date():
+    import jwt
+
+    exp = _future()
+    token = jwt.encode({"username": "pm", "exp_date": exp}, COOKIE_KEY)  # as ui.session does
+    assert auth.cookie_claims(token, COOKIE_KEY, now=utcnow()) == {
+        "username": "pm",
+        "exp_date": exp,
+    }
+
+
+def test_the_authenticators_own_reader_raises_on_alg_none_so_the_app_reads_cookies_itself():
+    """Why ui.session replaces streamlit-authenticator's cookie reader (upstream behaviour)."""
+    import jwt
+    from streamlit_authenticator.models.cookie_model import CookieModel
+
+    model = object.__new__(CookieModel)
+    model.cookie_key = COOKIE_KEY
+    model.token = FORGED_COOKIES["alg-none"]()
+    with pytest.raises(jwt.InvalidAlgorithmError):
+        model._token_decode()

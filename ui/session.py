@@ -20,6 +20,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from models import User
 from services import auth
 from services.auth import CurrentUser
+from services.clock import utcnow
 from services.config import AppConfig, ConfigError, load_config
 from services.db import SchemaError, make_engine, quick_check, read_session, require_current_schema
 from services.policy import PAGE_BY_KEY, ROLE_LABELS, can_open, pages_for
@@ -143,20 +144,24 @@ def _authenticator(ctx: Context) -> stauth.Authenticate:
     authenticator.authentication_controller.authentication_model.check_credentials = (
         check_credentials
     )
+    # And reads the cookie: the library's reader raises on `alg: none`, another algorithm or
+    # a missing field, and the sign-in form would never render (SECURITY 31).
+    authenticator.cookie_controller.cookie_model.get_cookie = lambda: _cookie_claims(ctx)
     return authenticator
 
 
-def _cookie_session(ctx: Context) -> int | None:
+def _cookie_claims(ctx: Context) -> dict | None:
+    if st.session_state.get("logout"):  # signed out in this tab: ignore the cookie
+        return None
     token = st.context.cookies.get(ctx.config.cookie_name)
-    if not token:
+    return auth.cookie_claims(token, ctx.config.cookie_key, now=utcnow())
+
+
+def _cookie_session(ctx: Context) -> int | None:
+    claims = _cookie_claims(ctx)
+    if claims is None:
         return None
-    try:
-        claims = jwt.decode(token, ctx.config.cookie_key, algorithms=["HS256"])
-    except jwt.PyJWTError:
-        return None
-    return auth.session_for_cookie(
-        ctx.engine, str(claims.get("username", "")), claims.get("exp_date")
-    )
+    return auth.session_for_cookie(ctx.engine, claims["username"], claims["exp_date"])
 
 
 def sign_in(ctx: Context) -> CurrentUser:
