@@ -241,6 +241,31 @@ def test_a_cookie_replayed_after_sign_out_does_not_sign_in(server, new_page):
     assert "Sam Demo-Supervisor" not in replay.content()
 
 
+def _alg_none_cookie(username: str) -> str:
+    """A session cookie forged without the key: `alg: none`, no signature (SECURITY 31)."""
+    import base64
+    import json
+
+    def part(data: dict) -> str:
+        return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
+
+    exp = (utcnow() + timedelta(hours=1)).timestamp()
+    return f"{part({'alg': 'none', 'typ': 'JWT'})}.{part({'username': username, 'exp_date': exp})}."
+
+
+def test_a_forged_alg_none_cookie_leaves_the_sign_in_form_working(server, new_page):
+    cookie = {"name": "lead_session", "value": _alg_none_cookie("pm"), "url": server}
+    page = new_page(cookies=[cookie])
+    page.goto(server + "/")
+    wait_idle(page)
+    dismiss_page_not_found(page)
+    sign_in_form(page).first.wait_for()
+    shot(page, "05b-forged-alg-none-cookie-shows-sign-in")
+    assert page.get_by_text("Signed in as").count() == 0
+    submit_sign_in(page, "pm", DEMO_PASSWORD)
+    page.get_by_text("Signed in as").first.wait_for()
+
+
 def test_lockout_refuses_the_right_password_and_ends_by_itself(server, new_page, module_engine):
     page = new_page()
     page.goto(server + "/")
