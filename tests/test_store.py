@@ -143,3 +143,25 @@ def test_concurrent_writers_queue_instead_of_failing(engine):
         t.join()
     assert errors == []
     assert audit.verify(engine) == (True, "100 rows verified")
+
+
+def test_a_new_sqlite_database_its_wal_and_its_anchor_are_readable_by_the_owner_only(tmp_path):
+    """SECURITY 28, issue 12 item 14: even with a permissive umask, nothing is world-readable."""
+    import os
+    import stat
+
+    from services import audit
+    from services.db import migrate
+
+    old = os.umask(0o022)
+    try:
+        url = f"sqlite:///{tmp_path / 'data' / 'lead.db'}"
+        migrate(url)
+        engine = make_engine(url)
+        audit.record(engine, actor=SYSTEM, action="test.write")
+        made = {p.name: stat.S_IMODE(p.stat().st_mode) for p in (tmp_path / "data").iterdir()}
+        engine.dispose()
+    finally:
+        os.umask(old)
+    assert {"lead.db", "lead.db-wal", "lead.db-shm", "lead.db.audit-anchor"} <= set(made)
+    assert made == dict.fromkeys(made, 0o600)
