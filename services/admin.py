@@ -4,7 +4,8 @@ migrate                  apply every database migration (alembic upgrade head)
 check                    refuse (exit 1) unless the database is migrated and intact
 seed-demo                seed the synthetic demo into an empty database
 create-user              create a user; the password is read from standard input
-verify-audit             walk the audit hash chain; name the first bad row (exit 1)
+verify-audit             walk the keyed audit chain, compare its head with the external anchor
+                         file; name the first bad row (exit 1)
 demo-sign-ins            print the demo sign-ins
 backup FILE              write a consistent copy of the database (and FILE.manifest.json)
 restore FILE             restore a backup into a fresh, empty database; verify it (exit 1)
@@ -88,8 +89,10 @@ def cmd_create_user(args) -> int:
 
 
 def cmd_verify_audit(_args) -> int:
-    ok, message = audit.verify(_engine())
+    url = load_config().database_url
+    ok, message = audit.verify(make_engine(url))
     print(("OK: " if ok else "TAMPERED: ") + message)
+    print(f"Keyed with LEAD_AUDIT_KEY; external anchor: {audit.anchor_path(url)}")
     return 0 if ok else 1
 
 

@@ -178,3 +178,20 @@ def test_each_database_has_its_own_anchor_file(tmp_path, monkeypatch):
     d = audit.anchor_path("postgresql+psycopg://lead:pw@db:5432/lead")
     assert c.parent == d.parent == tmp_path / "anchors" and c != a
     assert "pw" not in d.name
+
+
+def test_verify_audit_compares_with_the_external_anchor_and_exits_1_after_truncation(
+    engine, db_url, monkeypatch, capsys
+):
+    from services import admin
+
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    monkeypatch.setenv("LEAD_MODE", "demo")
+    _six_rows(engine)
+    assert admin.main(["verify-audit"]) == 0
+    assert "OK: 6 rows verified" in capsys.readouterr().out
+    _tamper(engine, "truncated-anchor-moved")
+    assert admin.main(["verify-audit"]) == 1
+    out = capsys.readouterr().out
+    assert "TAMPERED: the external anchor records 6 rows but row 6 is missing" in out
+    assert f"external anchor: {audit.anchor_path(db_url)}" in out
