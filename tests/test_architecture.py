@@ -99,6 +99,7 @@ def test_readme_names_every_page_setting_and_command():
         "make figures",
         "DATABASE_URL",
         "LEAD_COOKIE_KEY",
+        "LEAD_AUDIT_KEY",
         "LEAD_MODE",
         "python -m services.admin create-user",
         "verify-audit",
