@@ -170,3 +170,32 @@ def test_the_session_is_checked_once_per_run_and_again_on_the_next(demo, monkeyp
     at.run()
     assert "Participants" not in [t.value for t in at.title]
     assert "Sign in" in rendered_text(at)
+
+
+def test_in_production_the_session_cookie_is_set_secure_and_same_site_strict(demo, monkeypatch):
+    """Issue 12 item 14: set from JavaScript it cannot be HttpOnly, but it can be Secure."""
+    import secrets
+
+    import ui.session
+    from services import audit
+
+    monkeypatch.setenv("LEAD_AUDIT_KEY", audit._key().decode())  # the chain's own key
+    monkeypatch.setenv("LEAD_MODE", "production")
+    monkeypatch.setenv("LEAD_COOKIE_KEY", secrets.token_urlsafe(48))
+    written = []
+
+    class CookieManager:
+        def set(self, name, value, **options):
+            written.append((name, options))
+
+    monkeypatch.setattr(ui.session, "_cookie_manager", CookieManager)
+    current = sign_in(demo, "pm")
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.session_state["lead_session_id"] = current.session_id
+    at.session_state[ui.session.COOKIE_KEY] = ("a.signed.token", 2_000_000_000.0)
+    at.run()
+    assert not at.exception
+    assert written, "the sidebar did not set the session cookie"
+    name, options = written[-1]
+    assert name == "lead_session"
+    assert options["secure"] is True and options["same_site"] == "strict"

@@ -251,11 +251,14 @@ def sidebar(ctx: Context, user: CurrentUser) -> None:
         if pending and not signing_out:
             # Keeps the sign-in across reloads; the server session decides if it still counts.
             token, exp = pending
+            # Set from JavaScript, so never HttpOnly: docs/security.md has the proxy settings.
             _cookie_manager().set(
                 ctx.config.cookie_name,
                 token,
                 expires_at=datetime.fromtimestamp(exp),
                 key="lead_cookie_set",
+                secure=not ctx.config.is_demo,  # production is served over HTTPS only
+                same_site="strict",
             )
         if signing_out:
             auth.sign_out(ctx.engine, user)  # revokes this and every earlier cookie
