@@ -19,7 +19,10 @@ def create_private(path: Path) -> None:
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_MODE))
     except FileExistsError:
         if path.stat().st_mode & 0o077:
-            path.chmod(PRIVATE_MODE)
+            try:
+                path.chmod(PRIVATE_MODE)
+            except PermissionError:  # another owner's file: theirs to fix, still usable
+                pass
 
 
 def append_private(path: Path, line: str) -> None:
