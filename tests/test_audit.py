@@ -170,6 +170,7 @@ def test_a_rolled_back_append_leaves_the_anchor_file_alone(engine, db_url):
 
 
 def test_each_database_has_its_own_anchor_file(tmp_path, monkeypatch):
+    monkeypatch.delenv("LEAD_AUDIT_ANCHOR_DIR", raising=False)  # set by conftest on PostgreSQL
     a = audit.anchor_path(f"sqlite:///{tmp_path / 'a' / 'lead.db'}")
     b = audit.anchor_path(f"sqlite:///{tmp_path / 'b' / 'lead.db'}")
     assert a != b and a.parent == tmp_path / "a"
