@@ -38,13 +38,13 @@ from services.errors import ValidationError
 from services.participants import GENDER_IDENTITIES, HOUSING_SITUATIONS, RACE_ETHNICITY
 from services.policy import IMPORTERS
 from services.site import provider_organization_id
+from services.text import looks_like_formula
 
 MAX_BYTES = 1_000_000  # 1 MB: a caseload of thousands fits easily
 MAX_UNZIPPED_BYTES = 20_000_000  # an XLSX is a zip: refuse "zip bombs" before opening it
 MAX_ROWS = 5000
 MAX_CELL = 200
 MAX_ERRORS = 500
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 LEAD_ID = re.compile(r"[A-Z]{2,5}-\d{1,6}")
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -122,7 +122,7 @@ def neutralise(value) -> str:
     ("'=HYPERLINK(1)", 'fine')
     """
     text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
+    return "'" + text if looks_like_formula(text) else text
 
 
 def errors_csv(errors: list[dict]) -> bytes:
@@ -300,11 +300,11 @@ def _check_row(
     before = len(check.errors)
     for column, value in cells.items():
         if isinstance(value, str):
-            if value.startswith(FORMULA_START):
+            if looks_like_formula(value):  # also behind leading spaces (SECURITY 7)
                 check.error(
                     row,
                     column,
-                    f"{column}: starts with '{value[0]!s}'"
+                    f"{column}: starts with '{(value.lstrip() or value)[0]!s}'"
                     " which a spreadsheet runs as a formula; remove that character.",
                 )
             elif len(value) > MAX_CELL:

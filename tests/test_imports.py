@@ -101,6 +101,23 @@ def test_the_errors_file_neutralises_formulas(engine, importer):
     assert rows == [["Row", "Column", "Error"], ["2", "'=cmd", "'@SUM(A1) -1 +1"]]
 
 
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+@pytest.mark.parametrize("cell", [' =HYPERLINK("http://x","y")', "   +1", "\u00a0@SUM(A1)"])
+def test_a_formula_behind_leading_spaces_is_refused_not_imported(engine, importer, kind, cell):
+    rows = [import_row("BUR-0001", primary_language=cell)]
+    data = csv_bytes(rows) if kind == "csv" else xlsx_bytes(rows)
+    result = import_caseload(engine, importer, filename=f"c.{kind}", data=data, today=TODAY)
+    assert (result.written, people(engine)) == (0, 0)
+    assert [(e["Row"], e["Column"]) for e in result.errors] == [(2, "primary_language")]
+    assert "runs as a formula" in result.errors[0]["Error"]
+
+
+def test_the_errors_file_neutralises_a_formula_behind_a_space(engine, importer):
+    payload = errors_csv([{"Row": 2, "Column": " =cmd", "Error": "ok"}])
+    rows = list(csv.reader(io.StringIO(payload.decode("utf-8-sig"))))
+    assert rows[1] == ["2", "' =cmd", "ok"]
+
+
 @pytest.mark.parametrize("who", ["cm1", "bpd"])
 def test_only_supervisors_and_the_project_manager_import(engine, importer, who):
     with pytest.raises(ValidationError, match="only a clinical supervisor"):
