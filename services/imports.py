@@ -10,6 +10,7 @@ unless every row is valid, and then everything is written in one transaction.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import re
 import zipfile
@@ -43,6 +44,9 @@ from services.text import looks_like_formula
 MAX_BYTES = 1_000_000  # 1 MB: a caseload of thousands fits easily
 MAX_UNZIPPED_BYTES = 20_000_000  # an XLSX is a zip: refuse "zip bombs" before opening it
 MAX_ROWS = 5000
+# The template has 16 columns. A sheet is refused, before any cell is converted, when its
+# dimension reaches past this: 16,384 sparse columns cost seconds per read (issue 12 item 13).
+MAX_COLUMNS = 50
 MAX_CELL = 200
 MAX_ERRORS = 500
 LEAD_ID = re.compile(r"[A-Z]{2,5}-\d{1,6}")
@@ -173,12 +177,57 @@ def _read_xlsx(data: bytes, check: ImportCheck) -> list[list] | None:
                 return None
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
         sheet = book.worksheets[0]
-        rows = [list(r) for r in sheet.iter_rows(values_only=True, max_row=MAX_ROWS + 2)]
+        too_big = _oversize_sheet(sheet.max_row, sheet.max_column)
+        # At most MAX_COLUMNS cells per row whatever the file claims (a missing or false
+        # dimension cannot make a row 16,384 cells wide).
+        rows = (
+            []
+            if too_big
+            else [
+                list(r)
+                for r in sheet.iter_rows(
+                    values_only=True, max_row=MAX_ROWS + 2, max_col=MAX_COLUMNS
+                )
+            ]
+        )
         book.close()
     except Exception:  # any parse failure is the same answer: not a workbook we can read
         check.error(0, "file", "File: not a readable XLSX workbook.")
         return None
+    if too_big:
+        check.error(0, "file", too_big)
+        return None
     return rows
+
+
+def _oversize_sheet(max_row: int | None, max_column: int | None) -> str:
+    """Why a sheet is too big to read, from its stated dimension (read-only openpyxl), or "".
+
+    >>> _oversize_sheet(3, 16384)[:60]
+    'File: the sheet has cells up to column XFD (column 16,384); '
+    >>> _oversize_sheet(1048576, 16)[:62]
+    'File: the sheet has cells down to row 1,048,576; at most 5,000'
+    >>> _oversize_sheet(None, None), _oversize_sheet(5001, 50)
+    ('', '')
+    """
+    if max_column and max_column > MAX_COLUMNS:
+        return (
+            f"File: the sheet has cells up to column {_letter(max_column)} (column "
+            f"{max_column:,}); the template has {len(COLUMNS)} columns and at most {MAX_COLUMNS} "
+            f"are read. Delete the columns after {_letter(MAX_COLUMNS)} and save again."
+        )
+    if max_row and max_row > MAX_ROWS + 1:
+        return (
+            f"File: the sheet has cells down to row {max_row:,}; at most {MAX_ROWS:,} rows "
+            f"below the header are read. Delete the rows after row {MAX_ROWS + 1:,} (even empty "
+            "but formatted ones) or split the file."
+        )
+    return ""
+
+
+def upload_key(filename: str, data: bytes) -> str:
+    """Names one upload (its name and a SHA-256 of its bytes): a page checks each upload once."""
+    return f"{filename}:{hashlib.sha256(data).hexdigest()}"
 
 
 def _cell_text(value) -> str | date:

@@ -7,6 +7,7 @@ import pytest
 from sqlmodel import func, select
 
 from models import AuditEvent, HousingChange, Participant, Referral, Role, StatusChange
+from services import imports
 from services.db import read_session
 from services.errors import ValidationError
 from services.imports import (
@@ -116,6 +117,47 @@ def test_the_errors_file_neutralises_a_formula_behind_a_space(engine, importer):
     payload = errors_csv([{"Row": 2, "Column": " =cmd", "Error": "ok"}])
     rows = list(csv.reader(io.StringIO(payload.decode("utf-8-sig"))))
     assert rows[1] == ["2", "' =cmd", "ok"]
+
+
+def _sheet_with_a_far_cell(row: int, column: int) -> bytes:
+    """The template with one good row and one cell far out (a tiny file, a huge dimension)."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(list(COLUMN_NAMES))
+    sheet.append(import_row("BUR-0001"))
+    sheet.cell(row=row, column=column, value="x")
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("row", "column", "message"),
+    [
+        pytest.param(2, 16_000, "up to column WQJ (column 16,000)", id="sixteen-thousand-columns"),
+        pytest.param(1_048_576, 1, "down to row 1,048,576", id="a-million-rows"),
+    ],
+)
+def test_a_workbook_too_wide_or_too_long_is_refused_by_its_dimension_before_reading_cells(
+    engine, importer, monkeypatch, row, column, message
+):
+    converted = []
+    monkeypatch.setattr(imports, "_cell_text", lambda v: converted.append(v) or v)
+    data = _sheet_with_a_far_cell(row, column)
+    assert len(data) < 10_000
+    result = import_caseload(engine, importer, filename="c.xlsx", data=data, today=TODAY)
+    assert (result.written, people(engine), converted) == (0, 0, [])
+    assert [(e["Row"], e["Column"]) for e in result.errors] == [(0, "file")]
+    assert message in result.errors[0]["Error"]
+
+
+def test_a_workbook_within_fifty_columns_is_read(engine, importer):
+    data = _sheet_with_a_far_cell(2, imports.MAX_COLUMNS)
+    result = check_file(engine, importer, filename="c.xlsx", data=data, today=TODAY)
+    assert [e["Column"] for e in result.errors] == ["file"]
+    assert "more cells than header columns" in result.errors[0]["Error"]
 
 
 @pytest.mark.parametrize("who", ["cm1", "bpd"])
