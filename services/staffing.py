@@ -53,6 +53,7 @@ from services.participants import search as search_participants
 from services.policy import PARTNER_ROLES, release_state
 from services.referrals import MATCH_COLUMNS
 from services.site import get_settings
+from services.text import strip_controls
 
 # --- Vocabulary ---------------------------------------------------------------------------------
 
@@ -403,7 +404,7 @@ def _require_pm(user: CurrentUser) -> None:
 
 
 def _text(value: str | None, label: str, max_len: int, *, required: bool = False) -> str:
-    value = (value or "").strip()
+    value = strip_controls(value or "").strip()
     if required and not value:
         raise ValidationError(f"{label}: required.")
     if len(value) > max_len:
