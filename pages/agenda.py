@@ -34,6 +34,7 @@ from services.staffing import (
     update_item,
     update_session,
 )
+from ui.list_audit import audited_list
 from ui.session import require_page
 from ui.widgets import flash, prepared_download, run_action, seen_before, table
 
@@ -130,6 +131,15 @@ with st.expander("Change time, place or attending organizations", icon=":materia
 
 # --- Names sent by partners ---------------------------------------------------------------------
 names = inbox(ctx.engine, user, session_id=session_id)
+if not audited_list(  # SECURITY 8: the names sent and their match candidates, one audit row
+    ctx.engine,
+    user,
+    key=f"agenda_names_{session_id}",
+    what=f"Agenda {info['on']}: names to review and match candidates",
+    shown=len(names),
+    texts=[o["label"] for sub in names for o in sub["suggestions"]],
+):
+    st.stop()
 st.subheader(f"Names to review ({len(names)})")
 if not names:
     st.caption("No names waiting for this session.")
@@ -237,6 +247,17 @@ if held:
 found = suggestions(ctx.engine, user, session_id=session_id, today=today)
 addable = [s for s in found if not s.consent]
 blocked = [s for s in found if s.consent]
+listed = addable[:SHOWN_SUGGESTIONS] + blocked[:SHOWN_SUGGESTIONS]
+if not audited_list(  # SECURITY 8: the suggestions and the agenda's items, one audit row
+    ctx.engine,
+    user,
+    key=f"agenda_items_{session_id}",
+    what=f"Agenda {info['on']}: suggested items and the agenda",
+    shown=sum(1 for s in listed if s.participant_id)
+    + sum(1 for i in view["items"] if i["participant_id"]),
+    texts=[s.title for s in listed] + [i["title"] for i in view["items"]],
+):
+    st.stop()
 st.subheader(f"Suggested items ({len(addable)})")
 if not addable:
     st.caption("Nothing to suggest for this session.")
