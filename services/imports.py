@@ -267,11 +267,23 @@ def read_table(filename: str, data: bytes, check: ImportCheck) -> list[list] | N
         return None
     if rows is None:
         return None
-    rows = [[_cell_text(c) for c in row] for row in rows]
     if len(rows) > MAX_ROWS + 1:
         check.error(0, "file", f"File: more than {MAX_ROWS:,} rows; split it into smaller files.")
         return None
-    return rows
+    for number, row in enumerate(rows, start=1):  # a CSV of commas: cap before converting
+        if len(row) > MAX_COLUMNS:
+            extra = next((i for i, c in enumerate(row[MAX_COLUMNS:]) if c not in ("", None)), None)
+            if extra is not None:
+                column = MAX_COLUMNS + extra + 1
+                check.error(
+                    number,
+                    "file",
+                    f"File: row {number} has a value in column {_letter(column)} (column "
+                    f"{column:,}); at most {MAX_COLUMNS} columns are read.",
+                )
+                return None
+            del row[MAX_COLUMNS:]
+    return [[_cell_text(c) for c in row] for row in rows]
 
 
 # --- Checking the rows -------------------------------------------------------------------------

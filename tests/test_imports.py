@@ -153,6 +153,29 @@ def test_a_workbook_too_wide_or_too_long_is_refused_by_its_dimension_before_read
     assert message in result.errors[0]["Error"]
 
 
+def test_a_csv_row_with_a_value_past_the_fiftieth_column_is_refused_with_its_row_and_column(
+    engine, importer
+):
+    wide = import_row("BUR-0002") + [""] * 16_000 + ["x"]
+    data = csv_bytes([import_row("BUR-0001"), wide])
+    result = import_caseload(engine, importer, filename="c.csv", data=data, today=TODAY)
+    assert (result.written, people(engine)) == (0, 0)
+    assert result.errors == [
+        {
+            "Row": 3,
+            "Column": "file",
+            "Error": "File: row 3 has a value in column WRA (column 16,017); at most 50 columns "
+            "are read.",
+        }
+    ]
+
+
+def test_a_csv_with_trailing_empty_cells_past_the_fiftieth_column_is_read(engine, importer):
+    data = csv_bytes([import_row("BUR-0001") + [""] * 16_000])
+    result = import_caseload(engine, importer, filename="c.csv", data=data, today=TODAY)
+    assert (result.errors, result.written) == ([], 1)
+
+
 def test_a_workbook_within_fifty_columns_is_read(engine, importer):
     data = _sheet_with_a_far_cell(2, imports.MAX_COLUMNS)
     result = check_file(engine, importer, filename="c.xlsx", data=data, today=TODAY)
