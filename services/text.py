@@ -14,9 +14,11 @@ One place for two input rules every form, import and export shares:
 from __future__ import annotations
 
 import re
+from functools import cache
 
-from sqlalchemy import event, inspect
+from sqlalchemy import JSON, String, event
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import instance_state
 
 # C0 controls but tab, line feed and carriage return; DEL, C1 controls, lone surrogates and the two
 # non-characters XML 1.0 refuses.
@@ -57,16 +59,27 @@ def looks_like_formula(value: str) -> bool:
     return value.startswith(FORMULA_START) or value.lstrip().startswith(FORMULA_START)
 
 
+@cache
+def _text_keys(mapper) -> tuple[str, ...]:
+    """The mapper's columns that can hold text: strings and JSON (lists of aliases)."""
+    if mapper.local_table.name in UNGUARDED_TABLES:
+        return ()
+    types = [(attr.key, attr.columns[0].type) for attr in mapper.column_attrs]
+    return tuple(  # SQLModel's AutoString wraps String in a TypeDecorator
+        key
+        for key, kind in types
+        if isinstance(getattr(kind, "impl_instance", kind), (String, JSON))
+    )
+
+
 def _clean_row(obj) -> None:
-    state = inspect(obj)
-    if state.mapper.local_table.name in UNGUARDED_TABLES:
-        return
+    state = instance_state(obj)
     loaded = state.dict  # only values set or loaded: reading others would query
-    for attr in state.mapper.column_attrs:
-        value = loaded.get(attr.key)
+    for key in _text_keys(state.mapper):
+        value = loaded.get(key)
         cleaned = clean_value(value)
         if cleaned is not value and cleaned != value:
-            setattr(obj, attr.key, cleaned)
+            setattr(obj, key, cleaned)
 
 
 def _before_flush(session: Session, _context, _instances) -> None:

@@ -60,10 +60,12 @@ def test_the_flush_guard_cleans_every_text_column_of_new_and_changed_rows(engine
         row = session.get(Participant, person.id)
         row.case_notes = DIRTY
         row.aliases = ["Ave\x01 Sample", "A.\x0bS."]
+        row.preferred_name = "Ave\x01ry"  # a VARCHAR (SQLModel's AutoString), not only Text
         session.add(row)
     with read_session(engine) as session:
         row = session.get(Participant, person.id)
     assert (row.case_notes, row.aliases) == (CLEAN, ["Ave Sample", "A.\nS."])
+    assert row.preferred_name == "Avery"
 
 
 def test_an_audit_row_is_stored_as_hashed_so_the_chain_still_verifies(engine):
