@@ -6,6 +6,7 @@ organization outside the LEAD team; the reason a name is held is shown here only
 
 import streamlit as st
 
+import ui.list_audit as list_audit
 from services.clock import local_today
 from services.exports import export_session
 from services.participants import organization_codes
@@ -34,7 +35,6 @@ from services.staffing import (
     update_item,
     update_session,
 )
-from ui.list_audit import audited_list
 from ui.session import require_page
 from ui.widgets import flash, prepared_download, run_action, seen_before, table
 
@@ -131,7 +131,7 @@ with st.expander("Change time, place or attending organizations", icon=":materia
 
 # --- Names sent by partners ---------------------------------------------------------------------
 names = inbox(ctx.engine, user, session_id=session_id)
-if not audited_list(  # SECURITY 8: the names sent and their match candidates, one audit row
+if not list_audit.audited_list(  # SECURITY 8: names sent and match candidates, one row
     ctx.engine,
     user,
     key=f"agenda_names_{session_id}",
@@ -248,7 +248,7 @@ found = suggestions(ctx.engine, user, session_id=session_id, today=today)
 addable = [s for s in found if not s.consent]
 blocked = [s for s in found if s.consent]
 listed = addable[:SHOWN_SUGGESTIONS] + blocked[:SHOWN_SUGGESTIONS]
-if not audited_list(  # SECURITY 8: the suggestions and the agenda's items, one audit row
+if not list_audit.audited_list(  # SECURITY 8: suggestions and agenda items, one row
     ctx.engine,
     user,
     key=f"agenda_items_{session_id}",
