@@ -6,6 +6,7 @@ organization outside the LEAD team; the reason a name is held is shown here only
 
 import streamlit as st
 
+import ui.list_audit as list_audit
 from services.clock import local_today
 from services.exports import export_session
 from services.participants import organization_codes
@@ -130,6 +131,15 @@ with st.expander("Change time, place or attending organizations", icon=":materia
 
 # --- Names sent by partners ---------------------------------------------------------------------
 names = inbox(ctx.engine, user, session_id=session_id)
+if not list_audit.audited_list(  # SECURITY 8: names sent and match candidates, one row
+    ctx.engine,
+    user,
+    key=f"agenda_names_{session_id}",
+    what=f"Agenda {info['on']}: names to review and match candidates",
+    shown=len(names),
+    texts=[o["label"] for sub in names for o in sub["suggestions"]],
+):
+    st.stop()
 st.subheader(f"Names to review ({len(names)})")
 if not names:
     st.caption("No names waiting for this session.")
@@ -237,6 +247,17 @@ if held:
 found = suggestions(ctx.engine, user, session_id=session_id, today=today)
 addable = [s for s in found if not s.consent]
 blocked = [s for s in found if s.consent]
+listed = addable[:SHOWN_SUGGESTIONS] + blocked[:SHOWN_SUGGESTIONS]
+if not list_audit.audited_list(  # SECURITY 8: suggestions and agenda items, one row
+    ctx.engine,
+    user,
+    key=f"agenda_items_{session_id}",
+    what=f"Agenda {info['on']}: suggested items and the agenda",
+    shown=sum(1 for s in listed if s.participant_id)
+    + sum(1 for i in view["items"] if i["participant_id"]),
+    texts=[s.title for s in listed] + [i["title"] for i in view["items"]],
+):
+    st.stop()
 st.subheader(f"Suggested items ({len(addable)})")
 if not addable:
     st.caption("Nothing to suggest for this session.")

@@ -14,6 +14,7 @@ from services.imports import (
     errors_csv,
     import_caseload,
     template_csv,
+    upload_key,
 )
 from services.site import get_settings
 from ui.session import require_page
@@ -47,7 +48,13 @@ upload = st.file_uploader(
 if upload is None:
     st.stop()
 data = upload.getvalue()
-check = check_file(ctx.engine, user, filename=upload.name, data=data, today=today)
+# Checked once per upload, not on every rerun (a hostile workbook cost seconds per check).
+key = (upload_key(upload.name, data), today)
+checked = st.session_state.get("imp_checked")
+if checked is None or checked[0] != key:
+    checked = (key, check_file(ctx.engine, user, filename=upload.name, data=data, today=today))
+    st.session_state["imp_checked"] = checked
+check = checked[1]
 if check.errors:
     st.error(
         f"{len(check.errors)} problem(s) found, so nothing was written. Fix them and upload the "
@@ -74,6 +81,7 @@ table(
 )
 if st.button(f"Import {len(check.rows)} participant(s)", type="primary", icon=":material/upload:"):
     result = import_caseload(ctx.engine, user, filename=upload.name, data=data, today=today)
+    st.session_state.pop("imp_checked", None)  # the database changed: check anew
     if result.written:
         st.session_state["lead_flash"] = f"Imported {result.written} participant(s)."
         st.session_state["imp_attempt"] = attempt + 1  # a fresh, empty uploader

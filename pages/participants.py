@@ -6,6 +6,7 @@ from services.clock import local_today
 from services.errors import ValidationError
 from services.participants import MAX_SEARCH_ROWS, search
 from services.site import get_settings
+from ui.list_audit import audited_list
 from ui.session import require_page
 from ui.widgets import table
 
@@ -22,6 +23,15 @@ except ValidationError as exc:
     st.error(str(exc), icon=":material/error:")
     st.stop()
 
+if not audited_list(
+    ctx.engine,
+    user,
+    key="participants",
+    what="Participants list (search results)",
+    shown=len(rows),
+    texts=[row["LEAD id"] for row in rows],
+):
+    st.stop()
 if len(rows) >= MAX_SEARCH_ROWS:
     st.caption(f"Showing the first {MAX_SEARCH_ROWS}, by LEAD id: type a name or id to narrow.")
 else:

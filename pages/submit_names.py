@@ -83,7 +83,11 @@ with st.form("submit_name", clear_on_submit=True):
             st.rerun()
 
 st.subheader("My submissions")
-table(my_submissions(ctx.engine, user), key="my_submissions", empty="You have sent no names yet.")
+table(
+    my_submissions(ctx.engine, user, today=today),
+    key="my_submissions",
+    empty="You have sent no names yet.",
+)
 
 st.subheader("My action items")
 actions = my_action_items(ctx.engine, user, today=today)

@@ -649,11 +649,42 @@ def _uid_part(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower() or "x"
 
 
+# What a calendar event may say: the rule and its title (PROTOCOL ids), never an alert's message
+# or an action item's text, which can hold names and free text.
+CALENDAR_TITLES = {
+    "T4": "In-depth intake deadline",
+    "T5": "Prosecutor notice of a missed intake",
+    "C3": "Release of information needed",
+    "S6": "Social contact re-assessment",
+    "V1": "Victim objection window",
+    "NC": "No contact with an active participant",
+    "M5": "Monthly client-level report to BHRD",
+    "M2": "Names for the next session due",
+    "Action item": "Staffing action item",
+}
+CALENDAR_LEAD_ID = re.compile(r"[A-Z]{2,5}-\d{1,6}")
+
+
+def calendar_event_text(alert: Alert) -> tuple[str, str]:
+    """An event's summary and description: the rule, its title and the LEAD id, nothing else.
+
+    >>> a = make_alert("Action item", "BUR-0007", date(2026, 1, 5), date(2026, 1, 1), "you",
+    ...                "Mark it done", "From the 3 Dec session: call Avery Sample's sister")
+    >>> calendar_event_text(a)
+    ('Action item BUR-0007: Staffing action item', 'Staffing action item (PROTOCOL Action item)')
+    """
+    title = CALENDAR_TITLES.get(alert.rule, "Deadline")
+    lead_id = alert.subject if CALENDAR_LEAD_ID.fullmatch(alert.subject) else ""
+    summary = f"{alert.rule} {lead_id}: {title}" if lead_id else f"{alert.rule}: {title}"
+    return summary, f"{title} (PROTOCOL {alert.rule})"
+
+
 def calendar_ics(alerts: list[Alert], *, site_name: str, notice: str, now: datetime) -> str:
     """An iCalendar file of open deadlines: one all-day event per alert, LEAD ids only.
 
-    The UID is stable per obligation (rule, kind, referral or subject), so importing a newer
-    file updates an event instead of duplicating it. Alert texts hold LEAD ids, never names.
+    The UID is stable per obligation (rule, kind, referral or action item), so importing a newer
+    file updates an event instead of duplicating it. Events carry the rule's title and a LEAD id
+    (`calendar_event_text`), never an alert's message, names or free text.
     """
     stamp = now.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
     domain = _uid_part(site_name) + ".lead-dashboard"
@@ -667,7 +698,14 @@ def calendar_ics(alerts: list[Alert], *, site_name: str, notice: str, now: datet
         f"X-WR-CALDESC:{ics_escape(notice)}",
     ]
     for alert in alerts:
-        about = str(alert.referral_id) if alert.referral_id is not None else alert.subject
+        summary, description = calendar_event_text(alert)
+        if alert.referral_id is not None:
+            about = str(alert.referral_id)
+        elif alert.action_id is not None:
+            about = f"action-{alert.action_id}"
+        else:
+            about = alert.subject if CALENDAR_LEAD_ID.fullmatch(alert.subject) else ""
+            about = about or f"{alert.due:%Y%m%d}"
         uid = "-".join(_uid_part(p) for p in (alert.rule, alert.kind or "due", about))
         lines += [
             "BEGIN:VEVENT",
@@ -675,9 +713,8 @@ def calendar_ics(alerts: list[Alert], *, site_name: str, notice: str, now: datet
             f"DTSTAMP:{stamp}",
             f"DTSTART;VALUE=DATE:{alert.due.strftime('%Y%m%d')}",
             f"DTEND;VALUE=DATE:{(alert.due + timedelta(days=1)).strftime('%Y%m%d')}",
-            f"SUMMARY:{ics_escape(f'{alert.rule} {alert.subject}: {alert.action}')}",
-            "DESCRIPTION:"
-            + ics_escape(f"{alert.message}\nWho acts: {alert.owner}\nRule: PROTOCOL {alert.rule}"),
+            f"SUMMARY:{ics_escape(summary)}",
+            f"DESCRIPTION:{ics_escape(description)}",
             f"CATEGORIES:{ics_escape(alert.rule)}",
             "TRANSP:TRANSPARENT",
             "END:VEVENT",

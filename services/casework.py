@@ -32,6 +32,7 @@ from services.clock import utcnow
 from services.db import write_session
 from services.errors import StaleEditError, ValidationError
 from services.policy import CASEWORK_EDITORS
+from services.text import strip_controls
 
 # --- Vocabularies ------------------------------------------------------------------------------
 
@@ -116,7 +117,7 @@ def load_for_change(
 
 
 def check_text(label: str, value: str, *, required: bool, limit: int) -> str:
-    value = (value or "").strip()
+    value = strip_controls(value or "").strip()
     if required and not value:
         raise ValidationError(f"{label}: required.")
     if len(value) > limit:

@@ -20,6 +20,7 @@ from services.auth import CurrentUser
 from services.clock import utcnow
 from services.db import read_session, write_session
 from services.errors import StaleEditError, ValidationError
+from services.text import strip_controls
 
 AUDIENCES = ("residents", "businesses", "community leaders", "mixed")
 STATUSES = ("open", "in progress", "resolved")
@@ -29,7 +30,7 @@ MAX_FEEDBACK = 5_000
 
 
 def _text(value: str, field: str, limit: int, *, required: bool = False) -> str:
-    value = (value or "").strip()
+    value = strip_controls(value or "").strip()
     if required and not value:
         raise ValidationError(f"{field}: enter it.")
     if len(value) > limit:

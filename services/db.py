@@ -21,6 +21,9 @@ from sqlmodel import Session
 
 from services.config import ROOT
 from services.private_files import create_private
+from services.text import install_flush_guard
+
+install_flush_guard()  # no control characters reach a text column, whatever the form
 
 SQLITE_PRAGMAS = {
     "busy_timeout": 5000,  # set first: the others may need the lock

@@ -26,6 +26,7 @@ from services.auth import CurrentUser
 from services.clock import utcnow
 from services.db import write_session
 from services.staffing_content import session_document
+from services.text import strip_controls
 
 FORMATS = {
     "pdf": "application/pdf",
@@ -44,7 +45,14 @@ class Export:
 
 
 def _lines(doc: dict) -> list[tuple[str, str]]:
-    """The document as (style, text) lines; styles: title, meta, notice, item, label, body."""
+    """The document as (style, text) lines; styles: title, meta, notice, item, label, body.
+
+    Control characters are removed here too: rows stored before input was cleaned may hold
+    them, and Word (XML) refuses them."""
+    return [(style, strip_controls(text)) for style, text in _raw_lines(doc)]
+
+
+def _raw_lines(doc: dict) -> list[tuple[str, str]]:
     out = [("title", doc["title"])]
     out.append(("meta", f"Starts {doc['starts_at']}, estimated end {doc['ends_at']}"))
     if doc["place"]:
@@ -106,7 +114,7 @@ def render_pdf(doc: dict) -> bytes:
         pdf.body_font = "DejaVu"
     else:  # core font: Latin-1 only, anything else becomes "?"
         pdf.body_font = "Helvetica"
-    pdf.set_title(doc["title"])
+    pdf.set_title(strip_controls(doc["title"]))
     pdf.set_auto_page_break(True, margin=20)
     pdf.add_page()
     styles = {
@@ -139,7 +147,7 @@ def render_pdf(doc: dict) -> bytes:
 
 def render_docx(doc: dict) -> bytes:
     document = Document()
-    document.core_properties.title = doc["title"]
+    document.core_properties.title = strip_controls(doc["title"])
     footer = document.sections[0].footer.paragraphs[0]
     footer.text = FOOTER
     for style, text in _lines(doc):

@@ -43,11 +43,11 @@ from services.report_back import (
 )
 from services.reports import suppress, suppress_against
 from services.site import get_settings
+from services.text import looks_like_formula, strip_controls
 
 BHRD_RECIPIENT = "King County Behavioral Health and Recovery Division (BHRD)"
 BHRD_PURPOSE = "Monthly client-level report to the funder (PROTOCOL M5)"
 EXPORT_ACTION = "report.bhrd_export"
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 BHRD_COLUMNS = (
     "LEAD id",
     "Race or ethnicity",
@@ -77,8 +77,9 @@ def neutralise(value):
     >>> neutralise("=HYPERLINK(1)"), neutralise("-5"), neutralise("Avery"), neutralise(7)
     ("'=HYPERLINK(1)", "'-5", 'Avery', 7)
     """
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
+    if isinstance(value, str):
+        value = strip_controls(value)  # openpyxl refuses control characters in a cell
+        return "'" + value if looks_like_formula(value) else value  # also " =..." (SECURITY 7)
     return value
 
 

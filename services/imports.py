@@ -10,6 +10,7 @@ unless every row is valid, and then everything is written in one transaction.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import re
 import zipfile
@@ -38,13 +39,16 @@ from services.errors import ValidationError
 from services.participants import GENDER_IDENTITIES, HOUSING_SITUATIONS, RACE_ETHNICITY
 from services.policy import IMPORTERS
 from services.site import provider_organization_id
+from services.text import looks_like_formula
 
 MAX_BYTES = 1_000_000  # 1 MB: a caseload of thousands fits easily
 MAX_UNZIPPED_BYTES = 20_000_000  # an XLSX is a zip: refuse "zip bombs" before opening it
 MAX_ROWS = 5000
+# The template has 16 columns. A sheet is refused, before any cell is converted, when its
+# dimension reaches past this: 16,384 sparse columns cost seconds per read (issue 12 item 13).
+MAX_COLUMNS = 50
 MAX_CELL = 200
 MAX_ERRORS = 500
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 LEAD_ID = re.compile(r"[A-Z]{2,5}-\d{1,6}")
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -122,7 +126,7 @@ def neutralise(value) -> str:
     ("'=HYPERLINK(1)", 'fine')
     """
     text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
+    return "'" + text if looks_like_formula(text) else text
 
 
 def errors_csv(errors: list[dict]) -> bytes:
@@ -173,12 +177,57 @@ def _read_xlsx(data: bytes, check: ImportCheck) -> list[list] | None:
                 return None
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
         sheet = book.worksheets[0]
-        rows = [list(r) for r in sheet.iter_rows(values_only=True, max_row=MAX_ROWS + 2)]
+        too_big = _oversize_sheet(sheet.max_row, sheet.max_column)
+        # At most MAX_COLUMNS cells per row whatever the file claims (a missing or false
+        # dimension cannot make a row 16,384 cells wide).
+        rows = (
+            []
+            if too_big
+            else [
+                list(r)
+                for r in sheet.iter_rows(
+                    values_only=True, max_row=MAX_ROWS + 2, max_col=MAX_COLUMNS
+                )
+            ]
+        )
         book.close()
     except Exception:  # any parse failure is the same answer: not a workbook we can read
         check.error(0, "file", "File: not a readable XLSX workbook.")
         return None
+    if too_big:
+        check.error(0, "file", too_big)
+        return None
     return rows
+
+
+def _oversize_sheet(max_row: int | None, max_column: int | None) -> str:
+    """Why a sheet is too big to read, from its stated dimension (read-only openpyxl), or "".
+
+    >>> _oversize_sheet(3, 16384)[:60]
+    'File: the sheet has cells up to column XFD (column 16,384); '
+    >>> _oversize_sheet(1048576, 16)[:62]
+    'File: the sheet has cells down to row 1,048,576; at most 5,000'
+    >>> _oversize_sheet(None, None), _oversize_sheet(5001, 50)
+    ('', '')
+    """
+    if max_column and max_column > MAX_COLUMNS:
+        return (
+            f"File: the sheet has cells up to column {_letter(max_column)} (column "
+            f"{max_column:,}); the template has {len(COLUMNS)} columns and at most {MAX_COLUMNS} "
+            f"are read. Delete the columns after {_letter(MAX_COLUMNS)} and save again."
+        )
+    if max_row and max_row > MAX_ROWS + 1:
+        return (
+            f"File: the sheet has cells down to row {max_row:,}; at most {MAX_ROWS:,} rows "
+            f"below the header are read. Delete the rows after row {MAX_ROWS + 1:,} (even empty "
+            "but formatted ones) or split the file."
+        )
+    return ""
+
+
+def upload_key(filename: str, data: bytes) -> str:
+    """Names one upload (its name and a SHA-256 of its bytes): a page checks each upload once."""
+    return f"{filename}:{hashlib.sha256(data).hexdigest()}"
 
 
 def _cell_text(value) -> str | date:
@@ -218,11 +267,23 @@ def read_table(filename: str, data: bytes, check: ImportCheck) -> list[list] | N
         return None
     if rows is None:
         return None
-    rows = [[_cell_text(c) for c in row] for row in rows]
     if len(rows) > MAX_ROWS + 1:
         check.error(0, "file", f"File: more than {MAX_ROWS:,} rows; split it into smaller files.")
         return None
-    return rows
+    for number, row in enumerate(rows, start=1):  # a CSV of commas: cap before converting
+        if len(row) > MAX_COLUMNS:
+            extra = next((i for i, c in enumerate(row[MAX_COLUMNS:]) if c not in ("", None)), None)
+            if extra is not None:
+                column = MAX_COLUMNS + extra + 1
+                check.error(
+                    number,
+                    "file",
+                    f"File: row {number} has a value in column {_letter(column)} (column "
+                    f"{column:,}); at most {MAX_COLUMNS} columns are read.",
+                )
+                return None
+            del row[MAX_COLUMNS:]
+    return [[_cell_text(c) for c in row] for row in rows]
 
 
 # --- Checking the rows -------------------------------------------------------------------------
@@ -300,11 +361,11 @@ def _check_row(
     before = len(check.errors)
     for column, value in cells.items():
         if isinstance(value, str):
-            if value.startswith(FORMULA_START):
+            if looks_like_formula(value):  # also behind leading spaces (SECURITY 7)
                 check.error(
                     row,
                     column,
-                    f"{column}: starts with '{value[0]!s}'"
+                    f"{column}: starts with '{(value.lstrip() or value)[0]!s}'"
                     " which a spreadsheet runs as a formula; remove that character.",
                 )
             elif len(value) > MAX_CELL:

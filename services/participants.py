@@ -61,6 +61,7 @@ from services.policy import (
     visible_fields,
 )
 from services.site import get_settings
+from services.text import strip_controls
 
 MAX_QUERY_LENGTH = 80
 MAX_SEARCH_ROWS = 500
@@ -879,7 +880,7 @@ def _clean_identity(values: dict, today: date) -> dict:
     aliases = values.get("aliases") or []
     if isinstance(aliases, str):
         aliases = aliases.split(";")
-    aliases = [a.strip() for a in aliases if a and a.strip()]
+    aliases = [strip_controls(a).strip() for a in aliases if a and a.strip()]
     if len(aliases) > 20 or any(len(a) > 120 for a in aliases):
         raise ValidationError("Aliases: at most 20, each under 120 characters.")
     clean["aliases"] = list(dict.fromkeys(aliases))

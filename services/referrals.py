@@ -53,6 +53,7 @@ from services.eligibility import (
 from services.errors import StaleEditError, ValidationError
 from services.policy import PROVIDER_ROLES
 from services.site import get_settings, provider_organization_id
+from services.text import strip_controls
 
 LEAD_ID_PREFIX = "BUR"
 
@@ -358,7 +359,7 @@ def _grams_or_none(value: float | None) -> float | None:
 
 
 def _clean(text: str | None) -> str:
-    return " ".join((text or "").split())
+    return " ".join(strip_controls(text or "").split())
 
 
 def _check_text(errors: list[str], label: str, value: str, limit: int, required: bool) -> str:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
+from zoneinfo import available_timezones
 
 from sqlalchemy import Engine, update
 from sqlmodel import Session, select
@@ -13,6 +15,7 @@ from services.audit import Actor
 from services.clock import utcnow
 from services.db import read_session, write_session
 from services.errors import StaleEditError, ValidationError
+from services.text import clean_value
 
 DEFAULT_ORGANIZATIONS = (
     ("BPD", "Burien Police Department", OrgKind.police),
@@ -60,8 +63,11 @@ def update_settings(
         raise ValidationError(str(exc)) from exc
     if valid.intake_optimal_hours_min > valid.intake_optimal_hours_max:
         raise ValidationError("The optimal intake window must start before it ends.")
+    valid.time_zone = check_time_zone(valid.time_zone)
+    valid.redisclosure_notice = check_notice(valid.redisclosure_notice)
     now = now or utcnow()
-    values = valid.model_dump()
+    # A bulk UPDATE passes by the flush guard (services.text): clean the text here.
+    values = {k: clean_value(v) for k, v in valid.model_dump().items()}
     with write_session(engine) as session:
         result = session.exec(
             update(SiteSettings)
@@ -85,6 +91,42 @@ def update_settings(
             now=now,
         )
     return get_settings(engine)
+
+
+# The 2024 rule's short form ("42 CFR part 2 prohibits unauthorized use or disclosure of these
+# records.") has 72 characters; anything much shorter cannot be the notice 42 CFR 2.32 requires.
+MIN_NOTICE_CHARS = 60
+
+
+@cache
+def _time_zones() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def check_time_zone(name: str) -> str:
+    """A zone of the time zone database (deadlines count its local days), else refused.
+
+    The message never repeats what was typed (it is shown as markdown).
+    """
+    name = (name or "").strip()
+    if name not in _time_zones():
+        raise ValidationError(
+            "Time zone: not a zone of the time zone database. Use a name such as "
+            "America/Los_Angeles or America/New_York (region/city, as spelled there)."
+        )
+    return name
+
+
+def check_notice(text: str) -> str:
+    """The redisclosure notice printed on every export (42 CFR 2.32): never blank or a stub."""
+    text = (text or "").strip()
+    if len(text) < MIN_NOTICE_CHARS:
+        raise ValidationError(
+            f"Redisclosure notice: required on every export (42 CFR 2.32); use at least "
+            f"{MIN_NOTICE_CHARS} characters (now {len(text)}). The default text is the full "
+            "notice."
+        )
+    return text
 
 
 def organizations(engine: Engine) -> list[Organization]:

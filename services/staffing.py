@@ -53,6 +53,7 @@ from services.participants import search as search_participants
 from services.policy import PARTNER_ROLES, release_state
 from services.referrals import MATCH_COLUMNS
 from services.site import get_settings
+from services.text import strip_controls
 
 # --- Vocabulary ---------------------------------------------------------------------------------
 
@@ -68,6 +69,12 @@ STATUS_FOR_SUBMITTER = {
     "held": "Held",
     "carried": "Carried over to a later session",
 }
+# SECURITY 5: until the session, a partner's submission reads the same whoever the person is
+# ("Held" would say the name is not a discussable participant); from the session day the
+# partner, who attends, may read whether the person was on the agenda.
+PARTNER_STATUS_BEFORE_SESSION = "Received"
+PARTNER_STATUS_AFTER_SESSION = {"on_agenda": "On the agenda"}
+PARTNER_STATUS_NOT_DISCUSSED = "Not on the agenda"
 INBOX_STATUSES = ("submitted", "carried")
 # Organizations that attend by default; the LEAD team itself (provider, PDA) needs no release.
 DEFAULT_ATTENDING = ("BPD", "KCSO", "DOC", "KCPAO", "BCA", "PDA", "CMP")
@@ -397,7 +404,7 @@ def _require_pm(user: CurrentUser) -> None:
 
 
 def _text(value: str | None, label: str, max_len: int, *, required: bool = False) -> str:
-    value = (value or "").strip()
+    value = strip_controls(value or "").strip()
     if required and not value:
         raise ValidationError(f"{label}: required.")
     if len(value) > max_len:
@@ -885,7 +892,26 @@ def submit_name(
     return SUBMITTED_MESSAGE.format(kind=kind, day=day)
 
 
-def my_submissions(engine: Engine, user: CurrentUser) -> list[dict]:
+def submission_status(status: str, role: Role | str, session_on: date, today: date) -> str:
+    """What a submitter reads of a submission's state (SECURITY 5).
+
+    Provider staff read the real state; a partner reads one neutral status until the session.
+
+    >>> submission_status("held", Role.law_enforcement, date(2026, 12, 10), date(2026, 12, 9))
+    'Received'
+    >>> submission_status("held", Role.case_manager, date(2026, 12, 10), date(2026, 12, 9))
+    'Held'
+    >>> submission_status("on_agenda", Role.prosecutor, date(2026, 12, 10), date(2026, 12, 10))
+    'On the agenda'
+    """
+    if role not in PARTNER_ROLES:
+        return STATUS_FOR_SUBMITTER.get(status, "Received")
+    if today < session_on:
+        return PARTNER_STATUS_BEFORE_SESSION
+    return PARTNER_STATUS_AFTER_SESSION.get(status, PARTNER_STATUS_NOT_DISCUSSED)
+
+
+def my_submissions(engine: Engine, user: CurrentUser, *, today: date) -> list[dict]:
     """The user's own submissions with a status, newest first; never why one was held."""
     time_zone = get_settings(engine).time_zone
     with read_session(engine) as session:
@@ -904,7 +930,7 @@ def my_submissions(engine: Engine, user: CurrentUser) -> list[dict]:
             ),
             "Reason": sub.reason,
             "Urgency": sub.urgency,
-            "Status": STATUS_FOR_SUBMITTER.get(sub.status, "Received"),
+            "Status": submission_status(sub.status, user.role, row.on, today),
         }
         for sub, row in rows
     ]

@@ -39,6 +39,7 @@ from services.errors import StaleEditError, ValidationError
 from tests.factories import days, make_participant, make_referral, make_release, make_user, sign_in
 
 TODAY = date(2026, 11, 27)
+NOW_UTC = datetime(2026, 11, 27, 20, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -588,9 +589,32 @@ def test_the_calendar_has_one_all_day_event_per_deadline_and_no_names(engine, te
     assert "DTEND;VALUE=DATE:20261127" in lines
     uids = [line for line in lines if line.startswith("UID:")]
     assert len(set(uids)) == 2 == lines.count("BEGIN:VEVENT")
-    assert "SUMMARY:T4 BUR-0001: Record the intake" in lines
+    assert "SUMMARY:T4 BUR-0001: In-depth intake deadline" in lines
     assert "DTSTAMP:20261127T200000Z" in lines
     assert "Avery" not in ics and "Sample" not in ics
+
+
+def test_the_calendar_carries_lead_ids_and_rule_titles_never_action_item_text_or_names():
+    free_text = "From the 3 Dec session: drive Avery Sample to 12 Main St; call Jordan Fake-Person"
+    alerts = [
+        make_alert("Action item", "BUR-0007", TODAY, TODAY, "BPD", "Mark it done", free_text,
+                   action_id=4),
+        make_alert("Action item", "Avery Sample", TODAY, TODAY, "you", "Mark it done", free_text,
+                   action_id=5),
+        make_alert("NC", "BUR-0008", TODAY, TODAY, "Case manager", "Log a contact",
+                   "No contact with Avery Sample since the shelter on 4th Ave"),
+    ]  # fmt: skip
+    ics = calendar_ics(alerts, site_name="Burien LEAD", notice="Notice", now=NOW_UTC)
+    lines = _unfold(ics)
+    summaries = [line for line in lines if line.startswith("SUMMARY:")]
+    assert summaries == [
+        "SUMMARY:Action item BUR-0007: Staffing action item",
+        "SUMMARY:Action item: Staffing action item",
+        "SUMMARY:NC BUR-0008: No contact with an active participant",
+    ]
+    for leaked in ("Avery", "Jordan", "Main St", "4th Ave", "drive", "shelter", "BPD"):
+        assert leaked not in ics
+    assert len({line for line in lines if line.startswith("UID:")}) == 3
 
 
 def test_the_calendar_download_is_audited(engine, team):

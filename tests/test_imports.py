@@ -7,6 +7,7 @@ import pytest
 from sqlmodel import func, select
 
 from models import AuditEvent, HousingChange, Participant, Referral, Role, StatusChange
+from services import imports
 from services.db import read_session
 from services.errors import ValidationError
 from services.imports import (
@@ -99,6 +100,87 @@ def test_the_errors_file_neutralises_formulas(engine, importer):
     payload = errors_csv([{"Row": 2, "Column": "=cmd", "Error": "@SUM(A1) -1 +1"}])
     rows = list(csv.reader(io.StringIO(payload.decode("utf-8-sig"))))
     assert rows == [["Row", "Column", "Error"], ["2", "'=cmd", "'@SUM(A1) -1 +1"]]
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+@pytest.mark.parametrize("cell", [' =HYPERLINK("http://x","y")', "   +1", "\u00a0@SUM(A1)"])
+def test_a_formula_behind_leading_spaces_is_refused_not_imported(engine, importer, kind, cell):
+    rows = [import_row("BUR-0001", primary_language=cell)]
+    data = csv_bytes(rows) if kind == "csv" else xlsx_bytes(rows)
+    result = import_caseload(engine, importer, filename=f"c.{kind}", data=data, today=TODAY)
+    assert (result.written, people(engine)) == (0, 0)
+    assert [(e["Row"], e["Column"]) for e in result.errors] == [(2, "primary_language")]
+    assert "runs as a formula" in result.errors[0]["Error"]
+
+
+def test_the_errors_file_neutralises_a_formula_behind_a_space(engine, importer):
+    payload = errors_csv([{"Row": 2, "Column": " =cmd", "Error": "ok"}])
+    rows = list(csv.reader(io.StringIO(payload.decode("utf-8-sig"))))
+    assert rows[1] == ["2", "' =cmd", "ok"]
+
+
+def _sheet_with_a_far_cell(row: int, column: int) -> bytes:
+    """The template with one good row and one cell far out (a tiny file, a huge dimension)."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(list(COLUMN_NAMES))
+    sheet.append(import_row("BUR-0001"))
+    sheet.cell(row=row, column=column, value="x")
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("row", "column", "message"),
+    [
+        pytest.param(2, 16_000, "up to column WQJ (column 16,000)", id="sixteen-thousand-columns"),
+        pytest.param(1_048_576, 1, "down to row 1,048,576", id="a-million-rows"),
+    ],
+)
+def test_a_workbook_too_wide_or_too_long_is_refused_by_its_dimension_before_reading_cells(
+    engine, importer, monkeypatch, row, column, message
+):
+    converted = []
+    monkeypatch.setattr(imports, "_cell_text", lambda v: converted.append(v) or v)
+    data = _sheet_with_a_far_cell(row, column)
+    assert len(data) < 10_000
+    result = import_caseload(engine, importer, filename="c.xlsx", data=data, today=TODAY)
+    assert (result.written, people(engine), converted) == (0, 0, [])
+    assert [(e["Row"], e["Column"]) for e in result.errors] == [(0, "file")]
+    assert message in result.errors[0]["Error"]
+
+
+def test_a_csv_row_with_a_value_past_the_fiftieth_column_is_refused_with_its_row_and_column(
+    engine, importer
+):
+    wide = import_row("BUR-0002") + [""] * 16_000 + ["x"]
+    data = csv_bytes([import_row("BUR-0001"), wide])
+    result = import_caseload(engine, importer, filename="c.csv", data=data, today=TODAY)
+    assert (result.written, people(engine)) == (0, 0)
+    assert result.errors == [
+        {
+            "Row": 3,
+            "Column": "file",
+            "Error": "File: row 3 has a value in column WRA (column 16,017); at most 50 columns "
+            "are read.",
+        }
+    ]
+
+
+def test_a_csv_with_trailing_empty_cells_past_the_fiftieth_column_is_read(engine, importer):
+    data = csv_bytes([import_row("BUR-0001") + [""] * 16_000])
+    result = import_caseload(engine, importer, filename="c.csv", data=data, today=TODAY)
+    assert (result.errors, result.written) == ([], 1)
+
+
+def test_a_workbook_within_fifty_columns_is_read(engine, importer):
+    data = _sheet_with_a_far_cell(2, imports.MAX_COLUMNS)
+    result = check_file(engine, importer, filename="c.xlsx", data=data, today=TODAY)
+    assert [e["Column"] for e in result.errors] == ["file"]
+    assert "more cells than header columns" in result.errors[0]["Error"]
 
 
 @pytest.mark.parametrize("who", ["cm1", "bpd"])

@@ -145,6 +145,29 @@ def test_settings_page_saves_and_confirms(demo):
     assert "Site settings saved." in [s.value for s in at.success]
 
 
+def test_the_settings_page_refuses_an_unknown_zone_or_empty_notice_with_a_message(demo):
+    from services.site import get_settings
+
+    before = get_settings(demo)
+    at = signed_in(demo, "pm", "pages/site_settings.py")
+    for zone, notice, message in (
+        ("Nowhere/Atlantis", before.redisclosure_notice, "Time zone: not a zone"),
+        (before.time_zone, "", "Redisclosure notice:"),
+    ):
+        [t for t in at.text_input if t.label.startswith("Time zone")][0].input(zone)
+        [t for t in at.text_area if "Redisclosure notice" in t.label][0].input(notice)
+        [b for b in at.button if b.label == "Save settings"][0].click().run()
+        assert not at.exception
+        assert [e.value for e in at.error if e.value.startswith(message)]
+        assert "Site settings saved." not in [s.value for s in at.success]
+    after = get_settings(demo)
+    assert (after.version, after.redisclosure_notice, after.time_zone) == (
+        before.version,
+        before.redisclosure_notice,
+        before.time_zone,
+    )
+
+
 def test_audit_log_page_shows_rows_and_verifies_the_chain(demo):
     at = signed_in(demo, "pm", "pages/audit_log.py")
     assert "demo.seed" in list(at.dataframe[0].value["action"])

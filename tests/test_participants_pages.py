@@ -222,3 +222,24 @@ def test_a_bad_import_file_lists_its_errors_and_offers_them_for_download(demo):
     errors = at.dataframe[-1].value
     assert list(errors["Row"]) == [2] and list(errors["Column"]) == ["legal_name"]
     assert "Download the errors (CSV)" in [d.label for d in at.get("download_button")]
+
+
+def test_an_uploaded_file_is_checked_once_not_again_on_every_rerun(demo, monkeypatch):
+    import services.imports
+
+    calls = []
+    real = services.imports.check_file
+    monkeypatch.setattr(
+        services.imports, "check_file", lambda *a, **kw: calls.append(1) or real(*a, **kw)
+    )
+    at = signed_in(demo, "pm", "pages/caseload_import.py")
+    at.file_uploader[0].upload("caseload.csv", csv_bytes([import_row("BUR-0901")]), "text/csv")
+    at.run()
+    at.run()
+    at.run()
+    assert not at.exception
+    assert "All 1 row(s) are valid." in [s.value for s in at.success]
+    assert len(calls) == 1
+    other = csv_bytes([import_row("BUR-0902")])
+    at.file_uploader[0].upload("caseload.csv", other, "text/csv").run()
+    assert len(calls) == 2

@@ -20,6 +20,7 @@ from services.errors import ValidationError
 from services.funder import export_bhrd, neutralise, performance_summary, suppress_months
 from services.report_back import Period, build_figures, raw_counts
 from services.site import get_settings
+from services.text import looks_like_formula
 from tests.checks_reports import found_in, identifiers, pdf_text
 from tests.factories import make_user, sign_in
 from tests.factories_reports import add_people
@@ -44,6 +45,13 @@ def pm(engine):
         pytest.param("@SUM(A1)", "'@SUM(A1)", id="an-at-sign-is-neutralised"),
         pytest.param("\tx", "'\tx", id="a-leading-tab-is-neutralised"),
         pytest.param("\rx", "'\rx", id="a-leading-carriage-return-is-neutralised"),
+        pytest.param(
+            " =HYPERLINK(1)", "' =HYPERLINK(1)", id="a-formula-behind-a-space-is-neutralised"
+        ),
+        pytest.param(
+            "\u00a0 @SUM(A1)", "'\u00a0 @SUM(A1)", id="a-formula-behind-a-nbsp-is-neutralised"
+        ),
+        pytest.param("a\x0bb\x01", "a\nb", id="control-characters-are-removed-from-a-cell"),
         pytest.param("White", "White", id="ordinary-text-is-left-alone"),
         pytest.param("a=b", "a=b", id="an-equals-sign-inside-is-left-alone"),
         pytest.param("", "", id="an-empty-cell-is-left-alone"),
@@ -139,7 +147,7 @@ def test_the_bhrd_csv_has_the_notice_a_row_per_person_served_and_no_live_formula
     )
     for row in rows:
         for cell in row:
-            assert not cell.startswith(funder.FORMULA_PREFIXES), cell
+            assert not looks_like_formula(cell), cell
 
 
 def test_the_bhrd_xlsx_stores_formula_like_text_as_plain_text(engine, pm):

@@ -51,6 +51,8 @@ from tests.factories_staffing import (
     make_team,
 )
 
+NEUTRAL = staffing.PARTNER_STATUS_BEFORE_SESSION
+
 
 @pytest.fixture
 def team(engine):
@@ -238,14 +240,45 @@ def test_partners_see_their_own_submissions_and_status_but_never_why_one_was_hel
     send(engine, team.kcpao, "Avery Sample", reason="Prosecutor question")
     casey_sub = subs(engine)[0]
     confirm_match(engine, team.pm, submission_id=casey_sub.id, participant_id=casey.id, today=TODAY)
-    mine = my_submissions(engine, team.bpd)
-    assert [(r["Person"], r["Status"]) for r in mine] == [("Casey Sample", "Held")]
+    mine = my_submissions(engine, team.bpd, today=TODAY)
+    assert [(r["Person"], r["Status"]) for r in mine] == [("Casey Sample", NEUTRAL)]
     shown = repr(mine)
     assert "release" not in shown and "C3" not in shown and "BUR-0003" not in shown
     held = held_submissions(engine, team.pm, session_id=session_id)
     assert "No active release of information covers BPD, KCPAO" in held[0]["held_reason"]
     with pytest.raises(PermissionError):
         held_submissions(engine, team.bpd, session_id=session_id)
+
+
+def test_a_partner_reads_the_same_status_for_a_released_participant_and_an_unknown_name(
+    engine, team, people
+):
+    """SECURITY 5: 'Held' against 'On the agenda' told a partner who is a discussable
+    participant. Until the session both read alike; provider staff still see the real state."""
+    avery, _, _ = people
+    make_session(engine)
+    for user in (team.bpd, team.cm):
+        send(engine, user, "Avery Sample", reason="Seen daily at the station")
+        send(engine, user, "Jordan Fake-Person", reason="Seen daily at the station")
+    for sub in subs(engine):
+        known = sub.person_name == "Avery Sample"
+        confirm_match(
+            engine,
+            team.pm,
+            submission_id=sub.id,
+            participant_id=avery.id if known else None,
+            today=TODAY,
+        )
+    assert {s.person_name: s.status for s in subs(engine)} == {
+        "Avery Sample": "on_agenda",
+        "Jordan Fake-Person": "held",
+    }
+    partner = my_submissions(engine, team.bpd, today=CUTOFF_DAY)
+    by_person = {r.pop("Person"): r for r in partner}
+    assert by_person["Avery Sample"] == by_person["Jordan Fake-Person"]
+    assert by_person["Avery Sample"]["Status"] == NEUTRAL
+    staff = {r["Person"]: r["Status"] for r in my_submissions(engine, team.cm, today=CUTOFF_DAY)}
+    assert staff == {"Avery Sample": "On the agenda", "Jordan Fake-Person": "Held"}
 
 
 # --- Agenda building ----------------------------------------------------------------------------
@@ -319,7 +352,9 @@ def test_two_names_for_one_person_merge_into_one_item_with_every_reason_and_subm
     titles = [i.title for i in items(engine, session_id)]
     assert titles == [ACTION_ITEMS_TITLE, "BUR-0001", *STANDING_TITLES]
     assert {s.status for s in subs(engine)} == {"on_agenda"}
-    assert [r["Status"] for r in my_submissions(engine, team.kcpao)] == ["On the agenda"]
+    assert [r["Status"] for r in my_submissions(engine, team.kcpao, today=TODAY)] == [NEUTRAL]
+    on_the_day = my_submissions(engine, team.kcpao, today=SESSION_DAY)
+    assert [r["Status"] for r in on_the_day] == ["On the agenda"]
 
 
 @pytest.mark.parametrize(
@@ -417,11 +452,7 @@ def test_the_pm_holds_and_carries_names_and_pulls_in_a_late_one(engine, team, pe
     assert by_id[held.id].status == "held"
     assert by_id[carried.id].status == "carried" and by_id[carried.id].session_id != first
     assert by_id[late.id].session_id == first
-    assert [r["Status"] for r in my_submissions(engine, team.bpd)][::-1] == [
-        "Held",
-        "Carried over to a later session",
-        "Received",
-    ]
+    assert [r["Status"] for r in my_submissions(engine, team.bpd, today=TODAY)] == [NEUTRAL] * 3
 
 
 def test_reorder_time_boxes_and_the_running_end_time(engine, team, people):

@@ -104,6 +104,46 @@ def test_invalid_settings_are_refused_and_nothing_changes(engine):
     assert get_settings(engine).version == settings.version
 
 
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        pytest.param({"redisclosure_notice": ""}, "Redisclosure notice", id="an-empty-notice"),
+        pytest.param({"redisclosure_notice": "   \n "}, "Redisclosure notice", id="a-blank-notice"),
+        pytest.param({"redisclosure_notice": "Confidential."}, "at least 60", id="a-stub-notice"),
+        pytest.param({"time_zone": "Mars/Olympus_Mons"}, "Time zone", id="an-unknown-zone"),
+        pytest.param({"time_zone": ""}, "Time zone", id="an-empty-zone"),
+        pytest.param({"time_zone": "america/los_angeles"}, "Time zone", id="a-zone-in-lower-case"),
+    ],
+)
+def test_a_blank_notice_or_an_unknown_time_zone_is_refused_and_nothing_is_saved(
+    engine, changes, message
+):
+    settings = get_settings(engine)
+    with pytest.raises(ValidationError, match=message):
+        update_settings(engine, actor=SYSTEM, expected_version=settings.version, changes=changes)
+    after = get_settings(engine)
+    assert after.version == settings.version
+    assert (after.time_zone, after.redisclosure_notice) == (
+        settings.time_zone,
+        settings.redisclosure_notice,
+    )
+
+
+def test_a_real_time_zone_and_the_short_form_notice_are_saved(engine):
+    settings = get_settings(engine)
+    short = "42 CFR part 2 prohibits unauthorized use or disclosure of these records."
+    update_settings(
+        engine,
+        actor=SYSTEM,
+        expected_version=settings.version,
+        changes={"time_zone": " America/New_York ", "redisclosure_notice": short},
+    )
+    assert (get_settings(engine).time_zone, get_settings(engine).redisclosure_notice) == (
+        "America/New_York",
+        short,
+    )
+
+
 def test_settings_have_the_protocol_defaults(engine):
     s = get_settings(engine)
     assert (s.intake_days, s.prosecutor_notice_days, s.social_contact_approval_months) == (30, 7, 6)
