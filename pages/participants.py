@@ -7,6 +7,7 @@ from services.errors import ValidationError
 from services.participants import MAX_SEARCH_ROWS, search
 from services.site import get_settings
 from ui.session import require_page
+from ui.text import plain
 from ui.widgets import table
 
 ctx, user = require_page("participants")
@@ -19,7 +20,7 @@ query = st.text_input(
 try:
     rows = search(ctx.engine, user, query, today)
 except ValidationError as exc:
-    st.error(str(exc), icon=":material/error:")
+    st.error(plain(str(exc)), icon=":material/error:")
     st.stop()
 
 if len(rows) >= MAX_SEARCH_ROWS:
