@@ -104,7 +104,8 @@ if offered:
                     format_func=PROSECUTOR_OFFICES.get,
                 )
                 method = st.radio("How", list(NOTICE_METHODS), format_func=NOTICE_METHODS.get)
-            if st.form_submit_button(chosen.action, type="primary", icon=":material/task_alt:"):
+            action = plain(chosen.action)
+            if st.form_submit_button(action, type="primary", icon=":material/task_alt:"):
                 if run_action(
                     lambda: record_closing_action(
                         ctx.engine,
