@@ -67,13 +67,15 @@ def markdown_strings(at) -> list[str]:
         pytest.param("**b**", r"\*\*b\*\*", id="bold"),
         pytest.param(":red[x]", r"\:red\[x\]", id="colour-directive"),
         pytest.param("$x^2$", r"\$x^2\$", id="katex"),
-        pytest.param("[l](http://e.x)", r"\[l\](http\:\/\/e.x)", id="link"),
-        pytest.param("![](http://e.x/p.png)", r"!\[\](http\:\/\/e.x\/p.png)", id="image"),
-        pytest.param("www.e.x", r"www\.e.x", id="www-autolink"),
-        pytest.param("a@e.x", r"a\@e.x", id="email-autolink"),
-        pytest.param("<http://e.x>", r"\<http\:\/\/e.x\>", id="angle-autolink"),
+        pytest.param("[l](http://e.x)", "\\[l\\](http\u2060\\:\\/\\/e.x)", id="link"),
+        pytest.param(
+            "![](http://e.x/p.png)", "!\\[\\](http\u2060\\:\\/\\/e.x\\/p.png)", id="image"
+        ),
+        pytest.param("www.e.x", "www\u2060.e.x", id="www-autolink"),
+        pytest.param("a@e.x", "a\\@\u2060e.x", id="email-autolink"),
+        pytest.param("<http://e.x>", "\\<http\u2060\\:\\/\\/e.x\\>", id="angle-autolink"),
         pytest.param(":material/home:", r"\:material\/home:", id="material-icon"),
-        pytest.param(":smile:", r"\:smile:", id="emoji-shortcode"),
+        pytest.param(":smile:", r"\:smile\:", id="emoji-shortcode"),
         pytest.param(":streamlit:", "\\:\u2060streamlit:", id="logo-shortcode"),
         pytest.param("&#58;red[x]", r"\&#58;red\[x\]", id="entity"),
         pytest.param("# Title", r"\# Title", id="heading"),
@@ -81,6 +83,7 @@ def markdown_strings(at) -> list[str]:
         pytest.param("1. item", r"1\. item", id="numbered-list"),
         pytest.param("a\nb", "a b", id="line-break"),
         pytest.param("Reason: required (BUR-0013).", "Reason: required (BUR-0013).", id="prose"),
+        pytest.param("at 10:30", r"at 10\:30", id="a-time-keeps-its-look"),
     ],
 )
 def test_plain_makes_markdown_literal_and_leaves_ordinary_sentences_alone(typed, shown):
