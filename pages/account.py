@@ -6,6 +6,7 @@ from services.auth import change_password
 from services.errors import ValidationError
 from services.policy import ROLE_LABELS
 from ui.session import SESSION_KEY, require_page
+from ui.text import plain
 
 ctx, user = require_page("account")
 
@@ -30,7 +31,7 @@ if submitted:
         try:
             change_password(ctx.engine, user, old=old, new=new)
         except ValidationError as exc:
-            st.error(str(exc), icon=":material/error:")
+            st.error(plain(str(exc)), icon=":material/error:")
         else:
             st.session_state.pop(SESSION_KEY, None)
             st.session_state["lead_signed_out_reason"] = "Password changed. Sign in again."

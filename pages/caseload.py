@@ -23,6 +23,7 @@ from services.errors import ValidationError
 from services.policy import ASSIGNERS
 from services.site import get_settings
 from ui.session import require_page
+from ui.text import plain
 from ui.widgets import chart_with_table, flash, run_action, table
 
 ctx, user = require_page("caseload")
@@ -167,7 +168,7 @@ try:
     delays = intake_delays(ctx.engine, user, start, end)
     monthly = referrals_per_month(ctx.engine, user, start, end)
 except ValidationError as exc:
-    st.error(str(exc), icon=":material/error:")
+    st.error(plain(str(exc)), icon=":material/error:")
     st.stop()
 
 chart_with_table(

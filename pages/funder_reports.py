@@ -18,6 +18,7 @@ from services.handout import performance_pdf
 from services.report_back import recent_periods
 from services.site import get_settings
 from ui.session import require_page
+from ui.text import plain
 from ui.widgets import flash, full_table, run_action
 
 ctx, user = require_page("funder_reports")
@@ -39,8 +40,8 @@ st.text(settings.redisclosure_notice)
 sent = last_export(ctx.engine, month)
 if sent:
     st.caption(
-        f"Last prepared {local_time_text(sent['at'], settings.time_zone)} by {sent['by']} "
-        f"({sent['what']})."
+        f"Last prepared {local_time_text(sent['at'], settings.time_zone)} by {plain(sent['by'])} "
+        f"({plain(sent['what'])})."
     )
 else:
     st.caption(f"Not prepared yet; due on day {settings.bhrd_report_due_day} of the next month.")

@@ -45,6 +45,7 @@ from services.participants import (
 from services.policy import PARTNER_ROLES
 from services.site import get_settings
 from ui.session import require_page
+from ui.text import plain
 from ui.widgets import conflict, flash, form_round, run_edit, seen_before, table
 
 ctx, user = require_page("participant")
@@ -107,7 +108,8 @@ def date_box(label: str, key: str, value=today, **limits):
 
 
 if user.role in PARTNER_ROLES:
-    st.caption(f"Release of information (ROI) for your organization today: {record.consent}.")
+    consent = plain(record.consent)
+    st.caption(f"Release of information (ROI) for your organization today: {consent}.")
     st.info(
         "Partner-safe view: no case notes, substance use, mental health, treatment or "
         "criminal-history detail is ever shown here (42 CFR Part 2).",

@@ -8,6 +8,7 @@ from services.participants import MAX_SEARCH_ROWS, search
 from services.site import get_settings
 from ui.list_audit import audited_list
 from ui.session import require_page
+from ui.text import plain
 from ui.widgets import table
 
 ctx, user = require_page("participants")
@@ -20,7 +21,7 @@ query = st.text_input(
 try:
     rows = search(ctx.engine, user, query, today)
 except ValidationError as exc:
-    st.error(str(exc), icon=":material/error:")
+    st.error(plain(str(exc)), icon=":material/error:")
     st.stop()
 
 if not audited_list(

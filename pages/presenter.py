@@ -14,6 +14,7 @@ from services.site import get_settings
 from services.staffing import default_session_id, list_sessions, timer_state
 from services.staffing_content import presenter_item, presenter_outline
 from ui.session import require_page
+from ui.text import plain
 
 ctx, user = require_page("presenter")
 
@@ -93,7 +94,7 @@ def show_timer() -> None:
 
 
 title, clock, restart = st.columns([5, 4, 2], vertical_alignment="center")
-title.markdown(f"# {item['heading']}")  # a fixed title or a LEAD id checked against its pattern
+title.markdown(f"# {plain(item['heading'])}")  # a fixed title or a LEAD id (SECURITY 32)
 if item["name"]:
     title.text(item["name"])
 with clock:

@@ -25,6 +25,7 @@ from services.referrals import (
 )
 from services.site import get_settings
 from ui.session import require_page
+from ui.text import plain
 from ui.widgets import flash, run_action, table
 
 ctx, user = require_page("referral_new")
@@ -71,7 +72,7 @@ with left_side.container(height=760, border=False):
     )
     place = left.text_input("Place", max_chars=200, key="rn_place")
     catchment = right.selectbox(
-        f"Inside the catchment area ({settings.catchment_area})?",
+        f"Inside the catchment area ({plain(settings.catchment_area)})?",
         ["unknown", "yes", "no"],
         key="rn_catchment",
     )
@@ -192,7 +193,7 @@ with left_side.container(height=760, border=False):
         try:
             state.rn_matches = find_matches(ctx.engine, user, person)
         except (ValidationError, AuditWriteError) as exc:
-            st.error(str(exc) or "The lookup could not be audited.", icon=":material/error:")
+            st.error(plain(str(exc)) or "The lookup could not be audited.", icon=":material/error:")
             state.rn_matches = []
         state.rn_lookup = lookup
     matches = state.get("rn_matches", [])

@@ -30,6 +30,7 @@ from services.referrals import (
 )
 from services.site import get_settings
 from ui.session import require_page
+from ui.text import plain
 from ui.widgets import flash, run_action, table
 
 ctx, user = require_page("referrals")
@@ -139,7 +140,7 @@ if chosen is not None:
     if detail is None:
         st.error("This referral is not in your agency's records.", icon=":material/block:")
         st.stop()
-    st.subheader(f"Referral of {detail['lead_id']}")
+    st.subheader(f"Referral of {plain(detail['lead_id'])}")
     for label, value in detail["fields"].items():
         left, right = st.columns([1, 3])
         left.markdown(f"**{label}**")

@@ -20,6 +20,7 @@ from services.report_back import (
 )
 from services.site import get_settings
 from ui.session import require_page
+from ui.text import plain
 from ui.widgets import flash, full_table, run_action
 
 ctx, user = require_page("report_back")
@@ -68,10 +69,10 @@ if user.role == Role.project_manager:
         choices = periods_to_publish(ctx.engine, today, kind)
         choice = st.selectbox("Which one", choices, format_func=lambda c: c["choice_label"])
         if choice["published"]:
-            st.success(f"{choice['blocked_by']} is published; its numbers are frozen.")
+            st.success(f"{plain(choice['blocked_by'])} is published; its numbers are frozen.")
         elif choice["blocked_by"]:
             st.warning(
-                f"{choice['blocked_by']} is already published and overlaps this period, "
+                f"{plain(choice['blocked_by'])} is already published and overlaps this period, "
                 "so this one cannot be published (the two could be subtracted)."
             )
         else:

@@ -28,6 +28,7 @@ from services.referrals import (
 from services.site import get_settings
 from services.staffing import mark_action_done
 from ui.session import require_page
+from ui.text import plain
 from ui.widgets import contact_fields, flash, run_action, table
 
 ctx, user = require_page("today")
@@ -86,7 +87,7 @@ if offered:
     left, right = st.columns(2)
     if route == "referral":
         with left.form("close_alert"):
-            st.markdown(f"**{chosen.action}**")
+            st.markdown(f"**{plain(chosen.action)}**")
             label = "Date it happened" if chosen.kind != "optimal" else "Intake appointment"
             if chosen.kind == "optimal":
                 on = st.date_input(label, value=today, min_value=today)
@@ -103,7 +104,8 @@ if offered:
                     format_func=PROSECUTOR_OFFICES.get,
                 )
                 method = st.radio("How", list(NOTICE_METHODS), format_func=NOTICE_METHODS.get)
-            if st.form_submit_button(chosen.action, type="primary", icon=":material/task_alt:"):
+            action = plain(chosen.action)
+            if st.form_submit_button(action, type="primary", icon=":material/task_alt:"):
                 if run_action(
                     lambda: record_closing_action(
                         ctx.engine,
@@ -140,7 +142,7 @@ if offered:
                         st.rerun()
     elif route == "contact":  # the no-contact alert closes with a contact logged here
         with left.form("close_contact"):
-            st.markdown(f"**Log a contact with {chosen.subject}**")
+            st.markdown(f"**Log a contact with {plain(chosen.subject)}**")
             kind, minutes, note, on = contact_fields(today)
             if st.form_submit_button("Log contact", type="primary", icon=":material/add_call:"):
                 if run_action(
@@ -172,14 +174,14 @@ if offered:
                     st.rerun()
     else:  # recorded on another page
         page = PAGE_BY_KEY[page_key]
-        left.markdown(f"**{chosen.action}**: recorded on the {page.title} page.")
+        left.markdown(f"**{plain(chosen.action)}**: recorded on the {page.title} page.")
         if page_key == "participant":
 
             def open_record(participant_id=chosen.participant_id):
                 st.session_state["participant_id"] = participant_id
 
             if left.button(
-                f"Open the record of {chosen.subject}",
+                f"Open the record of {plain(chosen.subject)}",
                 icon=page.icon,
                 on_click=open_record,
             ):

@@ -342,6 +342,7 @@ def _monthly_values(raw: dict) -> dict[str, int]:
         "contacts": raw["contacts"],
         "services": sum(raw["services_by_category"].values()),
         "spend": round(sum(raw["spend_cents_by_category"].values()) / 100),
+        "categories": dict(raw["services_by_category"]),  # never shown: decides spend's fate
         "housed": raw["housing_gained"],
         "goals": sum(raw["goals_by_domain"].values()),
     }
@@ -349,7 +350,11 @@ def _monthly_values(raw: dict) -> dict[str, int]:
 
 def suppress_months(values: list[dict[str, int]], threshold: int) -> list[dict[str, int | None]]:
     """Suppress each month's counts; the active count (a stock) also against every other
-    month shown; spend only where the number of services is shown."""
+    month shown; spend only where the number of services is shown and no service category of
+    the month is small (SECURITY 30: the month's spend is the all-categories total of a
+    report-back for that month, which would give away the spend of its hidden categories).
+
+    Each month holds its figures plus "categories" (services by category, never shown)."""
     shown: list[dict[str, int | None]] = []
     active_history: list[dict[str, int | None]] = []
     for month in values:
@@ -358,7 +363,8 @@ def suppress_months(values: list[dict[str, int]], threshold: int) -> list[dict[s
         active = suppress_against({"active": month["active"]}, active_history, threshold)
         active_history.append(active)
         out["active"] = active["active"]
-        out["spend"] = month["spend"] if out["services"] is not None else None
+        small = any(1 <= count < threshold for count in month["categories"].values())
+        out["spend"] = None if out["services"] is None or small else month["spend"]
         shown.append({key: out[key] for key, _ in KEY_FIGURES})
     return shown
 

@@ -758,9 +758,17 @@ def build_figures(raw: dict, period: Period, *, threshold: int, others: list[dic
 
 
 def _spend_row(raw: dict, services: dict) -> dict:
-    """Spend in whole dollars, shown only where the number of services is shown."""
+    """Spend in whole dollars, shown only where the number of services is shown.
+
+    The all-categories total is shown only when no category is hidden (SECURITY 30): next to
+    the shown categories it would give away the summed spend of the hidden ones, and with
+    the unit prices often their split (e.g. 11 services in small categories costing $5,500).
+    """
     cents = raw["spend_cents_by_category"]
     dollars = {**cents, TOTAL_KEY: sum(cents.values())}
+    shown = dict(services["cells"])
+    if any(value is None for key, value in shown.items() if key != TOTAL_KEY):
+        shown[TOTAL_KEY] = None
     return {
         "title": "Spend on services, by category (US dollars)",
         "label_header": "Category",
@@ -769,7 +777,7 @@ def _spend_row(raw: dict, services: dict) -> dict:
         "withheld": services["withheld"],
         "small_keys": [],
         "cells": {
-            key: None if services["cells"][key] is None else round(value / 100)
+            key: None if shown[key] is None else round(value / 100)
             for key, value in dollars.items()
         },
     }

@@ -268,3 +268,46 @@ def add_people(
                 )
             ids.append(person.id)
     return ids
+
+
+# The red team's case (issue 12, SECURITY 30): a quarter whose service categories are all small
+# while their total is not: 11 services costing $5,500 in all, one split fitting the prices.
+SMALL_SERVICES_QUARTER = (date(2025, 7, 1), date(2025, 9, 30))
+SMALL_SERVICES = (("housing", 4, 90_000), ("food", 4, 10_000), ("benefits", 3, 50_000))
+
+
+def plant_small_service_quarter(engine, *, first_number: int = 3001) -> dict:
+    """Eleven people, one service each, in July to September 2025: every category small.
+
+    Returns {"services": 11, "spend_dollars": 5500}.
+    """
+    start, _end = SMALL_SERVICES_QUARTER
+    count = sum(n for _category, n, _cents in SMALL_SERVICES)
+    ids = iter(
+        add_people(
+            engine,
+            count,
+            referred=start + timedelta(days=1),
+            intake=start + timedelta(days=8),
+            first_number=first_number,
+        )
+    )
+    now = utcnow()
+    cents_total = 0
+    with write_session(engine) as session:
+        for category, number, cents in SMALL_SERVICES:
+            for _ in range(number):
+                session.add(
+                    Service(
+                        participant_id=next(ids),
+                        category=category,
+                        provider="Synthetic provider",
+                        start_on=start + timedelta(days=20),
+                        cost_cents=cents,
+                        funding="new_capacity",
+                        username="rpt",
+                        at=now,
+                    )
+                )
+                cents_total += cents
+    return {"services": count, "spend_dollars": round(cents_total / 100)}

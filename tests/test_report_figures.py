@@ -284,10 +284,40 @@ def test_shares_rates_and_spend_come_only_from_shown_cells():
     services = figures["rows"]["services_by_category"]["cells"]
     assert services["Food"] is None and spend["Food"] is None
     assert services["Benefits"] is None and spend["Benefits"] is None  # secondary, with Food
-    assert spend["Housing"] == 10_000 and spend["total"] == 10_530
+    assert spend["Housing"] == 10_000 and spend["total"] is None  # 10,530 - 10,000 = hidden
     rows = table_rows(figures, "services_by_category")
     food = next(r for r in rows if r["Category"] == "Food")
     assert food == {"Category": "Food", "Services": "not shown", "Spend": "not shown", "Share": ""}
+
+
+def test_a_spend_total_is_not_published_when_every_category_behind_it_is_hidden():
+    """The red team's case (SECURITY 30): 11 services, each category small, $5,500 in all;
+    with the unit prices only one split fits, so the total would give the hidden cells away."""
+    counts = raw(
+        services_by_category={"Housing": 4, "Food": 4, "Benefits": 3},
+        spend_cents_by_category={"Housing": 400_000, "Food": 20_000, "Benefits": 130_000},
+    )
+    figures = build(counts)
+    assert figures["rows"]["services_by_category"]["cells"]["total"] == 11
+    assert set(figures["rows"]["spend_by_category"]["cells"].values()) <= {None, 0}
+    text = " ".join(summary(figures))
+    assert "LEAD arranged 11 services." in text
+    assert "5,500" not in text and "costing" not in text
+    rows = table_rows(figures, "services_by_category")
+    assert (rows[-1]["Category"], rows[-1]["Services"], rows[-1]["Spend"]) == (
+        "All",
+        "11",
+        "not shown",
+    )
+
+
+def test_a_spend_total_is_published_when_every_category_is_shown_or_zero():
+    counts = raw(
+        services_by_category={"Housing": 20, "Food": 12},
+        spend_cents_by_category={"Housing": 1_000_000, "Food": 30_000},
+    )
+    spend = build(counts)["rows"]["spend_by_category"]["cells"]
+    assert spend["total"] == 10_300 and spend["Benefits"] == 0
 
 
 def test_cell_text_says_fewer_than_only_where_a_hidden_count_must_be_small():

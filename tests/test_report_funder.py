@@ -217,14 +217,39 @@ def test_the_monthly_active_count_is_checked_against_every_other_month(active, e
     values = [dict.fromkeys(k for k, _ in funder.KEY_FIGURES) for _ in active]
     for month, count in zip(values, active, strict=True):
         month.update({k: 0 for k in month} | {"active": count, "services": 12, "spend": 500})
+        month["categories"] = {"Housing": 12, "Food": 0}
     shown = suppress_months(values, 11)
     assert [m["active"] for m in shown] == expected
     assert [m["spend"] for m in shown] == [500, 500, 500]
 
 
 def test_spend_is_shown_only_with_its_services_count():
-    values = [dict.fromkeys((k for k, _ in funder.KEY_FIGURES), 0) | {"services": 4, "spend": 900}]
+    values = [
+        dict.fromkeys((k for k, _ in funder.KEY_FIGURES), 0)
+        | {"services": 4, "spend": 900, "categories": {"Housing": 4}}
+    ]
     assert suppress_months(values, 11)[0]["spend"] is None
+
+
+@pytest.mark.parametrize(
+    ("categories", "shown"),
+    [
+        pytest.param({"Housing": 12, "Food": 0}, True, id="every-category-shown-or-none"),
+        pytest.param({"Housing": 11, "Food": 1}, False, id="one-small-category-hides-spend"),
+        pytest.param(
+            {"Housing": 4, "Food": 4, "Benefits": 4}, False, id="all-categories-small-total-12"
+        ),
+    ],
+)
+def test_monthly_spend_is_hidden_when_any_service_category_of_the_month_is_small(categories, shown):
+    """SECURITY 30: the month's spend is the all-categories spend of its report-back, so next
+    to the shown categories it would give away what the hidden ones cost."""
+    month = dict.fromkeys((k for k, _ in funder.KEY_FIGURES), 0) | {
+        "services": sum(categories.values()),
+        "spend": 5_500,
+        "categories": categories,
+    }
+    assert (suppress_months([month], 11)[0]["spend"] is not None) == shown
 
 
 def test_the_performance_summary_covers_twelve_months_to_the_chosen_one(engine):

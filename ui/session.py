@@ -24,6 +24,7 @@ from services.clock import utcnow
 from services.config import AppConfig, ConfigError, load_config
 from services.db import SchemaError, make_engine, quick_check, read_session, require_current_schema
 from services.policy import PAGE_BY_KEY, ROLE_LABELS, can_open, pages_for
+from ui.text import plain
 
 SESSION_KEY = "lead_session_id"
 VERIFIED_KEY = "_lead_verified_username"
@@ -58,7 +59,7 @@ def context() -> Context:
         config = load_config()
         _checked(config.database_url)
     except (ConfigError, SchemaError) as exc:
-        st.error(str(exc), icon=":material/error:")
+        st.error(plain(str(exc)), icon=":material/error:")
         st.stop()
     return Context(config=config, engine=_engine(config.database_url))
 

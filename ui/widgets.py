@@ -1,4 +1,7 @@
-"""Small keyed widgets shared by pages. User-entered text is shown only as plain text."""
+"""Small keyed widgets shared by pages. User-entered text is shown only as plain text.
+
+Messages (confirmations, refusals, conflicts) are plain sentences that may quote stored or
+typed values, so they go through `ui.text.plain` here, once (SECURITY 32)."""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ import streamlit as st
 
 from services.casework import CONTACT_KINDS, QUICK_MINUTES
 from services.errors import StaleEditError, ValidationError
+from ui.text import plain
 
 
 def table(rows: list[dict], *, key: str, empty: str = "Nothing to show.") -> None:
@@ -26,9 +30,9 @@ def run_action(action: Callable[[], object], *, success: str) -> bool:
     try:
         action()
     except (ValidationError, StaleEditError) as exc:
-        st.error(str(exc), icon=":material/error:")
+        st.error(plain(str(exc)), icon=":material/error:")
         return False
-    st.toast(success, icon=":material/check_circle:")
+    st.toast(plain(success), icon=":material/check_circle:")
     st.session_state["lead_flash"] = success
     return True
 
@@ -53,7 +57,7 @@ def flash() -> None:
     if now - entry["first_shown"] > FLASH_SECONDS:
         st.session_state.pop("lead_flash", None)
         return
-    st.success(entry["message"], icon=":material/check_circle:")
+    st.success(plain(entry["message"]), icon=":material/check_circle:")
 
 
 def chart_with_table(chart, rows: list[dict], *, title: str, description: str, key: str) -> None:
@@ -89,12 +93,12 @@ def run_edit(action: Callable[[], object], *, success: str, reset_keys: list[str
     try:
         action()
     except ValidationError as exc:
-        st.error(str(exc), icon=":material/error:")
+        st.error(plain(str(exc)), icon=":material/error:")
         return
     except StaleEditError as exc:
         st.session_state["lead_conflict"] = str(exc)
     else:
-        st.toast(success, icon=":material/check_circle:")
+        st.toast(plain(success), icon=":material/check_circle:")
         st.session_state["lead_flash"] = success
     next_form_round()
     for key in list(st.session_state):
@@ -107,7 +111,7 @@ def conflict() -> None:
     """Show, once, the conflict a version-checked save ran into in the previous run."""
     message = st.session_state.pop("lead_conflict", None)
     if message:
-        st.error(message, icon=":material/sync_problem:")
+        st.error(plain(message), icon=":material/sync_problem:")
 
 
 def full_table(rows: list[dict], *, key: str, empty: str = "Nothing to show.") -> None:
@@ -127,7 +131,7 @@ def prepared_download(label: str, prepare: Callable[[], object], *, key: str) ->
         try:
             st.session_state[key] = prepare()
         except (ValidationError, StaleEditError) as exc:
-            st.error(str(exc), icon=":material/error:")
+            st.error(plain(str(exc)), icon=":material/error:")
     ready = st.session_state.get(key)
     if ready is not None:
         st.download_button(
