@@ -21,6 +21,8 @@ from services.staffing import (
     pickable_participants,
     submit_name,
 )
+from services.staffing_text import who_reads
+from ui.free_text import not_clinical_box, readers_note
 from ui.session import require_page
 from ui.widgets import flash, run_action, table
 
@@ -59,6 +61,8 @@ with st.form("submit_name", clear_on_submit=True):
         "Date of birth (optional)", value=None, min_value=date(1900, 1, 1), max_value=today
     )
     reason = st.text_area("Why discuss this person (required, brief)", max_chars=MAX_REASON)
+    readers_note(who_reads(ctx.engine, field="reason", today=today))
+    not_clinical = not_clinical_box("submit_not_clinical")
     urgency = st.radio("Urgency", URGENCIES, horizontal=True)
     if st.form_submit_button("Send the name", type="primary", icon=":material/send:"):
         answer: list[str] = []
@@ -74,6 +78,7 @@ with st.form("submit_name", clear_on_submit=True):
                     reason=reason,
                     urgency=urgency,
                     today=today,
+                    not_clinical=not_clinical,
                 )
             ),
             success="Name sent.",

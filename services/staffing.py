@@ -1234,6 +1234,7 @@ def agenda(engine: Engine, user: CurrentUser, *, session_id: int, today: date) -
                 "prep_notes": item.prep_notes,
                 "summary": item.summary,
                 "decisions": item.decisions,
+                "curtain_text": item.curtain_text,
                 "version": item.version,
                 "participant_id": item.participant_id,
                 "consent": problems.get(item.participant_id) if item.participant_id else None,
