@@ -177,3 +177,24 @@ def test_each_partner_field_names_the_organizations_that_will_read_it(engine, st
     assert "(BPD)" in reason and "(KCPAO)" in reason and "(KCSO)" not in reason
     action = who_reads(engine, field="action", today=TODAY, session_id=session_id)
     assert "(BPD)" in action and "the owner" in action
+
+
+def test_no_planted_clinical_phrase_reaches_a_partner_unflagged(db_url):
+    from tests.checks_free_text import CORPUS, partner_free_text
+
+    result = partner_free_text(db_url, apptest=False)
+    assert result["unflagged"] == []
+    assert result["planted"] == result["reached"] == 5 * len(CORPUS)
+    assert result["refused_unconfirmed"] > len(CORPUS)
+
+
+def test_the_free_text_check_counts_a_word_the_vocabulary_misses_and_a_text_saved_around_it(
+    db_url, monkeypatch
+):
+    from tests import checks_free_text
+
+    monkeypatch.setattr(checks_free_text, "CORPUS", ("in detox", "hearing voices at night"))
+    result = checks_free_text.partner_free_text(db_url, apptest=False, bypass=True)
+    assert "needs a ride to the methadone clinic (bypass)" in result["unflagged"]
+    assert "hearing voices at night (reason 1)" in result["unflagged"]
+    assert not any(text.startswith("in detox") for text in result["unflagged"])
