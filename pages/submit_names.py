@@ -24,7 +24,7 @@ from services.staffing import (
 from services.staffing_text import who_reads
 from ui.free_text import not_clinical_box, readers_note
 from ui.session import require_page
-from ui.widgets import flash, run_action, table
+from ui.widgets import flash, form_round, next_form_round, run_action, table
 
 ctx, user = require_page("submit_names")
 
@@ -48,7 +48,8 @@ st.caption(
 )
 
 picks = {p["id"]: p["label"] for p in pickable_participants(ctx.engine, user, today)}
-with st.form("submit_name", clear_on_submit=True):
+# A new form key after each name sent: a refused reason stays to be rewritten or confirmed.
+with st.form(f"submit_name_{form_round()}"):
     picked = st.selectbox(
         "A participant you may see (optional)",
         [None, *picks],
@@ -85,6 +86,7 @@ with st.form("submit_name", clear_on_submit=True):
         )
         if sent:
             st.session_state["lead_flash"] = answer[0]
+            next_form_round()
             st.rerun()
 
 st.subheader("My submissions")

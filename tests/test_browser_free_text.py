@@ -100,13 +100,13 @@ def test_a_clinical_reason_needs_the_confirmation_and_the_curtain_hides_it(
     with read_session(engine) as session:
         assert session.exec(select(Submission).where(Submission.reason == REASON)).first() is None
 
-    # The form clears on every submit (clear_on_submit): type the name and reason again.
-    phone.get_by_label("Person's name", exact=True).fill(person["label"].split(" · ")[-1])
-    phone.get_by_label("Why discuss this person (required, brief)").fill(REASON)
+    # What was typed stays, to be rewritten or confirmed (the form once cleared on refusal).
+    assert phone.get_by_label("Why discuss this person (required, brief)").input_value() == REASON
     phone.get_by_test_id("stCheckbox").get_by_text("This is not clinical").click()
     phone.get_by_role("button", name="Send the name").click()
     wait_idle(phone, 1000)
     phone.locator(SUCCESS).first.wait_for()
+    assert phone.get_by_label("Why discuss this person (required, brief)").input_value() == ""
     shot(phone, "free-text-02-submit-confirmed-phone")
     with read_session(engine) as session:
         sent = session.exec(select(Submission).where(Submission.reason == REASON)).one()
