@@ -22,7 +22,15 @@ from services.staffing import (
 from services.staffing_text import clinical_flags, who_reads
 from ui.free_text import clinical_flags_panel, not_clinical_box, readers_note
 from ui.session import require_page
-from ui.widgets import flash, prepared_download, run_action, seen_before, table
+from ui.widgets import (
+    flash,
+    form_round,
+    next_form_round,
+    prepared_download,
+    run_action,
+    seen_before,
+    table,
+)
 
 ctx, user = require_page("session_outcomes")
 
@@ -76,11 +84,13 @@ with st.form(f"outcome_{chosen}"):
         ),
         success=f"Outcome of item {item['position']} saved.",
     ):
+        next_form_round()  # the not-clinical box comes back unticked
         st.rerun()
 
 owners = owner_choices(ctx.engine)
 users = {u["id"]: u["label"] for u in owners["users"]}
-with st.form(f"action_{chosen}", clear_on_submit=True):
+# A new form key after each action added: a refused text stays to be rewritten or confirmed.
+with st.form(f"action_{chosen}_{form_round()}"):
     st.markdown("**Add an action item**")
     text = st.text_input("Action", max_chars=MAX_ACTION)
     org_col, user_col, due_col = st.columns(3)
@@ -107,6 +117,7 @@ with st.form(f"action_{chosen}", clear_on_submit=True):
         ),
         success="Action item added: it shows on its owner's page until done.",
     ):
+        next_form_round()
         st.rerun()
 
 st.subheader("Action items of this session")

@@ -192,3 +192,16 @@ def test_the_agenda_lists_flagged_wording_for_the_pm_before_finalizing(site):
     flags = next(d.value for d in at.dataframe if "Flagged words" in d.value.columns)
     assert list(flags["Flagged words"]) == ["meth"]
     assert "Likely clinical wording partners will read (1)" in rendered_text(at)
+
+
+def test_the_not_clinical_box_is_unticked_again_after_a_name_is_sent(site):
+    """A confirmation covers one text: the next name must be confirmed afresh."""
+    engine, *_ = site
+    at = open_page(engine, "bpd1", "pages/submit_names.py")
+    [t for t in at.text_input if t.label == "Person's name"][0].input("Avery Sample")
+    at.text_area[0].input("Back from inpatient")
+    next(c for c in at.checkbox if c.label.startswith("This is not clinical")).check()
+    button(at, "Send the name").click().run()
+    assert not at.error and at.success
+    assert next(c for c in at.checkbox if c.label.startswith("This is not clinical")).value is False
+    assert at.text_area[0].value == ""

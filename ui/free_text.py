@@ -7,7 +7,7 @@ import streamlit as st
 
 from services.free_text import CONFIRM_LABEL
 from services.staffing_text import MAX_CURTAIN, set_curtain_text
-from ui.widgets import run_action, table
+from ui.widgets import form_round, next_form_round, run_action, table
 
 
 def readers_note(text: str) -> None:
@@ -16,10 +16,11 @@ def readers_note(text: str) -> None:
 
 
 def not_clinical_box(key: str) -> bool:
-    """The explicit confirmation flagged text needs before it is saved (unticked by default)."""
+    """The explicit confirmation flagged text needs before it is saved: unticked, and unticked
+    again after every save (the form round is in its key; callers call `next_form_round`)."""
     return st.checkbox(
         CONFIRM_LABEL,
-        key=key,
+        key=f"{key}_{form_round()}",
         help="Tick only after rereading: words such as detox, meds or AA are flagged; "
         "the confirmation is recorded with your name.",
     )
@@ -59,4 +60,5 @@ def curtain_text_form(engine, user, item: dict, version: int) -> None:
             ),
             success="Curtain text saved.",
         ):
+            next_form_round()
             st.rerun()
