@@ -451,6 +451,8 @@ class AgendaItem(SQLModel, table=True):
     prep_notes: str = Field(default="", sa_type=Text)  # private: never presented or exported
     summary: str = Field(default="", sa_type=Text)  # outcome, non-clinical
     decisions: str = Field(default="", sa_type=Text)
+    # What the shared screen shows of this item's free text under the privacy curtain.
+    curtain_text: str = Field(default="", sa_type=Text)
     presented_at: datetime | None = None
     version: int = Field(default=1)
     updated_at: datetime | None = None
@@ -467,6 +469,18 @@ class ActionItem(SQLModel, table=True):
     due_on: date
     done_on: date | None = None
     created_by: str = Field(max_length=64)
+    at: datetime
+
+
+class ClinicalConfirmation(SQLModel, table=True):
+    """Who confirmed flagged partner-visible text as not clinical, and when (SECURITY 29)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    record_kind: str = Field(max_length=16)  # submission | outcome | action | curtain
+    record_id: int = Field(index=True)
+    session_id: int | None = Field(default=None, foreign_key="staffingsession.id", index=True)
+    phrases: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    confirmed_by: str = Field(max_length=64)
     at: datetime
 
 

@@ -35,6 +35,8 @@ from services.staffing import (
     update_item,
     update_session,
 )
+from services.staffing_text import clinical_flags, who_reads
+from ui.free_text import clinical_flags_panel, curtain_text_form, readers_note
 from ui.session import require_page
 from ui.widgets import flash, prepared_download, run_action, seen_before, table
 
@@ -343,6 +345,14 @@ if items and not locked:
                 )
             )
 
+    readers_note(who_reads(ctx.engine, field="curtain", today=today, session_id=session_id))
+    curtain_text_form(ctx.engine, user, item, item_version)
+
+clinical_flags_panel(
+    clinical_flags(ctx.engine, user, session_id=session_id),
+    key="agenda_flags",
+    before="finalizing or exporting the agenda",
+)
 if not info["finalized_at"] and st.button("Finalize the agenda", type="primary"):
     carried: list[int] = []
     ok = run_action(

@@ -19,8 +19,18 @@ from services.staffing import (
     save_outcome,
     session_action_items,
 )
+from services.staffing_text import clinical_flags, who_reads
+from ui.free_text import clinical_flags_panel, not_clinical_box, readers_note
 from ui.session import require_page
-from ui.widgets import flash, prepared_download, run_action, seen_before, table
+from ui.widgets import (
+    flash,
+    form_round,
+    next_form_round,
+    prepared_download,
+    run_action,
+    seen_before,
+    table,
+)
 
 ctx, user = require_page("session_outcomes")
 
@@ -60,6 +70,8 @@ st.caption(
 with st.form(f"outcome_{chosen}"):
     summary = st.text_area("Summary", value=item["summary"], max_chars=MAX_NOTES)
     decisions = st.text_area("Decisions", value=item["decisions"], max_chars=MAX_NOTES)
+    readers_note(who_reads(ctx.engine, field="outcome", today=today, session_id=session_id))
+    outcome_ok = not_clinical_box(f"outcome_not_clinical_{chosen}")
     if st.form_submit_button("Save the outcome", type="primary") and run_action(
         lambda: save_outcome(
             ctx.engine,
@@ -68,14 +80,17 @@ with st.form(f"outcome_{chosen}"):
             expected_version=version,
             summary=summary,
             decisions=decisions,
+            not_clinical=outcome_ok,
         ),
         success=f"Outcome of item {item['position']} saved.",
     ):
+        next_form_round()  # the not-clinical box comes back unticked
         st.rerun()
 
 owners = owner_choices(ctx.engine)
 users = {u["id"]: u["label"] for u in owners["users"]}
-with st.form(f"action_{chosen}", clear_on_submit=True):
+# A new form key after each action added: a refused text stays to be rewritten or confirmed.
+with st.form(f"action_{chosen}_{form_round()}"):
     st.markdown("**Add an action item**")
     text = st.text_input("Action", max_chars=MAX_ACTION)
     org_col, user_col, due_col = st.columns(3)
@@ -86,6 +101,8 @@ with st.form(f"action_{chosen}", clear_on_submit=True):
         "Or a person", [None, *users], format_func=lambda u: "—" if u is None else users[u]
     )
     due = due_col.date_input("Due", min_value=today)
+    readers_note(who_reads(ctx.engine, field="action", today=today, session_id=session_id))
+    action_ok = not_clinical_box(f"action_not_clinical_{chosen}")
     if st.form_submit_button("Add the action item") and run_action(
         lambda: add_action_item(
             ctx.engine,
@@ -96,9 +113,11 @@ with st.form(f"action_{chosen}", clear_on_submit=True):
             owner_user_id=owner_user,
             due_on=due,
             today=today,
+            not_clinical=action_ok,
         ),
         success="Action item added: it shows on its owner's page until done.",
     ):
+        next_form_round()
         st.rerun()
 
 st.subheader("Action items of this session")
@@ -124,6 +143,11 @@ if open_actions:
         ):
             st.rerun()
 
+clinical_flags_panel(
+    clinical_flags(ctx.engine, user, session_id=session_id),
+    key="outcome_flags",
+    before="sending the minutes",
+)
 st.subheader("Minutes")
 st.caption(
     "Summaries, decisions and action items, with the redisclosure notice; each file is "

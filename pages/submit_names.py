@@ -21,8 +21,10 @@ from services.staffing import (
     pickable_participants,
     submit_name,
 )
+from services.staffing_text import who_reads
+from ui.free_text import not_clinical_box, readers_note
 from ui.session import require_page
-from ui.widgets import flash, run_action, table
+from ui.widgets import flash, form_round, next_form_round, run_action, table
 
 ctx, user = require_page("submit_names")
 
@@ -46,7 +48,8 @@ st.caption(
 )
 
 picks = {p["id"]: p["label"] for p in pickable_participants(ctx.engine, user, today)}
-with st.form("submit_name", clear_on_submit=True):
+# A new form key after each name sent: a refused reason stays to be rewritten or confirmed.
+with st.form(f"submit_name_{form_round()}"):
     picked = st.selectbox(
         "A participant you may see (optional)",
         [None, *picks],
@@ -59,6 +62,8 @@ with st.form("submit_name", clear_on_submit=True):
         "Date of birth (optional)", value=None, min_value=date(1900, 1, 1), max_value=today
     )
     reason = st.text_area("Why discuss this person (required, brief)", max_chars=MAX_REASON)
+    readers_note(who_reads(ctx.engine, field="reason", today=today))
+    not_clinical = not_clinical_box("submit_not_clinical")
     urgency = st.radio("Urgency", URGENCIES, horizontal=True)
     if st.form_submit_button("Send the name", type="primary", icon=":material/send:"):
         answer: list[str] = []
@@ -74,12 +79,14 @@ with st.form("submit_name", clear_on_submit=True):
                     reason=reason,
                     urgency=urgency,
                     today=today,
+                    not_clinical=not_clinical,
                 )
             ),
             success="Name sent.",
         )
         if sent:
             st.session_state["lead_flash"] = answer[0]
+            next_form_round()
             st.rerun()
 
 st.subheader("My submissions")

@@ -47,6 +47,7 @@ from services.clock import local_time_text, local_today, utcnow
 from services.db import read_session, write_session
 from services.deadlines import open_obligations
 from services.errors import StaleEditError, ValidationError
+from services.free_text import record_confirmation, require_confirmation
 from services.memo import AuditKeyedCache
 from services.participants import general_releases
 from services.participants import search as search_participants
@@ -115,33 +116,6 @@ CONSENT_HELD = (
     "No active release of information covers {orgs} on {day}: the person cannot be discussed "
     "at this session (PROTOCOL C3)."
 )
-# Words that do not belong in minutes partners receive (42 CFR Part 2; PROTOCOL C4, M4).
-CLINICAL_WORDS = (
-    "detox",
-    "relapse",
-    "overdose",
-    "methadone",
-    "suboxone",
-    "buprenorphine",
-    "naloxone",
-    "narcan",
-    "psychiatric",
-    "psychosis",
-    "schizo",
-    "bipolar",
-    "diagnosis",
-    "diagnosed",
-    "medication",
-    "withdrawal symptoms",
-    "urinalysis",
-    "sobriety",
-    "treatment",
-    "therapy",
-    "counseling",
-    "rehab",
-)
-
-
 # --- Pure rules ---------------------------------------------------------------------------------
 
 
@@ -373,16 +347,6 @@ def _shortlist(given: list[str], dob: date | None, candidates: list[dict]) -> li
     return kept
 
 
-def clinical_words(text: str) -> list[str]:
-    """Clinical words found in text meant for minutes (42 CFR Part 2): keep minutes non-clinical.
-
-    >>> clinical_words("Housing found; back in detox next week")
-    ['detox']
-    """
-    lowered = (text or "").casefold()
-    return [w for w in CLINICAL_WORDS if re.search(rf"\b{re.escape(w)}", lowered)]
-
-
 def display_name(preferred: str, legal: str) -> str:
     """Preferred first name and the last name's initial: "Avery S." (never the full name).
 
@@ -409,16 +373,6 @@ def _text(value: str | None, label: str, max_len: int, *, required: bool = False
         raise ValidationError(f"{label}: required.")
     if len(value) > max_len:
         raise ValidationError(f"{label}: use at most {max_len} characters (now {len(value)}).")
-    return value
-
-
-def _non_clinical(value: str, label: str) -> str:
-    found = clinical_words(value)
-    if found:
-        raise ValidationError(
-            f"{label}: keep it non-clinical; it mentions {', '.join(found)}. Clinical detail "
-            "belongs in the case record, never in minutes partners receive (42 CFR Part 2)."
-        )
     return value
 
 
@@ -840,15 +794,21 @@ def submit_name(
     reason: str,
     urgency: str = "routine",
     today: date,
+    not_clinical: bool = False,
     now: datetime | None = None,
 ) -> str:
-    """Send a name for discussion; the answer is the same whoever the person is (SECURITY 5)."""
+    """Send a name for discussion; the answer is the same whoever the person is (SECURITY 5).
+
+    The reason is read by every attending organization: likely clinical wording needs
+    `not_clinical`, the submitter's confirmation, stored and audited (SECURITY 29).
+    """
     if user.role not in SUBMITTER_ROLES:
         raise PermissionError("This role does not send names for discussion.")
     now = now or utcnow()
     name = _text(person_name, "Name", MAX_NAME)
     alias = _text(person_alias, "Alias", MAX_NAME)
     reason = _text(reason, "Reason", MAX_REASON, required=True)
+    flagged = require_confirmation({"Reason": reason}, not_clinical)
     if urgency not in URGENCIES:
         raise ValidationError(f"Urgency: choose one of {', '.join(URGENCIES)}.")
     if person_dob is not None and not (date(1900, 1, 1) <= person_dob <= today):
@@ -866,19 +826,29 @@ def submit_name(
     settings = get_settings(engine)
     with write_session(engine) as session:
         row = _session_taking_names(session, today, settings, now)
-        session.add(
-            Submission(
-                session_id=row.id,
-                submitted_by=user.username,
-                organization_code=user.organization_code,
-                person_name=name,
-                person_alias=alias,
-                person_dob=person_dob,
-                participant_id=participant_id,
-                reason=reason,
-                urgency=urgency,
-                at=now,
-            )
+        sub = Submission(
+            session_id=row.id,
+            submitted_by=user.username,
+            organization_code=user.organization_code,
+            person_name=name,
+            person_alias=alias,
+            person_dob=person_dob,
+            participant_id=participant_id,
+            reason=reason,
+            urgency=urgency,
+            at=now,
+        )
+        session.add(sub)
+        session.flush()
+        record_confirmation(
+            session,
+            user,
+            kind="submission",
+            record_id=sub.id,
+            session_id=row.id,
+            phrases=flagged,
+            subject=f"session {row.on}",
+            now=now,
         )
         audit.append(
             session,
@@ -1290,6 +1260,7 @@ def agenda(engine: Engine, user: CurrentUser, *, session_id: int, today: date) -
                 "prep_notes": item.prep_notes,
                 "summary": item.summary,
                 "decisions": item.decisions,
+                "curtain_text": item.curtain_text,
                 "version": item.version,
                 "participant_id": item.participant_id,
                 "consent": problems.get(item.participant_id) if item.participant_id else None,
@@ -1715,13 +1686,19 @@ def save_outcome(
     expected_version: int,
     summary: str,
     decisions: str,
+    not_clinical: bool = False,
     now: datetime | None = None,
 ) -> None:
-    """A short, non-clinical summary and the decisions of one item (PROTOCOL M3, M4)."""
+    """A short, non-clinical summary and the decisions of one item (PROTOCOL M3, M4).
+
+    The minutes go to every attending organization: likely clinical wording needs
+    `not_clinical`, stored and audited (SECURITY 29).
+    """
     _require_pm(user)
     now = now or utcnow()
-    summary = _non_clinical(_text(summary, "Summary", MAX_NOTES), "Summary")
-    decisions = _non_clinical(_text(decisions, "Decisions", MAX_NOTES), "Decisions")
+    summary = _text(summary, "Summary", MAX_NOTES)
+    decisions = _text(decisions, "Decisions", MAX_NOTES)
+    flagged = require_confirmation({"Summary": summary, "Decisions": decisions}, not_clinical)
     with write_session(engine) as session:
         item = _get(session, AgendaItem, item_id, "Agenda item")
         _check_version(item, expected_version)
@@ -1731,12 +1708,23 @@ def save_outcome(
         item.updated_at, item.updated_by = now, user.username
         session.add(item)
         participant = session.get(Participant, item.participant_id) if item.participant_id else None
+        subject = participant.lead_id if participant else f"session {row.on}"
         audit.append(
             session,
             actor=user.actor,
             action="agenda.outcome",
-            subject=participant.lead_id if participant else f"session {row.on}",
+            subject=subject,
             purpose=f"staffing session {row.on}",
+            now=now,
+        )
+        record_confirmation(
+            session,
+            user,
+            kind="outcome",
+            record_id=item.id,
+            session_id=row.id,
+            phrases=flagged,
+            subject=subject,
             now=now,
         )
 
@@ -1770,13 +1758,16 @@ def add_action_item(
     owner_user_id: int | None = None,
     due_on: date,
     today: date,
+    not_clinical: bool = False,
     now: datetime | None = None,
 ) -> int:
     """A task decided at the session: owner organization or user, due date. Shows on the owner's
-    Today (or Submit names) page and on every later agenda until done."""
+    Today (or Submit names) page and on every later agenda until done; likely clinical wording
+    needs `not_clinical`, stored and audited (SECURITY 29)."""
     _require_pm(user)
     now = now or utcnow()
-    text = _non_clinical(_text(text, "Action", MAX_ACTION, required=True), "Action")
+    text = _text(text, "Action", MAX_ACTION, required=True)
+    flagged = require_confirmation({"Action": text}, not_clinical)
     if not owner_org_code and owner_user_id is None:
         raise ValidationError("Owner: choose an organization or a person.")
     if due_on < today:
@@ -1804,12 +1795,23 @@ def add_action_item(
         session.add(action)
         session.flush()
         participant = session.get(Participant, item.participant_id) if item.participant_id else None
+        subject = participant.lead_id if participant else f"session {row.on}"
         audit.append(
             session,
             actor=user.actor,
             action="action_item.create",
-            subject=participant.lead_id if participant else f"session {row.on}",
+            subject=subject,
             purpose=f"staffing session {row.on}",
+            now=now,
+        )
+        record_confirmation(
+            session,
+            user,
+            kind="action",
+            record_id=action.id,
+            session_id=row.id,
+            phrases=flagged,
+            subject=subject,
             now=now,
         )
         return action.id

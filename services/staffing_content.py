@@ -84,6 +84,8 @@ WITHHELD = (
     "covers every attending organization (PROTOCOL C3)."
 )
 EFFICIENCY_DAYS = 90
+# Free text under the privacy curtain (issue 11): never shown, never name-swapped.
+CURTAINED = "free text hidden by the privacy curtain"
 # The only keys an item may carry; tests/checks_staffing.py holds the builder to them.
 ITEM_KEYS = frozenset(
     {
@@ -117,23 +119,6 @@ def is_restricted_topic(label: str) -> bool:
     return bool(RESTRICTED_TOPIC.search(label or ""))
 
 
-def redact(text: str, names: list[str], replacement: str) -> str:
-    """Replace each word of the given names (2+ letters) with `replacement`, whole words only.
-
-    >>> redact("Saw Avery Sample at the park", ["Avery Q. Sample"], "BUR-0001")
-    'Saw BUR-0001 BUR-0001 at the park'
-    """
-    words = sorted(
-        {w for name in names for w in re.findall(r"[^\W\d_]{2,}", name or "")},
-        key=len,
-        reverse=True,
-    )
-    if not words:
-        return text
-    pattern = re.compile(r"\b(" + "|".join(re.escape(w) for w in words) + r")\b", re.I)
-    return pattern.sub(replacement, text)
-
-
 def _section(label: str, lines=(), metrics=(), rows=()) -> dict:
     return {"label": label, "lines": list(lines), "metrics": list(metrics), "rows": list(rows)}
 
@@ -157,6 +142,7 @@ class _Context:
         self.submitters = _submitters(session)
         self.lead_ids = dict(session.exec(select(Participant.id, Participant.lead_id)).all())
         self._consent: dict[int, str | None] = {}
+        self.curtain = False  # set per item by _build
 
     def consent(self, participant_id: int) -> str | None:
         if participant_id not in self._consent:
@@ -177,29 +163,7 @@ def _participant_sections(ctx: _Context, item: AgendaItem, person: Participant, 
     who = [f"LEAD id: {person.lead_id}", f"Status: {status}"]
     manager = ctx.users.get(person.case_manager_id)
     who.append(f"Case manager: {manager}" if manager else "Case manager: unassigned")
-    names = [person.legal_name, person.preferred_name, *person.aliases]
-
-    def plain(text: str) -> str:
-        return redact(text, names, person.lead_id) if curtain else text
-
-    reasons = [
-        plain(f"{s.organization_code} ({ctx.submitters.get(s.submitted_by, '')}, {s.urgency}): ")
-        + plain(s.reason)
-        for s in session.exec(
-            select(Submission)
-            .where(
-                Submission.session_id == ctx.row.id,
-                Submission.participant_id == pid,
-                Submission.status == "on_agenda",
-            )
-            .order_by(col(Submission.at))
-        )
-    ]
-    reasons += [
-        plain(line.removeprefix("Suggested: "))
-        for line in item.why.splitlines()
-        if line.startswith("Suggested: ")
-    ]
+    reasons = _reasons(ctx, item, pid, curtain)
     goals = list(session.exec(select(PlanGoal).where(PlanGoal.participant_id == pid)))
     by_domain: dict[str, Counter] = {}
     for goal in goals:
@@ -218,7 +182,7 @@ def _participant_sections(ctx: _Context, item: AgendaItem, person: Participant, 
     ]
     since_lines, metrics = _since_last_session(ctx, pid, {g.id: g.domain for g in goals})
     actions = [
-        f"Due {a.due_on} · {_owner(a, ctx.users)}: {plain(a.text)}"
+        f"Due {a.due_on} · {_owner(a, ctx.users)}: {CURTAINED if curtain else a.text}"
         for a in session.exec(
             select(ActionItem)
             .where(ActionItem.participant_id == pid, col(ActionItem.done_on).is_(None))
@@ -235,6 +199,40 @@ def _participant_sections(ctx: _Context, item: AgendaItem, person: Participant, 
         _section("Open deadlines", deadlines or ["None open."]),
         _section(f"Since the last session ({ctx.since})", since_lines, metrics),
         _section("Open action items", actions or ["None open."]),
+    ]
+
+
+def _reasons(ctx: _Context, item: AgendaItem, pid: int, curtain: bool) -> list[str]:
+    """The reasons sent and why the item was suggested.
+
+    Under the privacy curtain the free text never shows: the project manager's curtain text, or
+    who sent a reason and how urgent it is (issue 11: swapping names inside the text both
+    missed nicknames and named people through places, so it is not attempted).
+    """
+    subs = ctx.session.exec(
+        select(Submission)
+        .where(
+            Submission.session_id == ctx.row.id,
+            Submission.participant_id == pid,
+            Submission.status == "on_agenda",
+        )
+        .order_by(col(Submission.at))
+    ).all()
+    if curtain and item.curtain_text:
+        reasons = [item.curtain_text]
+    elif curtain:
+        reasons = [f"Reason given by {s.organization_code}, {s.urgency}" for s in subs]
+    else:
+        reasons = [
+            f"{s.organization_code} ({ctx.submitters.get(s.submitted_by, '')}, {s.urgency}): "
+            f"{s.reason}"
+            for s in subs
+        ]
+    # "Suggested:" lines are the app's own words (deadlines, contact gaps): no names in them.
+    return reasons + [
+        line.removeprefix("Suggested: ")
+        for line in item.why.splitlines()
+        if line.startswith("Suggested: ")
     ]
 
 
@@ -290,7 +288,7 @@ def _owner(action: ActionItem, users: dict[int, str]) -> str:
 def _action_rows(ctx: _Context) -> tuple[list[dict], list[int]]:
     rows, named = [], []
     for action, on in _open_actions_before(ctx.session, ctx.row):
-        about, text = "the workgroup", action.text
+        about, text = "the workgroup", CURTAINED if ctx.curtain else action.text
         if action.participant_id and ctx.consent(action.participant_id):
             about = text = "withheld (no release covering every attending organization)"
         elif action.participant_id:
@@ -402,8 +400,8 @@ def _community_concerns(ctx: _Context) -> tuple[list[dict], list[int]]:
     rows = [
         {
             "Raised": c.raised_on.isoformat(),
-            "Area": c.area,
-            "Behaviour": c.behaviour,
+            "Area": CURTAINED if ctx.curtain else c.area,
+            "Behaviour": CURTAINED if ctx.curtain else c.behaviour,
             "Status": c.status,
         }
         for c in ctx.session.exec(
@@ -428,7 +426,10 @@ STANDING_BUILDERS = {
 def _standing_sections(ctx: _Context, item: AgendaItem) -> tuple[list[dict], list[int]]:
     builder = STANDING_BUILDERS.get(item.title)
     if builder is not None:
-        return builder(ctx)
+        sections, named = builder(ctx)
+        if ctx.curtain and item.curtain_text:
+            sections = [_section("For the room", [item.curtain_text]), *sections]
+        return sections, named
     why = [line.removeprefix("Suggested: ") for line in item.why.splitlines()]
     return [_section("Why it is on the agenda", why or ["No reason recorded."])], []
 
@@ -445,6 +446,7 @@ def _build(
     ctx: _Context, item: AgendaItem, count: int, times: tuple[str, str], curtain: bool
 ) -> dict:
     person = ctx.session.get(Participant, item.participant_id) if item.participant_id else None
+    ctx.curtain = curtain
     content = {
         "item_id": item.id,
         "position": item.position,

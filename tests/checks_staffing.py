@@ -8,7 +8,8 @@ goal wording, status and withdrawal reasons, referral offense and notes, held re
 preparation notes, treatment plan domains and service categories); then every item of every
 session rendered through the service (with and without the privacy curtain), the agenda and
 minutes (data and Word text), and the presenter page itself through AppTest, and every output
-scanned for every restricted value.
+scanned for every restricted value. The reasons and action items planted name the person, and no
+name may show in any item under the curtain, the standing "Open action items" included.
 """
 
 from __future__ import annotations
@@ -103,7 +104,7 @@ def fill_agendas(engine, today) -> None:
                         organization_code="BPD",
                         person_name=person.legal_name,
                         participant_id=person.id,
-                        reason=f"Seen near the library ({person.lead_id})",
+                        reason=f"Seen near the library with {person.legal_name}",
                         status="on_agenda",
                         at=utcnow(),
                     )
@@ -122,7 +123,7 @@ def fill_agendas(engine, today) -> None:
                     ActionItem(
                         agenda_item_id=item.id,
                         participant_id=person.id,
-                        text=f"Follow up with {person.lead_id}",
+                        text=f"Find {person.legal_name}'s sister",
                         owner_org_code="CMP",
                         due_on=today,
                         created_by="pm",
@@ -214,7 +215,10 @@ def presenter_privacy(db_url: str, *, apptest: bool = True, leak: Callable | Non
     pm = _pm(engine)
     with read_session(engine) as session:
         session_ids = list(session.exec(select(StaffingSession.id).order_by(StaffingSession.on)))
+    with read_session(engine) as session:
+        names = sorted(set(session.exec(select(Participant.legal_name))))
     outputs: list[str] = []
+    curtained: list[str] = []  # every item, standing ones included, under the privacy curtain
     leaky: list[str] = []
     items = 0
     participant_items = 0
@@ -226,6 +230,8 @@ def presenter_privacy(db_url: str, *, apptest: bool = True, leak: Callable | Non
                     engine, pm, session_id=session_id, index=index, today=today, curtain=curtain
                 )
                 outputs.append(json.dumps(item, default=str))
+                if curtain:
+                    curtained.append(outputs[-1])
                 if leak:
                     leaky.append(json.dumps(leak(engine, item), default=str))
             items += 1
@@ -244,6 +250,8 @@ def presenter_privacy(db_url: str, *, apptest: bool = True, leak: Callable | Non
         "restricted_values": len(secrets),
         "found": sorted({s for s in secrets if any(s in out for out in outputs)}),
         "found_in_leaky_copy": sorted({s for s in secrets if any(s in out for out in leaky)}),
+        "names": len(names),
+        "names_under_curtain": sorted({n for n in names if any(n in out for out in curtained)}),
     }
 
 
@@ -277,12 +285,16 @@ def figures(fresh) -> list[tuple[str, str, bool]]:
     result = presenter_privacy(fresh())
     shown = len(result["found"])
     # Every item seen through the service was also seen on the page itself.
-    ok = shown == 0 and result["participant_items"] > 0
+    ok = shown == 0 and result["participant_items"] > 0 and not result["names_under_curtain"]
     ok = ok and result["pages_rendered"] == result["items"]
     print(
         f"  ({result['participant_items']} participant items; {result['pages_rendered']} pages "
-        f"rendered; {result['restricted_values']} restricted values scanned for)"
+        f"rendered; {result['restricted_values']} restricted values scanned for; "
+        f"{len(result['names_under_curtain'])} of {result['names']} names shown under the "
+        "privacy curtain, standing items included)"
     )
+    for name in result["names_under_curtain"]:
+        print(f"  shown under the curtain: {name}")
     for value in result["found"]:
         print(f"  shown: {value}")
     return [

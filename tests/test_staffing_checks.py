@@ -15,6 +15,7 @@ def test_no_restricted_value_reaches_the_presenter_or_the_exports_and_a_leak_is_
 
     result = presenter_privacy(db_url, apptest=False, leak=leak)
     assert result["found"] == []
+    assert result["names_under_curtain"] == [] and result["names"] > 0
     assert result["participant_items"] > 0 and result["restricted_values"] > 50
     assert len(result["found_in_leaky_copy"]) == 1
     assert "case_notes" in result["found_in_leaky_copy"][0]

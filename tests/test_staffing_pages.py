@@ -152,3 +152,56 @@ def test_an_action_item_is_marked_done_from_today(site):
     with read_session(engine) as session:
         assert session.exec(select(ActionItem)).one().done_on == today
     assert "Call the shelter about a bed" not in rendered_text(today_page)
+
+
+def test_a_clinical_reason_is_refused_until_the_partner_ticks_not_clinical_and_names_readers(site):
+    """SECURITY 29: the form says who reads the reason; "in detox" needs the confirmation."""
+    engine, *_ = site
+    at = open_page(engine, "bpd1", "pages/submit_names.py")
+    assert "Who reads this: the project manager; " in rendered_text(at)
+    assert "(KCPAO)" in rendered_text(at)
+    [t for t in at.text_input if t.label == "Person's name"][0].input("Avery Sample")
+    at.text_area[0].input("In detox since Monday")
+    button(at, "Send the name").click().run()
+    assert "Reason mentions detox" in at.error[0].value
+    with read_session(engine) as session:
+        assert session.exec(select(Submission)).first() is None
+    [t for t in at.text_input if t.label == "Person's name"][0].input("Avery Sample")
+    at.text_area[0].input("In detox since Monday")
+    next(c for c in at.checkbox if c.label.startswith("This is not clinical")).check()
+    button(at, "Send the name").click().run()
+    assert not at.error
+    with read_session(engine) as session:
+        assert session.exec(select(Submission.reason)).one() == "In detox since Monday"
+
+
+def test_the_agenda_lists_flagged_wording_for_the_pm_before_finalizing(site):
+    engine, team, avery, casey, session_id, today = site
+    with write_session(engine) as session:
+        session.add(
+            Submission(
+                session_id=session_id,
+                submitted_by="bpd1",
+                organization_code="BPD",
+                person_name="Avery Sample",
+                reason="Using meth again",
+                at=at_noon(today),
+            )
+        )
+    at = open_page(engine, "pm1", "pages/agenda.py")
+    flags = next(d.value for d in at.dataframe if "Flagged words" in d.value.columns)
+    assert list(flags["Flagged words"]) == ["meth"]
+    assert "Likely clinical wording partners will read (1)" in rendered_text(at)
+
+
+def test_the_not_clinical_box_is_unticked_again_after_a_name_is_sent(site):
+    """A confirmation covers one text: the next name must be confirmed afresh."""
+    engine, *_ = site
+    at = open_page(engine, "bpd1", "pages/submit_names.py")
+    [t for t in at.text_input if t.label == "Person's name"][0].input("Avery Sample")
+    at.text_area[0].input("Back from inpatient")
+    next(c for c in at.checkbox if c.label.startswith("This is not clinical")).check()
+    button(at, "Send the name").click().run()
+    assert not at.error and at.success
+    assert next(c for c in at.checkbox if c.label.startswith("This is not clinical")).value is False
+    assert at.text_area[0].value == ""

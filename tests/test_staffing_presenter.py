@@ -5,7 +5,7 @@ import json
 import pytest
 from sqlmodel import select
 
-from models import AgendaItem, AuditEvent, Disclosure, Participant, Submission
+from models import ActionItem, AgendaItem, AuditEvent, Disclosure, Participant, Submission
 from services import audit as audit_module
 from services.audit import AuditWriteError
 from services.db import read_session, write_session
@@ -117,15 +117,77 @@ def test_a_participant_item_holds_only_allowed_fields_and_no_restricted_value(en
     ]
 
 
-def test_the_privacy_curtain_hides_names_even_inside_the_reasons(engine, placed):
-    team, _, session_id, index, _ = placed
+def _curtained(engine, team, session_id, index):
     item = presenter_item(
         engine, team.pm, session_id=session_id, index=index, today=TODAY, curtain=True
     )
-    dumped = json.dumps(item, default=str)
+    return item, json.dumps(item, default=str)
+
+
+def test_under_the_curtain_a_reason_shows_only_who_sent_it_and_how_urgent_it_is(engine, placed):
+    team, _, session_id, index, _ = placed
+    item, dumped = _curtained(engine, team, session_id, index)
     assert item["name"] is None
-    assert "Avery" not in dumped and "Legal" not in dumped
-    assert "BPD (Test bpd1, routine): BUR-0001 sleeps at the station" in dumped
+    assert "Avery" not in dumped and "Legal" not in dumped and "station" not in dumped
+    why = next(s for s in item["sections"] if s["label"] == "Why it is on the agenda")
+    assert why["lines"] == ["Reason given by BPD, routine", "Reason given by KCPAO, routine"]
+
+
+def test_a_place_that_shares_a_word_with_the_name_is_not_rewritten_into_a_clue(engine, placed):
+    """Issue 11: "Dottie Harper Park" once became "Dottie BUR-0002 Park" under the curtain."""
+    team, _, session_id, index, _ = placed
+    with write_session(engine) as session:
+        sub = session.exec(select(Submission).where(Submission.organization_code == "BPD")).one()
+        sub.reason = "Sleeps in Dottie Avery Park; Ave says hi"  # a park, and a nickname
+        session.add(sub)
+    _, dumped = _curtained(engine, team, session_id, index)
+    assert "Park" not in dumped and "BUR-0001 Park" not in dumped and "Ave" not in dumped
+
+
+def test_under_the_curtain_the_project_managers_curtain_text_replaces_the_reasons(engine, placed):
+    from services.staffing_text import set_curtain_text
+
+    team, avery, session_id, index, _ = placed
+    with read_session(engine) as session:
+        item = session.exec(select(AgendaItem).where(AgendaItem.participant_id == avery.id)).one()
+    set_curtain_text(
+        engine, team.pm, item_id=item.id, expected_version=item.version, text="Housing update"
+    )
+    shown, dumped = _curtained(engine, team, session_id, index)
+    why = next(s for s in shown["sections"] if s["label"] == "Why it is on the agenda")
+    assert why["lines"] == ["Housing update"]
+    plain = presenter_item(
+        engine, team.pm, session_id=session_id, index=index, today=TODAY, curtain=False
+    )
+    assert "Avery sleeps at the station" in json.dumps(plain)  # the room without the curtain
+
+
+def test_the_open_action_items_item_hides_the_action_text_under_the_curtain(engine, placed):
+    """Issue 12 item 2: the standing item showed "Find Harper Sample's sister" to the room."""
+    team, avery, session_id, _, previous = placed
+    with write_session(engine) as session:
+        earlier = session.exec(select(AgendaItem).where(AgendaItem.session_id == previous)).first()
+        session.add(
+            ActionItem(
+                agenda_item_id=earlier.id,
+                participant_id=avery.id,
+                text="Find Avery Legal's sister at the Dottie Avery Park",
+                owner_org_code="CMP",
+                due_on=SESSION_DAY,
+                created_by="pm1",
+                at=at_noon(TODAY),
+            )
+        )
+    count = presenter_outline(engine, team.pm, session_id=session_id, today=TODAY)["count"]
+    shown = [_curtained(engine, team, session_id, i) for i in range(count)]
+    standing = next(
+        item for item, _ in shown if item["heading"] == "Open action items from earlier sessions"
+    )
+    rows = standing["sections"][0]["rows"]
+    assert [(r["About"], r["Action"]) for r in rows] == [
+        ("BUR-0001", "free text hidden by the privacy curtain")
+    ]
+    assert not any("sister" in dumped or "Avery" in dumped for _, dumped in shown)
 
 
 def test_each_item_shown_is_audited_with_the_sessions_purpose(engine, placed):
