@@ -7,8 +7,6 @@ from services.clock import local_today
 from services.exports import export_session
 from services.site import get_settings
 from services.staffing import (
-    MAX_ACTION,
-    MAX_NOTES,
     add_action_item,
     agenda,
     default_session_id,
@@ -19,8 +17,17 @@ from services.staffing import (
     save_outcome,
     session_action_items,
 )
+from ui.fields import date_field
 from ui.session import require_page
-from ui.widgets import flash, prepared_download, run_action, seen_before, table
+from ui.widgets import (
+    flash,
+    form_round,
+    next_form_round,
+    prepared_download,
+    run_action,
+    seen_before,
+    table,
+)
 
 ctx, user = require_page("session_outcomes")
 
@@ -58,8 +65,8 @@ st.caption(
 )
 
 with st.form(f"outcome_{chosen}"):
-    summary = st.text_area("Summary", value=item["summary"], max_chars=MAX_NOTES)
-    decisions = st.text_area("Decisions", value=item["decisions"], max_chars=MAX_NOTES)
+    summary = st.text_area("Summary", value=item["summary"])
+    decisions = st.text_area("Decisions", value=item["decisions"])
     if st.form_submit_button("Save the outcome", type="primary") and run_action(
         lambda: save_outcome(
             ctx.engine,
@@ -75,9 +82,9 @@ with st.form(f"outcome_{chosen}"):
 
 owners = owner_choices(ctx.engine)
 users = {u["id"]: u["label"] for u in owners["users"]}
-with st.form(f"action_{chosen}", clear_on_submit=True):
+with st.form(f"action_{chosen}_{form_round()}"):
     st.markdown("**Add an action item**")
-    text = st.text_input("Action", max_chars=MAX_ACTION)
+    text = st.text_input("Action")
     org_col, user_col, due_col = st.columns(3)
     owner_org = org_col.selectbox(
         "Owner organization", ["", *owners["orgs"]], format_func=lambda o: o or "—"
@@ -85,7 +92,7 @@ with st.form(f"action_{chosen}", clear_on_submit=True):
     owner_user = user_col.selectbox(
         "Or a person", [None, *users], format_func=lambda u: "—" if u is None else users[u]
     )
-    due = due_col.date_input("Due", min_value=today)
+    due = date_field("Due", today, container=due_col)
     if st.form_submit_button("Add the action item") and run_action(
         lambda: add_action_item(
             ctx.engine,
@@ -99,6 +106,7 @@ with st.form(f"action_{chosen}", clear_on_submit=True):
         ),
         success="Action item added: it shows on its owner's page until done.",
     ):
+        next_form_round()
         st.rerun()
 
 st.subheader("Action items of this session")

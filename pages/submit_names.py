@@ -4,15 +4,11 @@ The answer is the same for every name (SECURITY 5). Also the user's own submissi
 status, and the open action items the user or their organization owns.
 """
 
-from datetime import date
-
 import streamlit as st
 
 from services.clock import local_today
 from services.site import get_settings
 from services.staffing import (
-    MAX_NAME,
-    MAX_REASON,
     URGENCIES,
     mark_action_done,
     my_action_items,
@@ -21,8 +17,9 @@ from services.staffing import (
     pickable_participants,
     submit_name,
 )
+from ui.fields import date_field
 from ui.session import require_page
-from ui.widgets import flash, run_action, table
+from ui.widgets import flash, form_round, next_form_round, run_action, table
 
 ctx, user = require_page("submit_names")
 
@@ -46,40 +43,35 @@ st.caption(
 )
 
 picks = {p["id"]: p["label"] for p in pickable_participants(ctx.engine, user, today)}
-with st.form("submit_name", clear_on_submit=True):
+# Not clear_on_submit: a refused form keeps what was typed; a sent one comes back empty.
+with st.form(f"submit_name_{form_round()}"):
     picked = st.selectbox(
         "A participant you may see (optional)",
         [None, *picks],
         format_func=lambda pid: "None: I will type a name" if pid is None else picks[pid],
     )
-    name = st.text_input("Person's name", max_chars=MAX_NAME)
+    name = st.text_input("Person's name")
     left, right = st.columns(2)
-    alias = left.text_input("Alias (optional)", max_chars=MAX_NAME)
-    dob = right.date_input(
-        "Date of birth (optional)", value=None, min_value=date(1900, 1, 1), max_value=today
-    )
-    reason = st.text_area("Why discuss this person (required, brief)", max_chars=MAX_REASON)
+    alias = left.text_input("Alias (optional)")
+    dob = date_field("Date of birth (optional)", container=right)
+    reason = st.text_area("Why discuss this person (required, brief)")
     urgency = st.radio("Urgency", URGENCIES, horizontal=True)
     if st.form_submit_button("Send the name", type="primary", icon=":material/send:"):
-        answer: list[str] = []
-        sent = run_action(
-            lambda: answer.append(
-                submit_name(
-                    ctx.engine,
-                    user,
-                    person_name=name,
-                    person_alias=alias,
-                    person_dob=dob,
-                    participant_id=picked,
-                    reason=reason,
-                    urgency=urgency,
-                    today=today,
-                )
+        if run_action(
+            lambda: submit_name(
+                ctx.engine,
+                user,
+                person_name=name,
+                person_alias=alias,
+                person_dob=dob,
+                participant_id=picked,
+                reason=reason,
+                urgency=urgency,
+                today=today,
             ),
-            success="Name sent.",
-        )
-        if sent:
-            st.session_state["lead_flash"] = answer[0]
+            success=lambda answer: answer,
+        ):
+            next_form_round()
             st.rerun()
 
 st.subheader("My submissions")
