@@ -16,7 +16,7 @@ from datetime import date, timedelta
 
 from sqlmodel import func, select
 
-from models import Contact, Submission
+from models import ActionItem, CommunityConcern, Contact, Submission
 from services.caseload import my_caseload
 from services.db import read_session
 from services.demo import DEMO_PASSWORD
@@ -201,3 +201,187 @@ def reason_length_case(page, base: str, engine) -> Case:
     if case.stored is None and kept != text:  # refused, but the box lost the text
         case.refused = ""
     return case
+
+
+def kept_or_unrefused(page, case: Case, form_name: str, label: str, text: str) -> Case:
+    """A refusal counts only when the box still holds what was typed (nothing dropped)."""
+    kept = form(page, form_name).get_by_label(label).input_value()
+    if case.stored is None and kept != text:
+        case.refused = ""
+    return case
+
+
+def contact_note_case(page, engine, today: date) -> Case:
+    """Log a contact (cm1): a pasted 5,001-character case note is refused and kept."""
+    person = caseload_person(engine, "cm1", today)
+    go(page, "Log a contact", "Log a contact")
+    scope = form(page, "Log contact")
+    pick(page, scope, "Participant", person["lead_id"])
+    text = "n" * 5001
+    case = try_case(
+        page,
+        engine,
+        model=Contact,
+        column=Contact.note,
+        form_name="Log contact",
+        field="Case note",
+        typed=text,
+        fill=lambda s: s.get_by_label("Case note (optional)").fill(text),
+        button="Log contact",
+    )
+    return kept_or_unrefused(page, case, "Log contact", "Case note (optional)", text)
+
+
+def submission_dob_cases(page, engine) -> list[Case]:
+    """Submit names (bpd): a date of birth in 2030 is refused (it left the name with none), one
+    in 1980 is stored as typed."""
+    cases = []
+    for day in (date(2030, 1, 1), date(1980, 5, 17)):
+        go(page, "Submit names", "Submit names")
+
+        def fill(scope, day=day):
+            scope.get_by_label("Person's name").fill("Avery Sample")
+            scope.get_by_label("Why discuss this person (required, brief)").fill("Seen daily.")
+            type_date(scope, "Date of birth (optional)", day)
+
+        cases.append(
+            try_case(
+                page,
+                engine,
+                model=Submission,
+                column=Submission.person_dob,
+                form_name="Send the name",
+                field="Date of birth",
+                typed=day,
+                fill=fill,
+                button="Send the name",
+            )
+        )
+    return cases
+
+
+def open_expander(page, title: str, field: str) -> None:
+    if not page.get_by_label(field).first.is_visible():
+        page.get_by_text(title, exact=True).first.click()
+        page.get_by_label(field).first.wait_for()
+
+
+def concern_cases(page, engine, today: date) -> list[Case]:
+    """Community log (pm): "Raised on" after today (refused), a week ago (stored as typed), and
+    a 301-character behaviour (refused and kept)."""
+    cases = []
+    title, area = "Add an area of concern", "Area (a hot spot, e.g. a park entrance or a block)"
+    for day, behaviour in (
+        (today + timedelta(days=5), "Loitering"),
+        (today - timedelta(days=7), "Loitering"),
+        (today, "b" * 301),
+    ):
+        go(page, "Community log", "Community log")
+        open_expander(page, title, area)
+
+        def fill(scope, day=day, behaviour=behaviour):
+            scope.get_by_label(area).fill("Demo park entrance")
+            scope.get_by_label("Behaviour seen there").fill(behaviour)
+            type_date(scope, "Raised on", day)
+
+        long = len(behaviour) > 300
+        case = try_case(
+            page,
+            engine,
+            model=CommunityConcern,
+            column=CommunityConcern.behaviour if long else CommunityConcern.raised_on,
+            form_name="Add the concern",
+            field="Behaviour seen there" if long else "Raised on",
+            typed=behaviour if long else day,
+            fill=fill,
+            button="Add the concern",
+        )
+        if long:
+            case = kept_or_unrefused(
+                page, case, "Add the concern", "Behaviour seen there", behaviour
+            )
+        cases.append(case)
+    return cases
+
+
+def action_due_cases(page, engine, today: date) -> list[Case]:
+    """Session outcomes (pm): an action item due yesterday (refused; it was saved due today) and
+    one due in a month (stored as typed)."""
+    cases = []
+    for day in (today - timedelta(days=1), today + timedelta(days=30)):
+        go(page, "Session outcomes", "Session outcomes")
+
+        def fill(scope, day=day):
+            scope.get_by_label("Action").fill("Demo: call the shelter about a bed")
+            box = scope.get_by_role("combobox", name="Owner organization")
+            box.click()
+            page.get_by_role("option", name="CMP", exact=True).click()
+            type_date(scope, "Due", day)
+
+        cases.append(
+            try_case(
+                page,
+                engine,
+                model=ActionItem,
+                column=ActionItem.due_on,
+                form_name="Add the action item",
+                field="Due",
+                typed=day,
+                fill=fill,
+                button="Add the action item",
+            )
+        )
+    return cases
+
+
+def form_truth(base: str, engine, today: date) -> list[Case]:
+    """Every case above, each group signed in as the role that uses the form."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser import launch_browser
+
+    cases: list[Case] = []
+    groups = (
+        ("cm1", lambda page: contact_date_cases(page, base, engine, today)),
+        ("cm1", lambda page: [contact_note_case(page, engine, today)]),
+        ("bpd", lambda page: [reason_length_case(page, base, engine)]),
+        ("bpd", lambda page: submission_dob_cases(page, engine)),
+        ("pm", lambda page: concern_cases(page, engine, today)),
+        ("pm", lambda page: action_due_cases(page, engine, today)),
+    )
+    with sync_playwright() as playwright:
+        chromium = launch_browser(playwright)
+        for username, run in groups:
+            page = chromium.new_context(viewport={"width": 1400, "height": 900}).new_page()
+            page.set_default_timeout(30_000)
+            sign_in(page, base, username)
+            cases.extend(run(page))
+            page.context.close()
+        chromium.close()
+    return cases
+
+
+def figures(fresh) -> list[tuple[str, str, bool]]:
+    from services.clock import local_today
+    from services.db import make_engine
+    from services.demo import seed_demo
+    from tests.browser import app_server
+
+    url = fresh()
+    engine = make_engine(url)
+    seed_demo(engine)
+    with app_server(url) as base:
+        cases = form_truth(base, engine, local_today("America/Los_Angeles"))
+    engine.dispose()
+    untrue = [c for c in cases if not c.truthful]
+    for case in cases:
+        shown = case.refused or "saved"
+        typed = case.typed if isinstance(case.typed, date) else f"{len(case.typed)} characters"
+        print(f"  {case.form} / {case.field}: typed {typed}; {shown[:70]}")
+    return [
+        (
+            "form-truth",
+            f"{len(cases)} fields tried, {len(untrue)} saved other than shown",
+            not untrue and len(cases) > 0,
+        )
+    ]
