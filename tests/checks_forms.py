@@ -16,7 +16,7 @@ from datetime import date, timedelta
 
 from sqlmodel import func, select
 
-from models import ActionItem, CommunityConcern, Contact, Submission
+from models import ActionItem, CommunityConcern, Contact, PlanGoal, Submission
 from services.caseload import my_caseload
 from services.db import read_session
 from services.demo import DEMO_PASSWORD
@@ -313,9 +313,7 @@ def action_due_cases(page, engine, today: date) -> list[Case]:
 
         def fill(scope, day=day):
             scope.get_by_label("Action").fill("Demo: call the shelter about a bed")
-            box = scope.get_by_role("combobox", name="Owner organization")
-            box.click()
-            page.get_by_role("option", name="CMP", exact=True).click()
+            pick(page, scope, "Owner organization", "CMP")
             type_date(scope, "Due", day)
 
         cases.append(
@@ -334,6 +332,56 @@ def action_due_cases(page, engine, today: date) -> list[Case]:
     return cases
 
 
+def open_record(page, lead_id: str, tab: str) -> None:
+    """Participants -> search -> Open record -> the tab (a tracked tab reruns the script)."""
+    go(page, "Participants", "Participants")
+    page.get_by_role("textbox", name="Search by name, alias or LEAD id").fill(lead_id)
+    page.keyboard.press("Enter")
+    wait_idle(page)
+    page.get_by_role("combobox", name="Open a record").click()
+    page.get_by_role("option").filter(has_text=lead_id).first.click()
+    page.get_by_role("button", name="Open record").click()
+    wait_idle(page, 800, 40_000)
+    page.get_by_role("heading", name="Participant record").wait_for()
+    page.get_by_role("tab", name=tab).click()
+    wait_idle(page)
+
+
+def goal_cases(page, engine, today: date) -> list[Case]:
+    """Participant record (cm1), Add a goal: a date after today (refused), two days ago (stored
+    as typed), and 1,001 characters of goal (refused and kept)."""
+    person = caseload_person(engine, "cm1", today)
+    open_record(page, person["lead_id"], "Individual Intervention Plan")
+    label = "Goal, in the participant's own words"
+    cases = []
+    for day, words in (
+        (today + timedelta(days=10), "Demo: a room of my own"),
+        (today - timedelta(days=2), "Demo: a room of my own"),
+        (today, "g" * 1001),
+    ):
+
+        def fill(scope, day=day, words=words):
+            scope.get_by_label(label).fill(words)
+            type_date(scope, "Date", day)
+
+        long = len(words) > 1000
+        case = try_case(
+            page,
+            engine,
+            model=PlanGoal,
+            column=PlanGoal.goal if long else PlanGoal.started_on,
+            form_name="Add a goal",
+            field="Goal" if long else "Date",
+            typed=words if long else day,
+            fill=fill,
+            button="Add goal",
+        )
+        if long:
+            case = kept_or_unrefused(page, case, "Add a goal", label, words)
+        cases.append(case)
+    return cases
+
+
 def form_truth(base: str, engine, today: date) -> list[Case]:
     """Every case above, each group signed in as the role that uses the form."""
     from playwright.sync_api import sync_playwright
@@ -348,6 +396,7 @@ def form_truth(base: str, engine, today: date) -> list[Case]:
         ("bpd", lambda page: submission_dob_cases(page, engine)),
         ("pm", lambda page: concern_cases(page, engine, today)),
         ("pm", lambda page: action_due_cases(page, engine, today)),
+        ("cm1", lambda page: goal_cases(page, engine, today)),
     )
     with sync_playwright() as playwright:
         chromium = launch_browser(playwright)
