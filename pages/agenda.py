@@ -37,6 +37,7 @@ from services.staffing import (
 )
 from services.staffing_text import clinical_flags, who_reads
 from ui.free_text import clinical_flags_panel, curtain_text_form, readers_note
+from ui.fields import date_field
 from ui.session import require_page
 from ui.widgets import flash, prepared_download, run_action, seen_before, table
 
@@ -60,9 +61,9 @@ def done(ok: bool) -> None:
 with st.expander("Schedule a session", icon=":material/event:"):
     with st.form("schedule"):
         kind = st.selectbox("Kind", list(SESSION_KINDS), format_func=SESSION_KINDS.get)
-        on = st.date_input("Date", min_value=today)
-        starts_at = st.text_input("Start time (HH:MM)", value="10:00", max_chars=5)
-        place = st.text_input("Place", max_chars=200)
+        on = date_field("Date", today)
+        starts_at = st.text_input("Start time (HH:MM)", value="10:00")
+        place = st.text_input("Place")
         attending = st.multiselect(
             "Attending organizations", orgs, default=[o for o in DEFAULT_ATTENDING if o in orgs]
         )
@@ -112,8 +113,8 @@ st.text(f"Place: {info['place'] or 'not set'}\nAttending: {', '.join(info['atten
 
 with st.expander("Change time, place or attending organizations", icon=":material/edit:"):
     with st.form(f"edit_session_{session_id}"):
-        new_start = st.text_input("Start time (HH:MM)", value=info["starts_at"], max_chars=5)
-        new_place = st.text_input("Place", value=info["place"], max_chars=200)
+        new_start = st.text_input("Start time (HH:MM)", value=info["starts_at"])
+        new_place = st.text_input("Place", value=info["place"])
         new_orgs = st.multiselect("Attending organizations", orgs, default=info["attending"])
         if st.form_submit_button("Save session"):
             done(
@@ -165,8 +166,8 @@ def review(sub: dict) -> None:
             format_func=options.get,
             key=f"match_choice_{sub['id']}",
         )
-        other = st.text_input("Or another participant's LEAD id", max_chars=16)
-        hold_reason = st.text_input("Reason to hold (only you see it)", max_chars=200)
+        other = st.text_input("Or another participant's LEAD id")
+        hold_reason = st.text_input("Reason to hold (only you see it)")
         place_col, hold_col, carry_col = st.columns(3)
         placing = place_col.form_submit_button("Confirm and place", type="primary")
         holding = hold_col.form_submit_button("Hold")
@@ -174,23 +175,20 @@ def review(sub: dict) -> None:
     if placing and choice is None and not other.strip():
         st.error("Who is it: choose a participant, type a LEAD id, or 'Not a LEAD participant'.")
     elif placing:
-        result: list[dict] = []
-        run_action(
-            lambda: result.append(
-                confirm_match(
+        done(
+            run_action(
+                lambda: confirm_match(
                     ctx.engine,
                     user,
                     submission_id=sub["id"],
                     participant_id=None if choice == NOT_A_PARTICIPANT else choice,
                     lead_id=other,
                     today=today,
-                )
-            ),
-            success="Checked.",
+                ),
+                success=lambda result: result["message"],
+                refused=lambda result: not result["placed"],  # "Held: ..." is a warning
+            )
         )
-        if result:
-            st.session_state["lead_flash"] = result[0]["message"]
-            st.rerun()
     if holding:
         done(
             run_action(
@@ -328,7 +326,6 @@ if items and not locked:
         notes = st.text_area(
             "Preparation notes (private: never presented or exported)",
             value=item["prep_notes"],
-            max_chars=2000,
         )
         if st.form_submit_button("Save item"):
             done(

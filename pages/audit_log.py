@@ -5,6 +5,7 @@ from datetime import UTC, datetime, time
 import streamlit as st
 
 from services.audit import AuditFilter, actions, browse, verify
+from ui.fields import date_field
 from ui.session import require_page
 from ui.widgets import table
 
@@ -13,10 +14,10 @@ ctx, user = require_page("audit_log")
 st.title("Audit log")
 st.caption("Every sign-in event, record view, change and export. Times are UTC.")
 cols = st.columns(4)
-username = cols[0].text_input("User", max_chars=64)
+username = cols[0].text_input("User")
 action = cols[1].selectbox("Action", ["(any)", *actions(ctx.engine)])
-subject = cols[2].text_input("Subject (exact, e.g. BUR-0007)", max_chars=120)
-since = cols[3].date_input("From", value=None)
+subject = cols[2].text_input("Subject (exact, e.g. BUR-0007)")
+since = date_field("From", container=cols[3])
 flt = AuditFilter(
     username=username,
     action="" if action == "(any)" else action,

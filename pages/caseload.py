@@ -22,6 +22,7 @@ from services.clock import local_today
 from services.errors import ValidationError
 from services.policy import ASSIGNERS
 from services.site import get_settings
+from ui.fields import date_field
 from ui.session import require_page
 from ui.text import plain
 from ui.widgets import chart_with_table, flash, run_action, table
@@ -122,8 +123,8 @@ if user.role in ASSIGNERS:
                 [m["id"] for m in managers if not m["disabled"]],
                 format_func=names.get,
             )
-            start = st.date_input("From", value=today)
-            end = st.date_input("Until (last covered day)", value=today)
+            start = date_field("From", today)
+            end = date_field("Until (last covered day)", today)
             if st.form_submit_button("Hand over caseload", type="primary") and run_action(
                 lambda: add_coverage(
                     ctx.engine,
@@ -148,7 +149,7 @@ if user.role in ASSIGNERS:
                     f"{ongoing[i]['Covered by']} until {ongoing[i]['Until']}"
                 ),
             )
-            last_day = st.date_input("Last covered day", value=today)
+            last_day = date_field("Last covered day", today)
             if st.form_submit_button("End coverage") and run_action(
                 lambda: end_coverage(
                     ctx.engine, user, coverage_id=chosen, on=last_day, today=today
@@ -161,8 +162,8 @@ if user.role in ASSIGNERS:
 st.header("Team")
 first, last = default_period(today)
 left, right = st.columns(2)
-start = left.date_input("Period from", value=first, max_value=today, key="cl_from")
-end = right.date_input("Period to", value=last, max_value=today, key="cl_to")
+start = date_field("Period from", first, key="cl_from", container=left)
+end = date_field("Period to", last, key="cl_to", container=right)
 try:
     stages = funnel(ctx.engine, user, start, end)
     delays = intake_delays(ctx.engine, user, start, end)

@@ -14,8 +14,9 @@ from services.community import (
     set_concern_status,
 )
 from services.site import get_settings
+from ui.fields import date_field
 from ui.session import require_page
-from ui.widgets import flash, run_action, table
+from ui.widgets import flash, form_round, next_form_round, run_action, table
 
 ctx, user = require_page("community_log")
 
@@ -56,10 +57,10 @@ if all_concerns:
 
 past = meetings(ctx.engine)
 with st.expander("Add an area of concern", icon=":material/add_location_alt:"):
-    with st.form("add_concern", clear_on_submit=True):
-        area = st.text_input("Area (a hot spot, e.g. a park entrance or a block)", max_chars=200)
-        behaviour = st.text_input("Behaviour seen there", max_chars=300)
-        raised_on = st.date_input("Raised on", value=today, max_value=today)
+    with st.form(f"add_concern_{form_round()}"):
+        area = st.text_input("Area (a hot spot, e.g. a park entrance or a block)")
+        behaviour = st.text_input("Behaviour seen there")
+        raised_on = date_field("Raised on", today)
         meeting_ids = [None, *[m["id"] for m in past]]
         meeting_dates = {m["id"]: f"{m['Date']} ({m['Audience']})" for m in past}
         meeting_id = st.selectbox(
@@ -79,6 +80,7 @@ with st.expander("Add an area of concern", icon=":material/add_location_alt:"):
             ),
             success="Concern added; it is open.",
         ):
+            next_form_round()
             st.rerun()
 
 st.subheader("Meetings")
@@ -88,12 +90,12 @@ table(
     empty="No meetings recorded yet.",
 )
 with st.expander("Record a meeting", icon=":material/groups:"):
-    with st.form("record_meeting", clear_on_submit=True):
-        on = st.date_input("Meeting date", value=today, max_value=today)
+    with st.form(f"record_meeting_{form_round()}"):
+        on = date_field("Meeting date", today)
         audience = st.selectbox("Audience", AUDIENCES)
-        place = st.text_input("Place", max_chars=200)
+        place = st.text_input("Place")
         attendance = st.number_input("Attendance", min_value=0, max_value=10_000, step=1)
-        feedback = st.text_area("Feedback heard", max_chars=5000)
+        feedback = st.text_area("Feedback heard")
         if st.form_submit_button("Record the meeting", type="primary") and run_action(
             lambda: record_meeting(
                 ctx.engine,
@@ -107,4 +109,5 @@ with st.expander("Record a meeting", icon=":material/groups:"):
             ),
             success="Meeting recorded.",
         ):
+            next_form_round()
             st.rerun()

@@ -5,8 +5,6 @@ identity, releases of information, intake, the Individual Intervention Plan, ser
 status and housing, and a timeline. Every save is validated, version-checked and audited.
 """
 
-from datetime import date
-
 import streamlit as st
 
 from models import ParticipantStatus
@@ -44,6 +42,7 @@ from services.participants import (
 )
 from services.policy import PARTNER_ROLES
 from services.site import get_settings
+from ui.fields import date_field
 from ui.session import require_page
 from ui.text import plain
 from ui.widgets import conflict, flash, form_round, run_edit, seen_before, table
@@ -75,7 +74,6 @@ if not record.allowed:
     st.stop()
 
 GOAL = "Goal (participant's words)"
-EARLIEST_BIRTH = date(1900, 1, 1)
 RESET = ["rec_", "recv_"]  # this page's widget keys and remembered versions
 version = seen_before(f"recv_p{participant_id}", record.version)
 goal_versions = seen_before(
@@ -101,10 +99,8 @@ def section(key: str, empty: str) -> None:
         table(rows, key=f"rec_table_{key}", empty=empty)
 
 
-def date_box(label: str, key: str, value=today, **limits):
-    return st.date_input(
-        label, value=value, max_value=limits.pop("max_value", today), key=f"{key}_{R}"
-    )
+def date_box(label: str, key: str, value=today):
+    return date_field(label, value, key=f"{key}_{R}")
 
 
 if user.role in PARTNER_ROLES:
@@ -130,8 +126,15 @@ names = [
     ("Status and housing", "status_history" in record.sections),
     ("Timeline", "timeline" in record.sections),
 ]
+# Keyed and tracked: after a save (Log contact, Add goal) the rerun stays on this tab, where the
+# confirmation or the refusal shows. The key must not start with a RESET prefix.
+shown_tabs = [n for n, s in names if s]
 tabs = dict(
-    zip([n for n, shown in names if shown], st.tabs([n for n, s in names if s]), strict=True)
+    zip(
+        shown_tabs,
+        st.tabs(shown_tabs, key=f"participant_tab_{participant_id}", on_change="rerun"),
+        strict=True,
+    )
 )
 
 with tabs["Summary"]:
@@ -141,22 +144,14 @@ with tabs["Summary"]:
         v = record.values
         with st.expander("Edit identity and demographics", icon=":material/edit:"):
             with st.form(f"rec_identity_{R}"):
-                legal = st.text_input(
-                    "Legal name", v["legal_name"], max_chars=120, key=f"rec_legal_{R}"
-                )
+                legal = st.text_input("Legal name", v["legal_name"], key=f"rec_legal_{R}")
                 preferred = st.text_input(
-                    "Preferred name", v["preferred_name"], max_chars=120, key=f"rec_pref_{R}"
+                    "Preferred name", v["preferred_name"], key=f"rec_pref_{R}"
                 )
                 aliases = st.text_input(
                     "Aliases (separate with ;)", "; ".join(v["aliases"]), key=f"rec_alias_{R}"
                 )
-                dob = st.date_input(
-                    "Date of birth",
-                    v["date_of_birth"],
-                    min_value=EARLIEST_BIRTH,
-                    max_value=today,
-                    key=f"rec_dob_{R}",
-                )
+                dob = date_field("Date of birth", v["date_of_birth"], key=f"rec_dob_{R}")
                 race = st.selectbox(
                     "Race and ethnicity (optional)",
                     RACE_ETHNICITY,
@@ -168,7 +163,6 @@ with tabs["Summary"]:
                 language = st.text_input(
                     "Primary language (optional, or declined)",
                     v["primary_language"],
-                    max_chars=60,
                     key=f"rec_lang_{R}",
                 )
                 interp = [k for k, val in INTERPRETER.items() if val == v["interpreter_needed"]]
@@ -265,16 +259,9 @@ if "Releases of information" in tabs:
                 purpose = st.text_input(
                     "Purpose",
                     "LEAD coordination and staffing sessions",
-                    max_chars=200,
                     key=f"rec_rel_purpose_{R}",
                 )
-                expires = st.date_input(
-                    "Expires",
-                    value=None,
-                    min_value=today,
-                    max_value=None,
-                    key=f"rec_rel_expires_{R}",
-                )
+                expires = date_field("Expires", None, key=f"rec_rel_expires_{R}")
                 if st.form_submit_button("Record release", type="primary"):
                     run_edit(
                         lambda: add_release(
@@ -301,12 +288,9 @@ if "Releases of information" in tabs:
                     t_purpose = st.text_input(
                         "Purpose",
                         "consultation about treatment",
-                        max_chars=200,
                         key=f"rec_trt_p_{R}",
                     )
-                    t_expires = st.date_input(
-                        "Expires", value=None, min_value=today, key=f"rec_trt_x_{R}"
-                    )
+                    t_expires = date_field("Expires", None, key=f"rec_trt_x_{R}")
                     if st.form_submit_button("Record treatment release"):
                         run_edit(
                             lambda: add_release(
@@ -369,9 +353,7 @@ if "Intake" in tabs:
                     )
                     for i, (key, label) in enumerate(INTAKE_FACTORS.items())
                 }
-                needs = st.text_area(
-                    "Immediate needs met", max_chars=5000, key=f"rec_int_needs_{R}"
-                )
+                needs = st.text_area("Immediate needs met", key=f"rec_int_needs_{R}")
                 if st.form_submit_button("Record intake", type="primary"):
                     run_edit(
                         lambda: record_intake(
@@ -402,7 +384,7 @@ with tabs["Individual Intervention Plan"]:
             st.markdown("**Add a goal**")
             domain = st.selectbox("Domain (PROTOCOL P1)", PLAN_DOMAINS, key=f"rec_goal_domain_{R}")
             goal_text = st.text_area(
-                "Goal, in the participant's own words", max_chars=1000, key=f"rec_goal_text_{R}"
+                "Goal, in the participant's own words", key=f"rec_goal_text_{R}"
             )
             goal_status = st.selectbox("Status", GOAL_STATUSES, key=f"rec_goal_status_{R}")
             goal_on = date_box("Date", "rec_goal_on")
@@ -454,9 +436,9 @@ if "Services" in tabs:
             with st.form(f"rec_service_{R}"):
                 st.markdown("**Add a service**")
                 category = st.selectbox("Service type", SERVICE_CATEGORIES, key=f"rec_svc_cat_{R}")
-                provider = st.text_input("Provider", max_chars=120, key=f"rec_svc_provider_{R}")
-                start = st.date_input("Start", value=today, key=f"rec_svc_start_{R}")
-                end = st.date_input("End (optional)", value=None, key=f"rec_svc_end_{R}")
+                provider = st.text_input("Provider", key=f"rec_svc_provider_{R}")
+                start = date_field("Start", today, key=f"rec_svc_start_{R}")
+                end = date_field("End (optional)", None, key=f"rec_svc_end_{R}")
                 cost = st.number_input(
                     "Cost in dollars",
                     min_value=0.0,
@@ -513,9 +495,7 @@ if "Services" in tabs:
                         key=f"rec_ss_how_{R}",
                     )
                     stop_on = date_box("Date", "rec_ss_on")
-                    reason = st.text_input(
-                        "Reason (for a withdrawal)", max_chars=300, key=f"rec_ss_reason_{R}"
-                    )
+                    reason = st.text_input("Reason (for a withdrawal)", key=f"rec_ss_reason_{R}")
                     st.caption("A withdrawal ends one service; it is not an exit from LEAD.")
                     if st.form_submit_button("Save service change"):
                         run_edit(
@@ -542,13 +522,13 @@ if "Services" in tabs:
 if "Contacts" in tabs:
     with tabs["Contacts"]:
         if casework:
-            with st.form(f"rec_contact_{R}", clear_on_submit=True):
+            with st.form(f"rec_contact_{R}"):
                 st.markdown("**Log a contact**")
                 c_kind = st.segmented_control(
                     "Kind", CONTACT_KINDS, default="field", required=True, key=f"rec_c_kind_{R}"
                 )
                 c_minutes = st.number_input("Minutes", 0, 720, 15, step=5, key=f"rec_c_min_{R}")
-                c_note = st.text_area("Case note", max_chars=5000, key=f"rec_c_note_{R}")
+                c_note = st.text_area("Case note", key=f"rec_c_note_{R}")
                 c_on = date_box("Date", "rec_c_on")
                 if st.form_submit_button("Log contact", type="primary"):
                     run_edit(
@@ -578,7 +558,6 @@ if "Status and housing" in tabs:
                 st_on = date_box("Date", "rec_st_on")
                 st_reason = st.text_input(
                     "Reason (required for inactive or exited)",
-                    max_chars=300,
                     key=f"rec_st_reason_{R}",
                 )
                 if st.form_submit_button("Save status"):

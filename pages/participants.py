@@ -15,9 +15,7 @@ ctx, user = require_page("participants")
 
 st.title("Participants")
 today = local_today(get_settings(ctx.engine).time_zone)
-query = st.text_input(
-    "Search by name, alias or LEAD id", max_chars=80, placeholder="e.g. Avery or BUR-0007"
-)
+query = st.text_input("Search by name, alias or LEAD id", placeholder="e.g. Avery or BUR-0007")
 try:
     rows = search(ctx.engine, user, query, today)
 except ValidationError as exc:

@@ -10,7 +10,6 @@ from services.referrals import (
     DETERMINATION_DEFAULTS,
     DETERMINATION_LABELS,
     DRUG_LABELS,
-    EARLIEST_DATE,
     OFFENSE_LABELS,
     PROSECUTOR_OFFICES,
     REFERRAL_TYPE_LABELS,
@@ -24,6 +23,7 @@ from services.referrals import (
     referring_agencies,
 )
 from services.site import get_settings
+from ui.fields import date_field
 from ui.session import require_page
 from ui.text import plain
 from ui.widgets import flash, run_action, table
@@ -54,7 +54,7 @@ with left_side.container(height=760, border=False):
     arrest = kind == "arrest"
     st.subheader("When and who")
     left, right = st.columns(2)
-    referred_on = left.date_input("Referral date", value=today, max_value=today, key="rn_date")
+    referred_on = date_field("Referral date", today, key="rn_date", container=left)
     referred_time = right.time_input("Time", value=None, key="rn_time")
     agencies = referring_agencies(ctx.engine)
     agency = left.selectbox(
@@ -96,11 +96,8 @@ with left_side.container(height=760, border=False):
     victim = st.checkbox("A victim is involved (V1)", key="rn_victim")
     victim_sheet = None
     if victim:
-        victim_sheet = st.date_input(
-            "Date the victim information sheet was given",
-            value=None,
-            max_value=today,
-            key="rn_victim_sheet",
+        victim_sheet = date_field(
+            "Date the victim information sheet was given", key="rn_victim_sheet"
         )
 
     st.subheader("Determinations" + (" (B3-B10)" if arrest else " (S4)"))
@@ -117,9 +114,7 @@ with left_side.container(height=760, border=False):
     conviction = left.selectbox(
         "Conviction", list(CONVICTION_LABELS), format_func=CONVICTION_LABELS.get, key="rn_conv"
     )
-    convicted_on = middle.date_input(
-        "Conviction date", value=None, min_value=EARLIEST_DATE, max_value=today, key="rn_conv_date"
-    )
+    convicted_on = date_field("Conviction date", key="rn_conv_date", container=middle)
     attempt = right.checkbox("Attempt", key="rn_conv_attempt")
     if st.button("Add conviction", icon=":material/add:", disabled=convicted_on is None):
         state.rn_convictions.append(
@@ -154,12 +149,10 @@ with left_side.container(height=760, border=False):
             key="rn_basis",
         )
         left, right = st.columns(2)
-        last_violation = left.date_input(
-            "Last known violation (S3)", value=None, max_value=today, key="rn_last_violation"
+        last_violation = date_field(
+            "Last known violation (S3)", key="rn_last_violation", container=left
         )
-        approved_on = right.date_input(
-            "Approval date (S5)", value=None, max_value=today, key="rn_approved_on"
-        )
+        approved_on = date_field("Approval date (S5)", key="rn_approved_on", container=right)
         approver = left.text_input(
             "Approving sergeant or designated officer (S5)", max_chars=120, key="rn_approver"
         )
@@ -183,9 +176,7 @@ with left_side.container(height=760, border=False):
     legal = left.text_input("Legal name", max_chars=120, key="rn_legal")
     preferred = right.text_input("Preferred name", max_chars=120, key="rn_preferred")
     aliases = left.text_input("Aliases (separate with commas)", max_chars=400, key="rn_aliases")
-    dob = right.date_input(
-        "Date of birth", value=None, min_value=EARLIEST_DATE, max_value=today, key="rn_dob"
-    )
+    dob = date_field("Date of birth", key="rn_dob", container=right)
     person = Person(legal, preferred, [a for a in aliases.split(",") if a.strip()], dob)
     # Look people up once per change of name or date of birth (each lookup is audited).
     lookup = (legal, preferred, aliases, dob)

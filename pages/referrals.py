@@ -29,6 +29,7 @@ from services.referrals import (
     social_contact_candidates,
 )
 from services.site import get_settings
+from ui.fields import date_field
 from ui.session import require_page
 from ui.text import plain
 from ui.widgets import flash, run_action, table
@@ -58,22 +59,22 @@ def action_form(action: str, detail: dict):
     """The inputs of one lifecycle step; returns the service call that records it."""
     step = {"referral_id": detail["id"], "expected_version": detail["version"], "today": today}
     if action == "screen":
-        on = st.date_input("Screening date", value=today, max_value=today)
+        on = date_field("Screening date", today)
         return partial(record_screening, ctx.engine, user, on=on, **step)
     if action == "left":
         st.markdown("The person left before the initial screening was complete (T2).")
         return partial(record_left_before_screening, ctx.engine, user, **step)
     if action == "schedule":
-        on = st.date_input("Intake appointment", value=today, min_value=today)
+        on = date_field("Intake appointment", today)
         return partial(schedule_intake, ctx.engine, user, on=on, **step)
     if action == "intake":
-        on = st.date_input("Intake completed on", value=today, max_value=today)
+        on = date_field("Intake completed on", today)
         signed = st.checkbox("A release of information (ROI) was signed", value=True)
-        signed_on = st.date_input("Release signed on", value=today, max_value=today)
+        signed_on = date_field("Release signed on", today)
         kind = st.selectbox("Release kind", list(RELEASE_KINDS), format_func=RELEASE_KINDS.get)
         orgs = release_organizations(ctx.engine)
         covered = st.multiselect("Release covers", orgs, default=orgs)
-        expires = st.date_input("Release expires on", value=default_release_expiry(today))
+        expires = date_field("Release expires on", default_release_expiry(today))
         return partial(
             complete_intake,
             ctx.engine,
@@ -86,13 +87,13 @@ def action_form(action: str, detail: dict):
             **step,
         )
     if action == "extend":
-        new_date = st.date_input("New intake deadline", value=None, min_value=today)
-        by = st.text_input("Extended by (officer, sergeant or agency)", max_chars=120)
+        new_date = date_field("New intake deadline")
+        by = st.text_input("Extended by (officer, sergeant or agency)")
         return partial(
             extend_deadline, ctx.engine, user, new_date=new_date, extended_by=by, on=today, **step
         )
     if action == "notice":
-        on = st.date_input("Notified on", value=today, max_value=today)
+        on = date_field("Notified on", today)
         offices = list(PROSECUTOR_OFFICES)
         known = detail["prosecutor_office"]
         office = st.selectbox(
@@ -114,9 +115,9 @@ def action_form(action: str, detail: dict):
         )
         step.pop("today")
         return partial(set_incapacitated, ctx.engine, user, incapacitated=not marked, **step)
-    on = st.date_input("Closed on", value=today, max_value=today)
+    on = date_field("Closed on", today)
     outcome = st.selectbox("Outcome", list(CLOSE_OUTCOMES), format_func=CLOSE_OUTCOMES.get)
-    reason = st.text_input("Reason", max_chars=150)
+    reason = st.text_input("Reason")
     return partial(close_referral, ctx.engine, user, on=on, outcome=outcome, reason=reason, **step)
 
 

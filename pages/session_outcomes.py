@@ -7,8 +7,6 @@ from services.clock import local_today
 from services.exports import export_session
 from services.site import get_settings
 from services.staffing import (
-    MAX_ACTION,
-    MAX_NOTES,
     add_action_item,
     agenda,
     default_session_id,
@@ -20,6 +18,7 @@ from services.staffing import (
     session_action_items,
 )
 from services.staffing_text import clinical_flags, who_reads
+from ui.fields import date_field
 from ui.free_text import clinical_flags_panel, not_clinical_box, readers_note
 from ui.session import require_page
 from ui.widgets import (
@@ -68,8 +67,8 @@ st.caption(
 )
 
 with st.form(f"outcome_{chosen}"):
-    summary = st.text_area("Summary", value=item["summary"], max_chars=MAX_NOTES)
-    decisions = st.text_area("Decisions", value=item["decisions"], max_chars=MAX_NOTES)
+    summary = st.text_area("Summary", value=item["summary"])
+    decisions = st.text_area("Decisions", value=item["decisions"])
     readers_note(who_reads(ctx.engine, field="outcome", today=today, session_id=session_id))
     outcome_ok = not_clinical_box(f"outcome_not_clinical_{chosen}")
     if st.form_submit_button("Save the outcome", type="primary") and run_action(
@@ -92,7 +91,7 @@ users = {u["id"]: u["label"] for u in owners["users"]}
 # A new form key after each action added: a refused text stays to be rewritten or confirmed.
 with st.form(f"action_{chosen}_{form_round()}"):
     st.markdown("**Add an action item**")
-    text = st.text_input("Action", max_chars=MAX_ACTION)
+    text = st.text_input("Action")
     org_col, user_col, due_col = st.columns(3)
     owner_org = org_col.selectbox(
         "Owner organization", ["", *owners["orgs"]], format_func=lambda o: o or "—"
@@ -100,7 +99,7 @@ with st.form(f"action_{chosen}_{form_round()}"):
     owner_user = user_col.selectbox(
         "Or a person", [None, *users], format_func=lambda u: "—" if u is None else users[u]
     )
-    due = due_col.date_input("Due", min_value=today)
+    due = date_field("Due", today, container=due_col)
     readers_note(who_reads(ctx.engine, field="action", today=today, session_id=session_id))
     action_ok = not_clinical_box(f"action_not_clinical_{chosen}")
     if st.form_submit_button("Add the action item") and run_action(

@@ -4,15 +4,11 @@ The answer is the same for every name (SECURITY 5). Also the user's own submissi
 status, and the open action items the user or their organization owns.
 """
 
-from datetime import date
-
 import streamlit as st
 
 from services.clock import local_today
 from services.site import get_settings
 from services.staffing import (
-    MAX_NAME,
-    MAX_REASON,
     URGENCIES,
     mark_action_done,
     my_action_items,
@@ -22,6 +18,7 @@ from services.staffing import (
     submit_name,
 )
 from services.staffing_text import who_reads
+from ui.fields import date_field
 from ui.free_text import not_clinical_box, readers_note
 from ui.session import require_page
 from ui.widgets import flash, form_round, next_form_round, run_action, table
@@ -48,44 +45,38 @@ st.caption(
 )
 
 picks = {p["id"]: p["label"] for p in pickable_participants(ctx.engine, user, today)}
-# A new form key after each name sent: a refused reason stays to be rewritten or confirmed.
+# Not clear_on_submit: a refused form keeps what was typed (a reason to rewrite or confirm); a
+# sent one comes back empty under a new form key.
 with st.form(f"submit_name_{form_round()}"):
     picked = st.selectbox(
         "A participant you may see (optional)",
         [None, *picks],
         format_func=lambda pid: "None: I will type a name" if pid is None else picks[pid],
     )
-    name = st.text_input("Person's name", max_chars=MAX_NAME)
+    name = st.text_input("Person's name")
     left, right = st.columns(2)
-    alias = left.text_input("Alias (optional)", max_chars=MAX_NAME)
-    dob = right.date_input(
-        "Date of birth (optional)", value=None, min_value=date(1900, 1, 1), max_value=today
-    )
-    reason = st.text_area("Why discuss this person (required, brief)", max_chars=MAX_REASON)
+    alias = left.text_input("Alias (optional)")
+    dob = date_field("Date of birth (optional)", container=right)
+    reason = st.text_area("Why discuss this person (required, brief)")
     readers_note(who_reads(ctx.engine, field="reason", today=today))
     not_clinical = not_clinical_box("submit_not_clinical")
     urgency = st.radio("Urgency", URGENCIES, horizontal=True)
     if st.form_submit_button("Send the name", type="primary", icon=":material/send:"):
-        answer: list[str] = []
-        sent = run_action(
-            lambda: answer.append(
-                submit_name(
-                    ctx.engine,
-                    user,
-                    person_name=name,
-                    person_alias=alias,
-                    person_dob=dob,
-                    participant_id=picked,
-                    reason=reason,
-                    urgency=urgency,
-                    today=today,
-                    not_clinical=not_clinical,
-                )
+        if run_action(
+            lambda: submit_name(
+                ctx.engine,
+                user,
+                person_name=name,
+                person_alias=alias,
+                person_dob=dob,
+                participant_id=picked,
+                reason=reason,
+                urgency=urgency,
+                today=today,
+                not_clinical=not_clinical,
             ),
-            success="Name sent.",
-        )
-        if sent:
-            st.session_state["lead_flash"] = answer[0]
+            success=lambda answer: answer,
+        ):
             next_form_round()
             st.rerun()
 

@@ -27,6 +27,7 @@ from services.referrals import (
 )
 from services.site import get_settings
 from services.staffing import mark_action_done
+from ui.fields import date_field
 from ui.session import require_page
 from ui.text import plain
 from ui.widgets import contact_fields, flash, run_action, table
@@ -48,7 +49,7 @@ left, middle, right = st.columns([2, 2, 1])
 shown = left.multiselect("Show", SEVERITIES, default=list(SEVERITIES), key="today_severity")
 rules = sorted({a.rule for a in alerts})
 rule_filter = middle.multiselect("Rules", rules, default=rules, key="today_rules")
-about = right.text_input("About", placeholder="e.g. BUR-0007", max_chars=40, key="today_about")
+about = right.text_input("About", placeholder="e.g. BUR-0007", key="today_about")
 needle = about.strip().casefold()
 visible = [
     a
@@ -89,10 +90,7 @@ if offered:
         with left.form("close_alert"):
             st.markdown(f"**{plain(chosen.action)}**")
             label = "Date it happened" if chosen.kind != "optimal" else "Intake appointment"
-            if chosen.kind == "optimal":
-                on = st.date_input(label, value=today, min_value=today)
-            else:
-                on = st.date_input(label, value=today, max_value=today)
+            on = date_field(label, today)
             office = method = ""
             if chosen.rule == "T5":
                 offices = list(PROSECUTOR_OFFICES)
@@ -125,8 +123,8 @@ if offered:
         if chosen.rule in ("T4", "T5") and chosen.kind != "optimal":
             with right.form("extend_alert"):
                 st.markdown("**Or: the deadline was extended (T4)**")
-                new_date = st.date_input("New intake deadline", value=None, min_value=today)
-                by = st.text_input("Extended by (officer, sergeant or agency)", max_chars=120)
+                new_date = date_field("New intake deadline")
+                by = st.text_input("Extended by (officer, sergeant or agency)")
                 if st.form_submit_button("Record the extension", icon=":material/event_repeat:"):
                     if run_action(
                         lambda: extend_from_alert(
@@ -163,7 +161,7 @@ if offered:
         with left.form("close_action_item"):
             st.markdown("**Mark the action item done**")
             st.text(chosen.message)  # typed at a session: plain text
-            on = st.date_input("Done on", value=today, max_value=today)
+            on = date_field("Done on", today)
             if st.form_submit_button("Mark it done", type="primary", icon=":material/task_alt:"):
                 if run_action(
                     lambda: mark_action_done(

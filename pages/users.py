@@ -26,8 +26,8 @@ org_codes = [o.code for o in organizations(ctx.engine)]
 
 with st.expander("Create a user", icon=":material/person_add:"):
     with st.form("create_user"):
-        username = st.text_input("Username", max_chars=64, help="Lower-case letters, digits, . _ -")
-        name = st.text_input("Display name", max_chars=120)
+        username = st.text_input("Username", help="Lower-case letters, digits, . _ -")
+        name = st.text_input("Display name")
         role = st.selectbox("Role", list(Role), format_func=lambda r: ROLE_LABELS[r])
         org = st.selectbox("Organization", org_codes)
         password = st.text_input("First password (at least 10 characters)", type="password")

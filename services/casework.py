@@ -30,7 +30,7 @@ from services import audit
 from services.auth import CurrentUser
 from services.clock import utcnow
 from services.db import write_session
-from services.errors import StaleEditError, ValidationError
+from services.errors import StaleEditError, ValidationError, too_long
 from services.policy import CASEWORK_EDITORS
 from services.text import strip_controls
 
@@ -120,8 +120,8 @@ def check_text(label: str, value: str, *, required: bool, limit: int) -> str:
     value = strip_controls(value or "").strip()
     if required and not value:
         raise ValidationError(f"{label}: required.")
-    if len(value) > limit:
-        raise ValidationError(f"{label}: use at most {limit} characters.")
+    if too_long(label, value, limit):  # SECURITY 33: say so, never cut it
+        raise ValidationError(too_long(label, value, limit))
     return value
 
 

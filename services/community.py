@@ -19,7 +19,7 @@ from services import audit
 from services.auth import CurrentUser
 from services.clock import utcnow
 from services.db import read_session, write_session
-from services.errors import StaleEditError, ValidationError
+from services.errors import StaleEditError, ValidationError, too_long
 from services.text import strip_controls
 
 AUDIENCES = ("residents", "businesses", "community leaders", "mixed")
@@ -33,8 +33,8 @@ def _text(value: str, field: str, limit: int, *, required: bool = False) -> str:
     value = strip_controls(value or "").strip()
     if required and not value:
         raise ValidationError(f"{field}: enter it.")
-    if len(value) > limit:
-        raise ValidationError(f"{field}: use at most {limit} characters.")
+    if too_long(field, value, limit):  # SECURITY 33: say so, never cut it
+        raise ValidationError(too_long(field, value, limit))
     return value
 
 

@@ -113,6 +113,8 @@ def add_release(
         raise ValidationError("Expiry: required (the date the release ends).")
     if expires_date <= signed_date:
         raise ValidationError("Expiry: it must be after the signed date.")
+    if expires_date < today:  # the rule the form's date field once enforced (SECURITY 33)
+        raise ValidationError("Expiry: it cannot be in the past; record a release in force.")
     now = now or utcnow()
     with write_session(engine) as session:
         participant = load_for_change(session, user, participant_id)

@@ -50,7 +50,7 @@ from services.eligibility import (
     TEN_YEAR_DISQUALIFYING_CONVICTIONS,
     screen,
 )
-from services.errors import StaleEditError, ValidationError
+from services.errors import StaleEditError, ValidationError, too_long
 from services.policy import PROVIDER_ROLES
 from services.site import get_settings, provider_organization_id
 from services.text import strip_controls
@@ -366,8 +366,8 @@ def _check_text(errors: list[str], label: str, value: str, limit: int, required:
     value = _clean(value)
     if required and not value:
         errors.append(f"{label}: required.")
-    elif len(value) > limit:
-        errors.append(f"{label}: use at most {limit} characters.")
+    elif too_long(label, value, limit):  # SECURITY 33: say so, never cut it
+        errors.append(too_long(label, value, limit))
     return value
 
 
@@ -472,8 +472,8 @@ def validate_sheet(sheet: CoverSheet, today: date, now_local_time: time | None =
     if len(sheet.convictions) > 30:
         errors.append("Prior convictions: at most 30.")
     sheet.warrant_doc_notes = (sheet.warrant_doc_notes or "").strip()
-    if len(sheet.warrant_doc_notes) > MAX_NOTES:
-        errors.append(f"Warrant or DOC notes: use at most {MAX_NOTES} characters.")
+    if too_long("Warrant or DOC notes", sheet.warrant_doc_notes, MAX_NOTES):
+        errors.append(too_long("Warrant or DOC notes", sheet.warrant_doc_notes, MAX_NOTES))
     if sheet.verification_basis not in VERIFICATION_LABELS:
         errors.append("Verification basis: choose one from the list.")
     _not_future(errors, "Last known violation date", sheet.last_violation_date, today)
@@ -1863,9 +1863,11 @@ def extend_deadline(
         raise ValidationError(
             "Extended by: name the referring officer, sergeant or agency who extended it."
         )
-    if len(extended_by) > MAX_NAME:
-        raise ValidationError(f"Extended by: use at most {MAX_NAME} characters.")
+    if too_long("Extended by", extended_by, MAX_NAME):
+        raise ValidationError(too_long("Extended by", extended_by, MAX_NAME))
     _require_date(new_date, "New deadline")
+    if new_date < today:  # the rule the form's date field once enforced (SECURITY 33)
+        raise ValidationError("New deadline: it cannot be in the past.")
     with write_session(engine) as session:
         referral, participant = _load_for_change(
             session, user, referral_id, expected_version, "extend"
@@ -1975,8 +1977,8 @@ def close_referral(
     reason = _clean(reason)
     if not reason:
         raise ValidationError("Reason: say briefly why the referral is closed.")
-    if len(reason) > MAX_REASON:
-        raise ValidationError(f"Reason: use at most {MAX_REASON} characters.")
+    if too_long("Reason", reason, MAX_REASON):
+        raise ValidationError(too_long("Reason", reason, MAX_REASON))
     with write_session(engine) as session:
         referral, participant = _load_for_change(
             session, user, referral_id, expected_version, "close"

@@ -46,7 +46,7 @@ from services.auth import CurrentUser
 from services.clock import local_time_text, local_today, utcnow
 from services.db import read_session, write_session
 from services.deadlines import open_obligations
-from services.errors import StaleEditError, ValidationError
+from services.errors import Problems, StaleEditError, ValidationError, too_long
 from services.free_text import record_confirmation, require_confirmation
 from services.memo import AuditKeyedCache
 from services.participants import general_releases
@@ -371,8 +371,8 @@ def _text(value: str | None, label: str, max_len: int, *, required: bool = False
     value = strip_controls(value or "").strip()
     if required and not value:
         raise ValidationError(f"{label}: required.")
-    if len(value) > max_len:
-        raise ValidationError(f"{label}: use at most {max_len} characters (now {len(value)}).")
+    if too_long(label, value, max_len):  # SECURITY 33: say so, never cut it
+        raise ValidationError(too_long(label, value, max_len))
     return value
 
 
@@ -805,24 +805,27 @@ def submit_name(
     if user.role not in SUBMITTER_ROLES:
         raise PermissionError("This role does not send names for discussion.")
     now = now or utcnow()
-    name = _text(person_name, "Name", MAX_NAME)
-    alias = _text(person_alias, "Alias", MAX_NAME)
-    reason = _text(reason, "Reason", MAX_REASON, required=True)
-    flagged = require_confirmation({"Reason": reason}, not_clinical)
+    problems = Problems()  # every problem at once, not one per try (SECURITY 33)
+    name = problems.check(_text, person_name, "Name", MAX_NAME)
+    alias = problems.check(_text, person_alias, "Alias", MAX_NAME)
+    reason = problems.check(_text, reason, "Reason", MAX_REASON, required=True)
+    flagged = problems.check(require_confirmation, {"Reason": reason or ""}, not_clinical)
     if urgency not in URGENCIES:
-        raise ValidationError(f"Urgency: choose one of {', '.join(URGENCIES)}.")
+        problems.add(f"Urgency: choose one of {', '.join(URGENCIES)}.")
     if person_dob is not None and not (date(1900, 1, 1) <= person_dob <= today):
-        raise ValidationError("Date of birth: it must be a past date after 1900.")
+        problems.add("Date of birth: it must be a past date after 1900.")
     if participant_id is not None:
         # Only someone from the user's own list (never a probe of other ids).
         picks = {p["id"]: p["label"] for p in pickable_participants(engine, user, today)}
         if participant_id not in picks:
-            raise ValidationError("Person: choose someone from the list, or type a name.")
-        name = picks[participant_id][:MAX_NAME]
-    elif not name and not alias:
-        raise ValidationError(
+            problems.add("Person: choose someone from the list, or type a name.")
+        else:
+            name = picks[participant_id][:MAX_NAME]
+    elif not (person_name or "").strip() and not (person_alias or "").strip():
+        problems.add(
             "Name: type the person's name or an alias, or pick a participant from the list."
         )
+    problems.refuse_if_any()
     settings = get_settings(engine)
     with write_session(engine) as session:
         row = _session_taking_names(session, today, settings, now)
@@ -1698,6 +1701,8 @@ def save_outcome(
     now = now or utcnow()
     summary = _text(summary, "Summary", MAX_NOTES)
     decisions = _text(decisions, "Decisions", MAX_NOTES)
+    if not summary and not decisions:
+        raise ValidationError("Outcome: write a summary or the decisions; it is empty.")
     flagged = require_confirmation({"Summary": summary, "Decisions": decisions}, not_clinical)
     with write_session(engine) as session:
         item = _get(session, AgendaItem, item_id, "Agenda item")

@@ -29,6 +29,7 @@ pytestmark = pytest.mark.browser
 SCREEN = {"width": 1920, "height": 1080}
 ORGS = ["BPD", "KCPAO", "PDA", "CMP"]
 SUCCESS = "[data-testid='stAlertContentSuccess'] [data-testid='stMarkdownContainer']"
+WARNING = "[data-testid='stAlertContentWarning'] [data-testid='stMarkdownContainer']"
 
 
 @pytest.fixture(scope="module")
@@ -163,8 +164,8 @@ def _send(page, *, name: str = "", pick: str = "", reason: str, urgent: bool = F
     return answer.inner_text().strip()
 
 
-def _success(page) -> str:
-    alert = page.locator(SUCCESS).first
+def _success(page, selector: str = SUCCESS, has_text: str | None = None) -> str:
+    alert = page.locator(selector).filter(has_text=has_text).first
     alert.wait_for()
     return alert.inner_text().strip()
 
@@ -205,10 +206,11 @@ def test_two_partners_send_names_and_the_pm_runs_the_session(server, chromium, e
     pm.get_by_text("Sent after this session's cut-off").wait_for()
     shot(pm, "staffing-04-pm-names-to-review-1920", full_page=True)
     messages = []
-    for _ in range(3):  # urgent first: the pick, then BPD's two in the order sent
+    # Urgent first: the pick, then BPD's two in the order sent; a held name is a warning.
+    for shown, text in ((SUCCESS, None), (SUCCESS, None), (WARNING, "Held: ")):
         pm.get_by_role("button", name="Confirm and place").first.click()
         wait_idle(pm, 1200)
-        messages.append(_success(pm))
+        messages.append(_success(pm, shown, text))
     assert messages[0] == f"Placed on the agenda as item 2 ({avery.lead_id})."
     assert messages[1] == f"Merged into item 2 ({avery.lead_id})."
     assert messages[2].startswith("Held: No active release of information covers")

@@ -513,7 +513,7 @@ def test_goals_keep_the_participants_words_and_every_status_change(engine, team)
     [
         pytest.param({"domain": "astronaut training"}, "Domain: choose", id="domain-not-in-p1"),
         pytest.param({"goal": "   "}, "required", id="no-words"),
-        pytest.param({"goal": "x" * 1001}, "at most 1000", id="too-long"),
+        pytest.param({"goal": "x" * 1001}, "at most 1,000", id="too-long"),
         pytest.param({"status": "done-ish"}, "Status: choose", id="unknown-status"),
         pytest.param({"on": TODAY + days(1)}, "in the future", id="future-date"),
     ],
@@ -659,7 +659,11 @@ def test_a_contact_moves_the_last_contact_date_forward_only_and_keeps_the_versio
         pytest.param({"kind": "carrier pigeon"}, "Kind: choose", id="unknown-kind"),
         pytest.param({"on": TODAY + days(1)}, "in the future", id="tomorrow"),
         pytest.param({"on": TODAY - days(367)}, "last 12 months", id="over-a-year-ago"),
-        pytest.param({"note": "x" * 5001}, "at most 5000", id="long-note"),
+        pytest.param(
+            {"note": "x" * 5001},
+            "The case note is 5,001 characters long; at most 5,000",
+            id="long-note",
+        ),
     ],
 )
 def test_contact_input_is_validated(engine, team, changes, message):
@@ -731,3 +735,12 @@ def test_the_race_check_catches_a_save_without_a_version_check(engine, monkeypat
 
     monkeypatch.setattr(participants, "_save", unchecked)
     assert edit_races(engine, races=4)["silent"] == 4
+
+
+def test_a_release_that_ended_before_today_is_refused_not_saved(engine, team):
+    """SECURITY 33: the expiry field no longer stops a past day; the service does."""
+    users, person = team
+    old = release_kwargs(signed_date=TODAY - days(400), expires_date=TODAY - days(35))
+    with pytest.raises(ValidationError, match="Expiry: it cannot be in the past"):
+        consent.add_release(engine, users["cm"], participant_id=person.id, today=TODAY, **old)
+    assert count(engine, Release) == 0

@@ -1230,3 +1230,19 @@ def test_a_saved_social_contact_uses_the_sites_look_back_window(engine, users):
     )
     saved = referral(engine, users["cma"], social_sheet(last_violation_date=date(2026, 5, 26)))
     assert saved["reasons"] == ["S3"]
+
+
+def test_an_intake_deadline_extended_to_a_day_already_past_is_refused_not_saved(engine, users):
+    """SECURITY 33: the form's date field no longer stops a past day; the service does."""
+    rid = new_referral(engine, users, referral_date=TODAY - days(60))
+    with pytest.raises(ValidationError, match="New deadline: it cannot be in the past"):
+        step(
+            engine,
+            users["pm1"],
+            R.extend_deadline,
+            rid,
+            new_date=TODAY - days(1),
+            extended_by="Sgt. Example",
+            on=TODAY,
+        )
+    assert stored(engine, rid).intake_extended_to is None

@@ -60,7 +60,7 @@ def test_a_meeting_is_recorded_and_listed_newest_first(engine, pm):
         pytest.param({"attendance": -1}, "Attendance", id="negative-attendance-is-refused"),
         pytest.param({"attendance": 10_001}, "Attendance", id="huge-attendance-is-refused"),
         pytest.param({"attendance": True}, "Attendance", id="a-yes-no-attendance-is-refused"),
-        pytest.param({"feedback": "x" * 5001}, "Feedback", id="overlong-feedback-is-refused"),
+        pytest.param({"feedback": "x" * 5001}, "is 5,001", id="overlong-feedback-is-refused"),
     ],
 )  # fmt: skip
 def test_a_bad_meeting_is_refused_and_nothing_is_saved(engine, pm, change, message):

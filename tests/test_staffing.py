@@ -199,7 +199,11 @@ def test_the_confirmation_is_the_same_whoever_the_person_is(engine, team, people
         pytest.param({"urgency": "panic"}, "Urgency", id="an-unknown-urgency"),
         pytest.param({"person_dob": TODAY + days(1)}, "Date of birth", id="born-tomorrow"),
         pytest.param({"person_name": ""}, "Name: type", id="neither-name-nor-pick"),
-        pytest.param({"person_name": "x" * 121}, "Name: use at most 120", id="a-name-too-long"),
+        pytest.param(
+            {"person_name": "x" * 121},
+            "The name is 121 characters long; at most 120",
+            id="a-name-too-long",
+        ),
     ],
 )
 def test_a_submission_with_bad_input_is_refused_and_nothing_saved(engine, team, fields, message):
@@ -499,7 +503,12 @@ def test_reorder_time_boxes_and_the_running_end_time(engine, team, people):
     [
         pytest.param(0, "", "Minutes", id="zero-minutes"),
         pytest.param(121, "", "Minutes", id="more-than-two-hours"),
-        pytest.param(5, "n" * 2001, "Preparation notes", id="notes-too-long"),
+        pytest.param(
+            5,
+            "n" * 2001,
+            "The preparation notes are 2,001 characters long; at most 2,000",
+            id="notes-too-long",
+        ),
     ],
 )
 def test_item_edits_are_validated(engine, team, minutes, notes, message):
@@ -641,7 +650,7 @@ def test_an_outcome_is_saved_version_checked_and_kept_non_clinical(engine, team,
             team.pm,
             item_id=item.id,
             expected_version=item.version,
-            summary="",
+            summary="A later summary.",
             decisions="",
         )
     with pytest.raises(ValidationError, match="Summary mentions detox"):
@@ -780,3 +789,46 @@ def test_action_items_are_validated(engine, team, people, fields, message):
     values = {"text": "Call back", "owner_org_code": "BPD", "due_on": SESSION_DAY, "today": TODAY}
     with pytest.raises(ValidationError, match=message):
         add_action_item(engine, team.pm, item_id=item.id, **(values | fields))
+
+
+def test_a_pasted_reason_longer_than_300_characters_is_refused_saying_how_long_it_is(engine, team):
+    """SECURITY 33: the page no longer cuts a paste at 300 characters; the service says so."""
+    make_session(engine)
+    with pytest.raises(ValidationError) as refused:
+        send(engine, team.bpd, reason="x" * 5000)
+    assert str(refused.value) == "The reason is 5,000 characters long; at most 300."
+    assert subs(engine) == []
+
+
+def test_a_submission_with_several_problems_lists_them_all_at_once(engine, team):
+    make_session(engine)
+    with pytest.raises(ValidationError) as refused:
+        submit_name(
+            engine,
+            team.bpd,
+            person_name="",
+            reason="",
+            person_dob=TODAY + days(1),
+            today=TODAY,
+            now=at_noon(TODAY),
+        )
+    assert refused.value.messages == [
+        "Reason: required.",
+        "Date of birth: it must be a past date after 1900.",
+        "Name: type the person's name or an alias, or pick a participant from the list.",
+    ]
+    assert subs(engine) == []
+
+
+def test_an_empty_session_outcome_is_refused_not_reported_saved(engine, team, people):
+    session_id, item = _placed(engine, team, people[0])
+    with pytest.raises(ValidationError, match="Outcome: write a summary or the decisions"):
+        save_outcome(
+            engine,
+            team.pm,
+            item_id=item.id,
+            expected_version=item.version,
+            summary="  ",
+            decisions="",
+        )
+    assert audit_rows(engine, "agenda.outcome") == []

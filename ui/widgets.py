@@ -14,6 +14,7 @@ import streamlit as st
 
 from services.casework import CONTACT_KINDS, QUICK_MINUTES
 from services.errors import StaleEditError, ValidationError
+from ui.fields import date_field
 from ui.text import plain
 
 
@@ -25,16 +26,36 @@ def table(rows: list[dict], *, key: str, empty: str = "Nothing to show.") -> Non
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key=key)
 
 
-def run_action(action: Callable[[], object], *, success: str) -> bool:
-    """Run a save; show a confirmation, or the clear reason it was refused. Nothing is lost."""
+def run_action(
+    action: Callable[[], object],
+    *,
+    success: str | Callable[[object], str],
+    refused: Callable[[object], bool] | None = None,
+) -> bool:
+    """Run a save; show a confirmation, or the clear reason it was refused. Nothing is lost.
+
+    `success` may be built from the action's result. When `refused(result)` is true the action
+    ran but what was asked did not happen (e.g. a name held, not placed): its message shows as a
+    warning, never with a success mark. Returns True when the action ran (rerun to show it).
+    """
     try:
-        action()
+        result = action()
     except (ValidationError, StaleEditError) as exc:
         st.error(plain(str(exc)), icon=":material/error:")
         return False
-    st.toast(plain(success), icon=":material/check_circle:")
-    st.session_state["lead_flash"] = success
+    message = success(result) if callable(success) else success
+    kind = "warning" if refused is not None and refused(result) else "success"
+    st.toast(plain(message), icon=FLASH_ICONS[kind])
+    set_flash(message, kind=kind)
     return True
+
+
+FLASH_ICONS = {"success": ":material/check_circle:", "warning": ":material/warning:"}
+
+
+def set_flash(message: str, *, kind: str = "success") -> None:
+    """The result to show after the rerun: "success", or "warning" for a refusal."""
+    st.session_state["lead_flash"] = {"message": message, "kind": kind}
 
 
 FLASH_SECONDS = 6.0
@@ -52,12 +73,15 @@ def flash() -> None:
         return
     now = time.monotonic()
     if isinstance(entry, str):
-        entry = {"message": entry, "first_shown": now}
+        entry = {"message": entry}
+    if "first_shown" not in entry:
+        entry = {"kind": "success", **entry, "first_shown": now}
         st.session_state["lead_flash"] = entry
     if now - entry["first_shown"] > FLASH_SECONDS:
         st.session_state.pop("lead_flash", None)
         return
-    st.success(plain(entry["message"]), icon=":material/check_circle:")
+    show = st.warning if entry["kind"] == "warning" else st.success
+    show(plain(entry["message"]), icon=FLASH_ICONS[entry["kind"]])
 
 
 def chart_with_table(chart, rows: list[dict], *, title: str, description: str, key: str) -> None:
@@ -98,8 +122,8 @@ def run_edit(action: Callable[[], object], *, success: str, reset_keys: list[str
     except StaleEditError as exc:
         st.session_state["lead_conflict"] = str(exc)
     else:
-        st.toast(plain(success), icon=":material/check_circle:")
-        st.session_state["lead_flash"] = success
+        st.toast(plain(success), icon=FLASH_ICONS["success"])
+        set_flash(success)
     next_form_round()
     for key in list(st.session_state):
         if any(str(key).startswith(prefix) for prefix in reset_keys):
@@ -176,6 +200,6 @@ def contact_fields(today: date, *, round_: int | None = None) -> tuple[str, int,
         format_func=lambda m: f"{m} min",
         key=key("minutes"),
     )
-    note = st.text_area("Case note (optional)", max_chars=5000, height=100, key=key("note"))
-    on = st.date_input("Date", value=today, max_value=today, key=key("on"))
+    note = st.text_area("Case note (optional)", height=100, key=key("note"))
+    on = date_field("Date", today, key=key("on"))
     return kind, minutes, note, on

@@ -1,0 +1,121 @@
+"""Real browser, issue 11 "What the screen shows is what is saved" (SECURITY 33).
+
+Typed like a person (the date field's spinbuttons, YYYYMMDD; a pasted reason): a contact dated
+after today is refused and nothing is stored (it was stored as today), a contact three days ago
+is stored with that day; a 5,000-character reason is refused with its length and stays in the
+box (it vanished); after "Log contact" on a record the Contacts tab stays open. Screenshots:
+test-artifacts/screenshots/forms-*.png.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from models import Contact
+from services.clock import local_today
+from services.db import make_engine
+from tests.browser import app_server, demo_database, launch_browser, shot, wait_idle
+from tests.checks_forms import (
+    ERROR,
+    SUCCESS,
+    caseload_person,
+    contact_date_cases,
+    count,
+    form,
+    reason_length_case,
+    sign_in,
+    submit,
+    type_date,
+    visible,
+)
+
+pytestmark = pytest.mark.browser
+
+ROOM = {"width": 1920, "height": 1080}
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture(scope="module")
+def demo(template, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("browser_forms")
+    with demo_database(template, folder, "lead_browser_forms") as url:
+        engine = make_engine(url)
+        with app_server(url) as base:
+            yield base, engine
+        engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    with sync_playwright() as playwright:
+        chromium = launch_browser(playwright)
+        yield chromium
+        chromium.close()
+
+
+def new_page(chromium, viewport=ROOM, **options):
+    page = chromium.new_context(viewport=viewport, **options).new_page()
+    page.set_default_timeout(30_000)
+    return page
+
+
+def test_a_contact_typed_for_a_day_after_today_is_refused_not_saved_as_today(demo, chromium):
+    base, engine = demo
+    today = local_today("America/Los_Angeles")
+    page = new_page(chromium)
+    sign_in(page, base, "cm1")
+    later, earlier = contact_date_cases(page, base, engine, today)
+    shot(page, "forms-01-contact-earlier-day-saved")
+    assert (later.stored, later.refused) == (None, "Date: it cannot be in the future.")
+    assert (earlier.stored, earlier.refused) == (today - timedelta(days=3), "")
+
+
+def test_a_pasted_5000_character_reason_is_refused_with_its_length_and_kept(demo, chromium):
+    base, engine = demo
+    page = new_page(chromium, PHONE, is_mobile=True, has_touch=True)
+    sign_in(page, base, "bpd")
+    case = reason_length_case(page, base, engine)
+    shot(page, "forms-02-reason-too-long-phone", full_page=True)
+    assert case.stored is None
+    assert case.refused == "The reason is 5,016 characters long; at most 300."
+
+
+def test_after_log_contact_on_a_record_the_contacts_tab_stays_open(demo, chromium):
+    base, engine = demo
+    today = local_today("America/Los_Angeles")
+    person = caseload_person(engine, "cm1", today)
+    page = new_page(chromium)
+    sign_in(page, base, "cm1")
+    page.get_by_role("link", name="Participants", exact=True).click()
+    wait_idle(page)
+    page.get_by_role("textbox", name="Search by name, alias or LEAD id").fill(person["lead_id"])
+    page.keyboard.press("Enter")
+    wait_idle(page)
+    page.get_by_role("combobox", name="Open a record").click()
+    page.get_by_role("option").filter(has_text=person["lead_id"]).first.click()
+    page.get_by_role("button", name="Open record").click()
+    wait_idle(page, 800, 40_000)
+    page.get_by_role("heading", name="Participant record").wait_for()
+    contacts = page.get_by_role("tab", name="Contacts")
+    contacts.click()
+    wait_idle(page)  # a tracked tab reruns the script
+    before = count(engine, Contact)
+
+    log = form(page, "Log a contact")
+    type_date(log, "Date", today + timedelta(days=22))
+    submit(page, log, "Log contact")
+    shot(page, "forms-03-record-contact-refused")
+    assert visible(page, ERROR, "Date: it cannot be in the future.")
+    assert contacts.get_attribute("aria-selected") == "true"
+    assert count(engine, Contact) == before
+
+    log = form(page, "Log a contact")
+    type_date(log, "Date", today - timedelta(days=1))
+    submit(page, log, "Log contact")
+    page.locator(SUCCESS).filter(has_text="Contact logged.").first.wait_for()
+    shot(page, "forms-04-record-contact-logged")
+    assert contacts.get_attribute("aria-selected") == "true"
+    assert count(engine, Contact) == before + 1

@@ -1,0 +1,145 @@
+"""AppTest: what the screen shows is what is saved (SECURITY 33, issue 11).
+
+Date fields take any date (the service checks the field's rule), a refused form keeps what was
+typed and lists every problem, and a refusal never wears a success mark.
+"""
+
+from datetime import date, timedelta
+
+import pytest
+from sqlmodel import func, select
+from streamlit.testing.v1 import AppTest
+
+from models import Contact, Submission
+from services.caseload import my_caseload
+from services.clock import local_today
+from services.db import read_session
+from services.demo import seed_demo
+from tests.factories import sign_in
+from tests.test_pages import signed_in
+from ui.fields import EARLIEST, LATEST
+
+TODAY = local_today("America/Los_Angeles")  # the demo is seeded relative to the real day
+
+
+@pytest.fixture
+def demo(app_env, engine):
+    seed_demo(engine, participants=12)
+    return engine
+
+
+def count(engine, model) -> int:
+    with read_session(engine) as session:
+        return session.exec(select(func.count()).select_from(model)).one()
+
+
+def widget(items, label: str):
+    return next(w for w in items if w.label == label)
+
+
+def button(at, label: str):
+    return next(b for b in at.button if b.label == label)
+
+
+@pytest.mark.parametrize(
+    "username, page",
+    [
+        pytest.param("cm1", "pages/contact_log.py", id="log-a-contact"),
+        pytest.param("bpd", "pages/submit_names.py", id="submit-names"),
+        pytest.param("pm", "pages/agenda.py", id="agenda"),
+        pytest.param("pm", "pages/session_outcomes.py", id="session-outcomes"),
+        pytest.param("pm", "pages/community_log.py", id="community-log"),
+        pytest.param("pm", "pages/caseload.py", id="caseload"),
+        pytest.param("cm1", "pages/referral_new.py", id="new-referral"),
+    ],
+)
+def test_every_date_field_takes_any_date_from_1900_to_2100_and_leaves_the_rule_to_the_service(
+    demo, username, page
+):
+    at = signed_in(demo, username, page)
+    assert not at.exception, at.exception
+    assert at.date_input, "no date field drawn"
+    for field in at.date_input:
+        assert (field.label, field.min, field.max) == (field.label, EARLIEST, LATEST)
+
+
+def test_every_date_field_on_the_participant_record_takes_any_date_from_1900_to_2100(demo):
+    at = signed_in(demo, "cm2")
+    at.session_state["participant_id"] = 1
+    at.switch_page("pages/participant.py").run()
+    assert not at.exception, at.exception
+    assert len(at.date_input) >= 10
+    assert {(f.min, f.max) for f in at.date_input} == {(EARLIEST, LATEST)}
+
+
+def test_an_empty_date_field_still_takes_any_date_from_1900_to_2100():
+    def script():
+        from ui.fields import date_field
+
+        date_field("Expires")
+
+    at = AppTest.from_function(script).run()
+    field = at.date_input[0]
+    assert (field.value, field.min, field.max) == (None, date(1900, 1, 1), date(2100, 12, 31))
+
+
+def test_a_contact_dated_after_today_is_refused_not_saved_as_today(demo):
+    at = signed_in(demo, "cm1", "pages/contact_log.py")
+    before = count(demo, Contact)
+    person = my_caseload(demo, sign_in(demo, "cm1"), TODAY)[0]["id"]
+    widget(at.selectbox, "Participant").set_value(person)
+    later = TODAY + timedelta(days=22)  # issue 11: 2026-12-25 typed on 2026-12-03
+    widget(at.date_input, "Date").set_value(later)
+    button(at, "Log contact").click().run()
+    assert [e.value for e in at.error] == ["Date: it cannot be in the future."]
+    assert count(demo, Contact) == before
+    assert widget(at.date_input, "Date").value == later  # the screen still shows what was typed
+
+
+def test_a_pasted_5000_character_reason_is_refused_with_its_length_and_stays_in_the_box(demo):
+    at = signed_in(demo, "bpd", "pages/submit_names.py")
+    before = count(demo, Submission)
+    widget(at.text_input, "Person's name").input("Jordan Fake-Person")
+    widget(at.text_area, "Why discuss this person (required, brief)").input("y" * 5000)
+    button(at, "Send the name").click().run()
+    assert [e.value for e in at.error] == ["The reason is 5,000 characters long; at most 300."]
+    assert widget(at.text_area, "Why discuss this person (required, brief)").value == "y" * 5000
+    assert widget(at.text_input, "Person's name").value == "Jordan Fake-Person"
+    assert count(demo, Submission) == before
+
+
+def test_submit_names_lists_every_problem_at_once_and_keeps_the_typed_values(demo):
+    at = signed_in(demo, "bpd", "pages/submit_names.py")
+    widget(at.text_area, "Why discuss this person (required, brief)").input("   ")
+    widget(at.text_input, "Alias (optional)").input("z" * 130)
+    widget(at.date_input, "Date of birth (optional)").set_value(date(2030, 1, 1))
+    button(at, "Send the name").click().run()
+    (error,) = at.error
+    for problem in (
+        "The alias is 130 characters long; at most 120.",
+        "Reason: required.",
+        "Date of birth: it must be a past date after 1900.",
+    ):
+        assert problem in error.value
+    assert widget(at.text_input, "Alias (optional)").value == "z" * 130
+    assert widget(at.date_input, "Date of birth (optional)").value == date(2030, 1, 1)
+
+
+def test_a_refusal_the_action_reports_shows_as_a_warning_never_with_a_success_mark():
+    def script():
+        import streamlit as st
+
+        from ui.widgets import flash, run_action
+
+        flash()
+        if st.button("Confirm and place") and run_action(
+            lambda: {"placed": False, "message": "Held: no active release covers BPD."},
+            success=lambda result: result["message"],
+            refused=lambda result: not result["placed"],
+        ):
+            st.rerun()
+
+    at = AppTest.from_function(script).run()
+    at.button[0].click().run()
+    assert [w.value for w in at.warning] == ["Held: no active release covers BPD."]
+    assert at.success == [] or [s.value for s in at.success] == []
