@@ -36,8 +36,8 @@ from services.staffing import (
     update_session,
 )
 from services.staffing_text import clinical_flags, who_reads
-from ui.free_text import clinical_flags_panel, curtain_text_form, readers_note
 from ui.fields import date_field
+from ui.free_text import clinical_flags_panel, curtain_text_form, readers_note
 from ui.session import require_page
 from ui.widgets import flash, prepared_download, run_action, seen_before, table
 
