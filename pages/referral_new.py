@@ -32,7 +32,10 @@ from ui.widgets import flash, run_action
 ctx, user = require_page("referral_new")
 
 st.title("New referral")
-st.caption("The LEAD cover sheet. The screen on the right updates as you fill it in.")
+st.caption(
+    "The LEAD cover sheet. The screen updates as you fill it in: beside the sheet, and under "
+    "each group of fields."
+)
 flash()
 settings = get_settings(ctx.engine)
 today = local_today(settings.time_zone)

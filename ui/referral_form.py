@@ -198,7 +198,5 @@ def screen_panel(verdict: dict, *, offense_missing: bool) -> None:
     else:
         st.success("**Eligible**: no exclusion applies.", icon=":material/check_circle:")
     if verdict["unanswered"] and not offense_missing:
-        st.markdown("Not answered yet:")
-        for label in verdict["unanswered"]:
-            st.markdown(f"- {label}")
+        st.caption("Not answered yet: " + "; ".join(verdict["unanswered"]) + ".")
     st.info(verdict["decision_support"], icon=":material/balance:")
