@@ -208,17 +208,20 @@ def test_an_arrest_referral_with_a_determination_unanswered_is_refused_with_a_me
     assert participants(demo) == 12
 
 
-def test_b9_names_the_conviction_and_its_window_next_to_the_convictions(demo):
+def test_b9_names_the_conviction_and_its_window_on_new_referral_and_referrals(demo):
     at = open_page(demo, "cm1", "pages/referral_new.py")
-    at.selectbox(key="rn_offense").set_value("criminal_trespass").run()
-    answer_determinations(at)
+    fill_arrest(at)
     at.selectbox(key="rn_conv").set_value("robbery_2").run()
-    at.date_input(key="rn_conv_date").set_value(date(2019, 5, 2)).run()
+    year = local_today("America/Los_Angeles").year - 3  # inside the 10 years whenever run
+    at.date_input(key="rn_conv_date").set_value(date(year, 5, 2)).run()
     [b for b in at.button if b.label == "Add conviction"][0].click().run()
-    text = "Robbery 2, 2019-05-02: within 10 years (to 2029-05-02)."
+    text = f"Robbery 2, {year}-05-02: within 10 years (to {year + 10}-05-02)."
     assert f"- **B9**: {text}" in [m.value for m in at.markdown]  # the screen panel
     assert any(c.value.endswith(f"**B9 excludes**]: {text}") for c in at.caption)  # inline
     assert "A prior conviction disqualifies" not in rendered_text(at)
+    save(at)
+    at.switch_page("pages/referrals.py").run()  # AppTest forgets a switch made by the script
+    assert f"B9: {text}" in [t.value for t in at.text]  # the referral's screen reasons
 
 
 def test_names_are_shown_as_plain_text_only(demo):
