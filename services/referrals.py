@@ -712,11 +712,11 @@ def _scored_candidates(session: Session, user: CurrentUser, person: Person) -> l
     return scored
 
 
-def strong_matches(session: Session, user: CurrentUser, person: Person) -> list[str]:
-    """'BUR-0001 (name 100% similar)' for each strong match: a new person beside one needs a
-    reason (NEW_PERSON_REASONS)."""
+def strong_matches(session: Session, user: CurrentUser, person: Person) -> list[tuple[str, str]]:
+    """(LEAD id, why) of each strong match, best first: a new person beside one needs a reason
+    (NEW_PERSON_REASONS)."""
     scored = _scored_candidates(session, user, person)
-    return [f"{s[3]} ({s[1]})" for s in scored if s[-1]][:MAX_MATCHES]
+    return [(s[3], s[1]) for s in scored if s[-1]][:MAX_MATCHES]
 
 
 def _require_provider(user: CurrentUser) -> None:
@@ -933,13 +933,14 @@ def _check_new_person_reason(reason: str, note: str) -> tuple[str, str] | None:
 
 def _new_person_beside_matches(
     session: Session, user: CurrentUser, person: Person, beside: tuple[str, str] | None
-) -> list[str]:
+) -> list[tuple[str, str]]:
     """The strong matches a new person is created beside; refused without a reason (B14)."""
     strong = strong_matches(session, user, person)
     if strong and beside is None:
+        named = "; ".join(f"{lead_id} ({why})" for lead_id, why in strong)
         raise ValidationError(
-            f"Person: {'; '.join(strong)} may be this person. Choose them in 'This referral is "
-            "for', or say why this is a new person."
+            f"Person: {named} may be this person. Choose them in 'This referral is for', or "
+            "say why this is a new person."
         )
     return strong
 
@@ -955,7 +956,7 @@ def _insert_referral(
     now: datetime,
     beside: tuple[str, str] | None = None,
 ) -> dict:
-    strong: list[str] = []
+    strong: list[tuple[str, str]] = []
     with write_session(engine) as session:
         if participant_id is not None:
             participant = session.get(Participant, participant_id)
@@ -1080,7 +1081,7 @@ def _record_new_person_reason(
     participant: Participant,
     user: CurrentUser,
     now: datetime,
-    strong: list[str],
+    strong: list[tuple[str, str]],
     beside: tuple[str, str],
 ) -> None:
     """Store why a new person was created beside strong matches (an event), and audit it.
@@ -1088,7 +1089,7 @@ def _record_new_person_reason(
     The audit row holds the reason chosen from the list, never the typed note (SECURITY 10).
     """
     reason, note = beside
-    ids = ", ".join(m.split(" ", 1)[0] for m in strong)
+    ids = ", ".join(lead_id for lead_id, _why in strong)
     detail = f"beside {ids}: {NEW_PERSON_REASONS[reason]}" + (f": {note}" if note else "")
     _event(session, referral, user, now, "new person beside a match", detail)
     audit.append(
