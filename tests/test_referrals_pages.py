@@ -217,7 +217,7 @@ def test_b9_names_the_conviction_and_its_window_on_new_referral_and_referrals(de
     [b for b in at.button if b.label == "Add conviction"][0].click().run()
     text = f"Robbery 2, {year}-05-02: within 10 years (to {year + 10}-05-02)."
     assert f"- **B9**: {text}" in [m.value for m in at.markdown]  # the screen panel
-    assert any(c.value.endswith(f"**B9 excludes**]: {text}") for c in at.caption)  # inline
+    assert any(c.value.endswith(f"**B9 excludes**: {text}") for c in at.caption)  # inline
     assert "A prior conviction disqualifies" not in rendered_text(at)
     save(at)
     at.switch_page("pages/referrals.py").run()  # AppTest forgets a switch made by the script

@@ -168,17 +168,18 @@ def _candidate(match: dict) -> str:
 def section_verdict(where, verdict: dict, rules: tuple[str, ...], *, unanswered: bool = False):
     """The screen's word on the rules decided by one group of fields, drawn into `where` (an
     st.empty placed right after the group) so it sits next to the field that changed it."""
+    # Captions in the theme's own colour: coloured text on white fails WCAG contrast (issue 8).
     hits = [r for r in verdict["reasons"] if r["rule"] in rules]
     with where.container():
         for reason in hits:
-            st.caption(f":red[:material/cancel: **{reason['rule']} excludes**]: {reason['text']}")
+            st.caption(f":material/cancel: **{reason['rule']} excludes**: {reason['text']}")
         if unanswered and verdict["unanswered"]:
             st.caption(
-                f":orange[:material/pending: **Not answered yet**]: {len(verdict['unanswered'])} "
+                f":material/pending: **Not answered yet**: {len(verdict['unanswered'])} "
                 "determination(s); the screen waits for them."
             )
         elif not hits:
-            st.caption(f":green[:material/check_circle:] {', '.join(rules)}: no exclusion.")
+            st.caption(f":material/check_circle: {', '.join(rules)}: no exclusion.")
 
 
 def screen_panel(verdict: dict, *, offense_missing: bool) -> None:
