@@ -2,13 +2,8 @@
 
 import streamlit as st
 
-from services.audit import AuditWriteError
 from services.clock import local_today
-from services.errors import ValidationError
 from services.referrals import (
-    CONVICTION_LABELS,
-    DETERMINATION_DEFAULTS,
-    DETERMINATION_LABELS,
     DRUG_LABELS,
     OFFENSE_LABELS,
     PROSECUTOR_OFFICES,
@@ -18,20 +13,30 @@ from services.referrals import (
     Person,
     case_managers,
     create_referral,
-    find_matches,
     preview,
     referring_agencies,
 )
 from services.site import get_settings
 from ui.fields import date_field
+from ui.referral_form import (
+    conviction_choice,
+    conviction_list,
+    determination_fields,
+    person_choice,
+    screen_panel,
+    section_verdict,
+)
 from ui.session import require_page
 from ui.text import plain
-from ui.widgets import flash, run_action, table
+from ui.widgets import flash, run_action
 
 ctx, user = require_page("referral_new")
 
 st.title("New referral")
-st.caption("The LEAD cover sheet. The screen on the right updates as you fill it in.")
+st.caption(
+    "The LEAD cover sheet. The screen updates as you fill it in: beside the sheet, and under "
+    "each group of fields."
+)
 flash()
 settings = get_settings(ctx.engine)
 today = local_today(settings.time_zone)
@@ -93,6 +98,7 @@ with left_side.container(height=760, border=False):
         grams = right.number_input(
             "Drug grams", min_value=0.0, max_value=10000.0, value=None, step=0.5, key="rn_grams"
         )
+        offense_verdict = st.empty()
     victim = st.checkbox("A victim is involved (V1)", key="rn_victim")
     victim_sheet = None
     if victim:
@@ -101,40 +107,15 @@ with left_side.container(height=760, border=False):
         )
 
     st.subheader("Determinations" + (" (B3-B10)" if arrest else " (S4)"))
-    shown = list(DETERMINATION_LABELS) if arrest else ["protective_order_with_participant"]
-    determinations = {
-        key: st.checkbox(
-            DETERMINATION_LABELS[key], value=DETERMINATION_DEFAULTS[key], key=f"rn_det_{key}"
-        )
-        for key in shown
-    }
+    determinations = determination_fields(kind)
+    determinations_verdict = st.empty()
 
     st.subheader("Prior convictions (B9)")
     left, middle, right = st.columns([3, 2, 1], vertical_alignment="bottom")
-    conviction = left.selectbox(
-        "Conviction", list(CONVICTION_LABELS), format_func=CONVICTION_LABELS.get, key="rn_conv"
-    )
+    conviction = conviction_choice(left)
     convicted_on = date_field("Conviction date", key="rn_conv_date", container=middle)
-    attempt = right.checkbox("Attempt", key="rn_conv_attempt")
-    if st.button("Add conviction", icon=":material/add:", disabled=convicted_on is None):
-        state.rn_convictions.append(
-            {"offense": conviction, "date": convicted_on, "attempt": attempt}
-        )
-    if state.rn_convictions:
-        table(
-            [
-                {
-                    "Conviction": CONVICTION_LABELS[c["offense"]],
-                    "Date": c["date"].isoformat(),
-                    "Attempt": "yes" if c["attempt"] else "no",
-                }
-                for c in state.rn_convictions
-            ],
-            key="rn_conv_table",
-        )
-        if st.button("Remove the last conviction", icon=":material/remove:"):
-            state.rn_convictions.pop()
-            st.rerun()
+    convictions = conviction_list(right, conviction, convicted_on)
+    convictions_verdict = st.empty()
     notes = st.text_area(
         "Warrant or DOC notes (B11, B12)", max_chars=2000, key="rn_notes", height=80
     )
@@ -156,6 +137,7 @@ with left_side.container(height=760, border=False):
         approver = left.text_input(
             "Approving sergeant or designated officer (S5)", max_chars=120, key="rn_approver"
         )
+        social_verdict = st.empty()
 
     st.subheader("Recommendation and consent")
     override = st.checkbox(
@@ -178,39 +160,10 @@ with left_side.container(height=760, border=False):
     aliases = left.text_input("Aliases (separate with commas)", max_chars=400, key="rn_aliases")
     dob = date_field("Date of birth", key="rn_dob", container=right)
     person = Person(legal, preferred, [a for a in aliases.split(",") if a.strip()], dob)
-    # Look people up once per change of name or date of birth (each lookup is audited).
-    lookup = (legal, preferred, aliases, dob)
-    if state.get("rn_lookup") != lookup:
-        try:
-            state.rn_matches = find_matches(ctx.engine, user, person)
-        except (ValidationError, AuditWriteError) as exc:
-            st.error(plain(str(exc)) or "The lookup could not be audited.", icon=":material/error:")
-            state.rn_matches = []
-        state.rn_lookup = lookup
-    matches = state.get("rn_matches", [])
-    by_id = {m["participant_id"]: m for m in matches}
-    chosen = None
-    if matches:
-        st.warning(
-            "Possible earlier records of this person (B14: a prior referral does not preclude a "
-            "new one). Check before creating a new person.",
-            icon=":material/person_search:",
-        )
-        table(
-            [{k: v for k, v in m.items() if k != "participant_id"} for m in matches],
-            key="rn_matches_table",
-        )
-        chosen = st.selectbox(
-            "This referral is for",
-            [None, *by_id],
-            format_func=lambda pid: (
-                "A new person" if pid is None else f"{by_id[pid]['LEAD id']} ({by_id[pid]['Why']})"
-            ),
-            key="rn_person_choice",
-        )
+    choice = person_choice(ctx.engine, user, person, aliases)
     managers = {m["id"]: m["name"] for m in case_managers(ctx.engine, user)}
     manager = None
-    if chosen is None:
+    if choice.participant_id is None:
         options = [None, *managers]
         manager = st.selectbox(
             "Case manager",
@@ -236,7 +189,7 @@ sheet = CoverSheet(
     victim_involved=victim,
     victim_sheet_date=victim_sheet,
     determinations=determinations,
-    convictions=list(state.rn_convictions),
+    convictions=convictions,
     warrant_doc_notes=notes,
     verification_basis=basis,
     last_violation_date=last_violation,
@@ -248,18 +201,23 @@ sheet = CoverSheet(
     case_manager_id=manager,
 )
 
+verdict = preview(sheet, today, lookback_months=settings.social_contact_lookback_months)
+# Next to the fields that decide it: on a phone the screen panel is far below them.
+if arrest and offense:
+    section_verdict(offense_verdict, verdict, ("B1", "B2"))
+section_verdict(
+    determinations_verdict,
+    verdict,
+    ("B3", "B4", "B5", "B6", "B7", "B8") if arrest else ("S4",),
+    unanswered=True,
+)
+if arrest:
+    section_verdict(convictions_verdict, verdict, ("B9",))
+else:
+    section_verdict(social_verdict, verdict, ("S1", "S2", "S3"))
+
 with side:
-    st.subheader("Screen")
-    verdict = preview(sheet, today, lookback_months=settings.social_contact_lookback_months)
-    if arrest and not offense:
-        st.info("Choose the offense to see the screen.", icon=":material/pending:")
-    elif verdict["eligible"]:
-        st.success("**Eligible**: no exclusion applies.", icon=":material/check_circle:")
-    else:
-        st.error(f"**Excluded** by {len(verdict['reasons'])} rule(s):", icon=":material/cancel:")
-        for reason in verdict["reasons"]:
-            st.markdown(f"- **{reason['rule']}**: {reason['text']}")
-    st.info(verdict["decision_support"], icon=":material/balance:")
+    screen_panel(verdict, offense_missing=arrest and not offense)
     if verdict["social_contact_route"] and offense:
         st.button(
             "Refer as a social contact instead (B13)",
@@ -275,8 +233,10 @@ with side:
                     user,
                     sheet,
                     today=today,
-                    person=None if chosen else person,
-                    participant_id=chosen,
+                    person=person if choice.new else None,
+                    participant_id=choice.participant_id,
+                    new_person_reason=choice.reason,
+                    new_person_note=choice.note,
                 )
             ),
             success="Referral saved.",

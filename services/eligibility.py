@@ -149,7 +149,7 @@ def _screen_arrest(case: dict, as_of: date) -> tuple[list[str], list[str]]:
         raise ValueError(f"drug: expected one of {', '.join(sorted(DRUGS))} or null")
     grams = _grams(case)
     flags = {key: _flag(case, key, default) for key, default in ARREST_FLAG_DEFAULTS.items()}
-    convictions = _convictions(case)
+    convictions = _convictions(case.get("convictions"))
 
     excluded = {
         "B1": offense not in ELIGIBLE_OFFENSES,
@@ -161,7 +161,7 @@ def _screen_arrest(case: dict, as_of: date) -> tuple[list[str], list[str]]:
         "B6": flags["promoting_prostitution"],
         "B7": flags["protective_order_with_participant"],
         "B8": flags["safety_concern"],
-        "B9": any(_disqualifies(code, convicted, as_of) for code, convicted in convictions),
+        "B9": bool(_disqualifying(convictions, as_of)),
     }
     reasons = [rule for rule, hit in excluded.items() if hit]
     notes = [NOTE_B10, NOTE_B12_B14]
@@ -195,15 +195,45 @@ def _amount_exempt(offense: str, drug: str | None) -> bool:
     return False
 
 
-def _disqualifies(code: str, convicted: date, as_of: date) -> bool:
-    # PROTOCOL B9: attempts count the same as the crime, so the attempt flag is not consulted.
-    if code not in CONVICTION_LOOKBACK_YEARS:
-        return False
-    years = CONVICTION_LOOKBACK_YEARS[code]
-    if years is None:
-        return True
-    # "More than N years have elapsed" = screening date strictly after the Nth anniversary.
-    return as_of <= _shift_months(convicted, 12 * years)
+def disqualifying_convictions(convictions: list[dict] | None, as_of: str) -> list[dict]:
+    """PROTOCOL B9: the convictions that exclude on ``as_of``, each with the window that applies.
+
+    Same input as the case's ``convictions`` key; ``years`` is None for no time limit, else the
+    window, which runs ``until`` the Nth anniversary (inclusive).
+
+    >>> hits = disqualifying_convictions(
+    ...     [{"offense": "burglary_2", "date": "2023-01-01"},
+    ...      {"offense": "other", "date": "2025-01-01"}], "2026-11-27")
+    >>> [(h["offense"], h["years"], h["until"]) for h in hits]
+    [('burglary_2', 5, '2028-01-01')]
+    """
+    parsed = _convictions(convictions)
+    return [
+        {
+            "offense": code,
+            "date": convicted.isoformat(),
+            "attempt": attempt,
+            "years": years,
+            "until": None if years is None else until.isoformat(),
+        }
+        for code, convicted, attempt, years, until in _disqualifying(
+            parsed, _parse_date(as_of, "date")
+        )
+    ]
+
+
+def _disqualifying(convictions: list[tuple[str, date, bool]], as_of: date) -> list[tuple]:
+    # PROTOCOL B9: attempts count the same as the crime (the flag is only reported).
+    hits = []
+    for code, convicted, attempt in convictions:
+        if code not in CONVICTION_LOOKBACK_YEARS:
+            continue
+        years = CONVICTION_LOOKBACK_YEARS[code]
+        until = None if years is None else _shift_months(convicted, 12 * years)
+        # "More than N years have elapsed" = screening date strictly after the Nth anniversary.
+        if until is None or as_of <= until:
+            hits.append((code, convicted, attempt, years, until))
+    return hits
 
 
 def _shift_months(d: date, months: int) -> date:
@@ -266,8 +296,7 @@ def _grams(case: dict) -> float | None:
     return float(value)
 
 
-def _convictions(case: dict) -> list[tuple[str, date]]:
-    value = case.get("convictions")
+def _convictions(value: object) -> list[tuple[str, date, bool]]:
     if value is None:
         return []
     if not isinstance(value, list):
@@ -283,6 +312,6 @@ def _convictions(case: dict) -> list[tuple[str, date]]:
         if entry.get("date") is None:
             raise ValueError(f"{key}.date: required")
         convicted = _parse_date(entry["date"], f"{key}.date")
-        _flag(entry, "attempt", False)  # validated only: attempts count as the crime
-        parsed.append((code, convicted))
+        attempt = _flag(entry, "attempt", False)  # attempts count as the crime (B9)
+        parsed.append((code, convicted, attempt))
     return parsed

@@ -44,10 +44,12 @@ from services.clock import utcnow
 from services.db import read_session, write_session
 from services.deadlines import add_months
 from services.eligibility import (
+    ARREST_FLAG_DEFAULTS,
     ELIGIBLE_OFFENSES,
     FIVE_YEAR_DISQUALIFYING_CONVICTIONS,
     LIFETIME_DISQUALIFYING_CONVICTIONS,
     TEN_YEAR_DISQUALIFYING_CONVICTIONS,
+    disqualifying_convictions,
     screen,
 )
 from services.errors import StaleEditError, ValidationError, too_long
@@ -140,17 +142,15 @@ DETERMINATION_LABELS = {
     "(B10)",
     "interested": "Says they are interested in diversion (B10)",
 }
-DETERMINATION_DEFAULTS = {
-    "amenable": True,
-    "dealing_for_profit": False,
-    "exploits_others": False,
-    "promoting_prostitution": False,
-    "protective_order_with_participant": False,
-    "safety_concern": False,
-    "needs_medical_care": False,
-    "unable_to_consent": False,
-    "interested": True,
+# PROTOCOL B3-B10, S4: the determinations each kind of referral asks. None is pre-answered: an
+# unanswered one is "not answered yet" on the screen and must be answered before saving.
+DETERMINATIONS_ASKED = {
+    "arrest": tuple(DETERMINATION_LABELS),
+    "social_contact": ("protective_order_with_participant",),
+    "doc": ("protective_order_with_participant",),
 }
+# The determinations the contract's screen reads (B3-B8, S4); the B10 ones are recorded only.
+SCREENED_DETERMINATIONS = frozenset(ARREST_FLAG_DEFAULTS)
 # The exclusion each rule id stands for, in plain words (decision support, PROTOCOL B13).
 REASON_TEXT = {
     "B1": "The offense is not one of the offenses eligible for arrest diversion.",
@@ -165,7 +165,7 @@ REASON_TEXT = {
     "B8": "The officer or sergeant believes diversion is inconsistent with immediate victim or "
     "community safety.",
     "B9": "A prior conviction disqualifies the person (a lifetime exclusion, or within its 10- "
-    "or 5-year window).",
+    "or 5-year window).",  # the generic sentence; b9_reason names the conviction and window
     "S1": "Law enforcement has not verified that the person's law violations stem from "
     "behavioral health, drug activity or extreme poverty.",
     "S2": "The law violations are not confirmed to be inside the LEAD catchment area.",
@@ -230,7 +230,8 @@ class Person:
 
 @dataclass
 class CoverSheet:
-    """The LEAD cover sheet. Determination keys are those of DETERMINATION_DEFAULTS."""
+    """The LEAD cover sheet. `determinations` holds the answered ones (keys of
+    DETERMINATION_LABELS, True or False); a key absent or None is not answered yet."""
 
     referral_type: str = "arrest"
     referral_date: date | None = None
@@ -258,8 +259,15 @@ class CoverSheet:
     incapacitated: bool = False
     case_manager_id: int | None = None
 
-    def determination(self, key: str) -> bool:
-        return bool(self.determinations.get(key, DETERMINATION_DEFAULTS[key]))
+    def answered(self) -> dict[str, bool]:
+        """The determinations this kind of referral asks that have an answer."""
+        asked = DETERMINATIONS_ASKED.get(self.referral_type, ())
+        return {k: v for k, v in self.determinations.items() if k in asked and v is not None}
+
+    def unanswered(self) -> list[str]:
+        """The determinations this kind of referral asks that have no answer yet, in order."""
+        answered = self.answered()
+        return [k for k in DETERMINATIONS_ASKED.get(self.referral_type, ()) if k not in answered]
 
 
 # --- The screen, mapped from the form (decision support) -----------------------------------------
@@ -287,15 +295,11 @@ def case_dict(sheet: CoverSheet, as_of: date) -> dict:
         "in_catchment": bool(sheet.in_catchment),
         "last_violation_date": _iso(sheet.last_violation_date),
     }
-    for key in (
-        "amenable",
-        "dealing_for_profit",
-        "exploits_others",
-        "promoting_prostitution",
-        "protective_order_with_participant",
-        "safety_concern",
-    ):
-        case[key] = sheet.determination(key)
+    # Only answered determinations go in: an unanswered one is left to the page's "not answered
+    # yet" (the contract's default, amenable when absent, is never shown as an answer).
+    for key, value in sheet.answered().items():
+        if key in SCREENED_DETERMINATIONS:
+            case[key] = value
     return case
 
 
@@ -304,13 +308,18 @@ def preview(sheet: CoverSheet, today: date, *, lookback_months: int = 24) -> dic
 
     `lookback_months` is the site's S3 window (site setting; the contract's screen uses the
     protocol's 24 months, so another setting re-decides S3 here, the same inclusive way).
+    Determinations not answered yet are listed in `unanswered`; with no exclusion found, the
+    verdict is then "Not answered yet", never "Eligible" built on a guess.
 
     >>> v = preview(CoverSheet(offense="vucsa_possession", drug="other", drug_grams=8),
     ...             date(2026, 3, 1))
     >>> v["verdict"], [r["rule"] for r in v["reasons"]], v["social_contact_route"]
     ('Excluded', ['B2'], True)
+    >>> preview(CoverSheet(offense="vucsa_possession"), date(2026, 3, 1))["verdict"]
+    'Not answered yet'
     """
-    result = screen(case_dict(sheet, today))
+    case = case_dict(sheet, today)
+    result = screen(case)
     reasons = list(result["reasons"])
     if sheet.referral_type != "arrest" and lookback_months != 24:
         # PROTOCOL S3 with the site's window: the day exactly N months back is still inside.
@@ -321,12 +330,18 @@ def preview(sheet: CoverSheet, today: date, *, lookback_months: int = 24) -> dic
         if stale:
             reasons.append("S3")
         reasons.sort()
-    eligible = not reasons
-    excluded_arrest = sheet.referral_type == "arrest" and not eligible
+    unanswered = sheet.unanswered()
+    eligible = not reasons and not unanswered
+    excluded_arrest = sheet.referral_type == "arrest" and bool(reasons)
+    b9 = b9_reason(case["convictions"], case["date"])
     return {
         "eligible": eligible,
-        "verdict": "Eligible" if eligible else "Excluded",
-        "reasons": [{"rule": rule, "text": REASON_TEXT.get(rule, rule)} for rule in reasons],
+        "verdict": "Excluded" if reasons else "Not answered yet" if unanswered else "Eligible",
+        "reasons": [
+            {"rule": rule, "text": b9 if rule == "B9" else REASON_TEXT.get(rule, rule)}
+            for rule in reasons
+        ],
+        "unanswered": [DETERMINATION_LABELS[k] for k in unanswered],
         "notes": result["notes"],
         # PROTOCOL B13: an excluded arrest diversion may go the social-contact route.
         "social_contact_route": excluded_arrest,
@@ -334,9 +349,35 @@ def preview(sheet: CoverSheet, today: date, *, lookback_months: int = 24) -> dic
     }
 
 
-def reason_sentences(rules: list[str]) -> list[str]:
-    """['B2'] -> ['B2: The drug amount is above 7 grams, ...']"""
-    return [f"{rule}: {REASON_TEXT.get(rule, rule)}" for rule in rules]
+def b9_reason(convictions: list[dict], as_of: date | str) -> str:
+    """PROTOCOL B9 for these convictions: each disqualifying one and the window that applies.
+
+    >>> b9_reason([{"offense": "robbery_2", "date": "2019-05-02"}], "2026-11-27")
+    'Robbery 2, 2019-05-02: within 10 years (to 2029-05-02).'
+    >>> b9_reason([{"offense": "robbery_1", "date": "2019-05-02", "attempt": True}], "2026-11-27")
+    'Robbery 1 (attempt), 2019-05-02: no time limit.'
+    """
+    hits = disqualifying_convictions(convictions, _iso(as_of))
+    parts = []
+    for hit in hits:
+        name = CONVICTION_LABELS.get(hit["offense"], hit["offense"])
+        name += " (attempt)" if hit["attempt"] else ""
+        window = (
+            "no time limit"
+            if hit["years"] is None
+            else f"within {hit['years']} years (to {hit['until']})"
+        )
+        parts.append(f"{name}, {hit['date']}: {window}")
+    return "; ".join(parts) + "." if parts else REASON_TEXT["B9"]
+
+
+def reason_sentences(
+    rules: list[str], convictions: list[dict] | None = None, as_of: date | None = None
+) -> list[str]:
+    """['B2'] -> ['B2: The drug amount is above 7 grams, ...']; B9 names its convictions when
+    they and the screening date are given."""
+    b9 = b9_reason(convictions, as_of) if convictions and as_of else REASON_TEXT["B9"]
+    return [f"{rule}: {b9 if rule == 'B9' else REASON_TEXT.get(rule, rule)}" for rule in rules]
 
 
 # --- Validation ----------------------------------------------------------------------------------
@@ -451,9 +492,17 @@ def validate_sheet(sheet: CoverSheet, today: date, now_local_time: time | None =
         grams = _grams_or_none(sheet.drug_grams)
         if grams is None or grams > MAX_GRAMS:
             errors.append(f"Drug grams: a number from 0 to {MAX_GRAMS:,.0f}.")
-    unknown = set(sheet.determinations) - set(DETERMINATION_DEFAULTS)
-    if unknown or any(not isinstance(v, bool) for v in sheet.determinations.values()):
+    unknown = set(sheet.determinations) - set(DETERMINATION_LABELS)
+    values = sheet.determinations.values()
+    if unknown or any(v is not None and not isinstance(v, bool) for v in values):
         errors.append("Determinations: unknown or malformed entries.")
+    elif kind in DETERMINATIONS_ASKED and sheet.unanswered():
+        # Nothing is pre-answered, so nothing unanswered is saved as a guess (SECURITY 33).
+        errors.append(
+            "Determinations: answer yes or no to each one before saving: "
+            + "; ".join(DETERMINATION_LABELS[k] for k in sheet.unanswered())
+            + "."
+        )
     # PROTOCOL V1: the victim information sheet, given at or after the referral.
     if sheet.victim_sheet_date is not None:
         if not sheet.victim_involved:
@@ -504,6 +553,16 @@ MATCH_NAME_STRONG = 0.85  # a name this similar is a candidate by itself
 MATCH_NAME_WITH_DOB = 0.5  # a weaker name match counts with the same date of birth
 MATCH_NAME_WITH_NEAR_DOB = 0.75  # ... or with a date of birth one typo away
 MAX_MATCHES = 10
+# A strong match: a name at least 95% similar, or 85% with a date of birth one typo away, or
+# 75% with the same date of birth. A new person beside one takes an explicit choice and a reason.
+MATCH_STRONG = {"": 0.95, "near": 0.85, "same": 0.75}
+DOB_BONUS = {"same": 0.5, "near": 0.2}  # how much a date of birth adds to a name's score
+NEW_PERSON_REASONS = {
+    "dob_differs": "The date of birth shows it is someone else",
+    "id_checked": "Identification was checked: it is someone else",
+    "staff_know": "Staff who know the earlier participant say it is someone else",
+    "other": "Another reason (say which)",
+}
 
 
 def _normalize_name(name: str) -> str:
@@ -599,8 +658,21 @@ def match_score(
         why.append("same date of birth")
     elif closeness == "near":
         why.append("date of birth one typo away")
-    bonus = {"same": 0.5, "near": 0.2}.get(closeness, 0.0)
-    return similarity + bonus, ", ".join(why)
+    return similarity + DOB_BONUS.get(closeness, 0.0), ", ".join(why)
+
+
+def is_strong_match(person: Person, dob: date | None, score: float) -> bool:
+    """Whether a candidate of this `match_score` is a strong match (MATCH_STRONG).
+
+    >>> is_strong_match(Person(date_of_birth=date(1990, 1, 2)), date(1990, 1, 2), 0.5 + 0.8)
+    True
+    >>> is_strong_match(Person(date_of_birth=date(1990, 1, 2)), date(1990, 1, 2), 0.5 + 0.6)
+    False
+    >>> is_strong_match(Person(), None, 1.0), is_strong_match(Person(), None, 0.9)
+    (True, False)
+    """
+    closeness = dob_closeness(person.date_of_birth, dob)
+    return score - DOB_BONUS.get(closeness, 0.0) >= MATCH_STRONG[closeness] - 1e-9
 
 
 # What name matching reads of each participant (here and for the staffing inbox).
@@ -620,6 +692,32 @@ def _visible_participants(session: Session, user: CurrentUser):
     if user.role != Role.project_manager:
         query = query.where(Participant.organization_id == user.organization_id)
     return session.connection().execute(query).all()  # plain rows: 10,000 stay fast
+
+
+def _scored_candidates(session: Session, user: CurrentUser, person: Person) -> list[tuple]:
+    """(score, why, id, lead id, legal, preferred, aliases, dob, status, strong) of the
+    participants the user may see who may be this person, best first."""
+    names = [n for n in (person.legal_name, person.preferred_name, *person.aliases) if _clean(n)]
+    mine = NameMatcher(names)
+    scored = []
+    for pid, lead_id, legal, preferred, aliases, dob, status in _visible_participants(
+        session, user
+    ):
+        hit = match_score(person, [legal, preferred, *(aliases or [])], dob, mine)
+        if hit:
+            strong = is_strong_match(person, dob, hit[0])
+            scored.append(
+                (hit[0], hit[1], pid, lead_id, legal, preferred, aliases, dob, status, strong)
+            )
+    scored.sort(key=lambda s: (-s[0], s[3]))
+    return scored
+
+
+def strong_matches(session: Session, user: CurrentUser, person: Person) -> list[tuple[str, str]]:
+    """(LEAD id, why) of each strong match, best first: a new person beside one needs a reason
+    (NEW_PERSON_REASONS)."""
+    scored = _scored_candidates(session, user, person)
+    return [(s[3], s[1]) for s in scored if s[-1]][:MAX_MATCHES]
 
 
 def _require_provider(user: CurrentUser) -> None:
@@ -642,19 +740,8 @@ def find_matches(
         return []
     if any(len(n or "") > MAX_NAME for n in names):
         raise ValidationError(f"Name: use at most {MAX_NAME} characters.")
-    mine = NameMatcher([n for n in names if _clean(n)])
     with read_session(engine) as session:
-        scored = []
-        for pid, lead_id, legal, preferred, aliases, dob, status in _visible_participants(
-            session, user
-        ):
-            hit = match_score(person, [legal, preferred, *(aliases or [])], dob, mine)
-            if hit:
-                scored.append(
-                    (hit[0], hit[1], pid, lead_id, legal, preferred, aliases, dob, status)
-                )
-        scored.sort(key=lambda s: (-s[0], s[3]))
-        scored = scored[:MAX_MATCHES]
+        scored = _scored_candidates(session, user, person)[:MAX_MATCHES]
         ids = [s[2] for s in scored]
         prior: dict[int, list[str]] = {pid: [] for pid in ids}
         if ids:
@@ -687,11 +774,12 @@ def find_matches(
             "Aliases": ", ".join(aliases or []),
             "Date of birth": dob.isoformat() if dob else "",
             "Status": _value(status),
+            "Match": "strong" if strong else "possible",
             "Why": why,
             # PROTOCOL B14: a prior referral does not preclude a new one; it informs amenability.
             "Prior referrals": "; ".join(prior[pid]) or "none",
         }
-        for _score, why, pid, lead_id, legal, preferred, aliases, dob, status in scored
+        for _score, why, pid, lead_id, legal, preferred, aliases, dob, status, strong in scored
     ]
     audit.record(
         engine,
@@ -793,13 +881,18 @@ def create_referral(
     today: date,
     person: Person | None = None,
     participant_id: int | None = None,
+    new_person_reason: str = "",
+    new_person_note: str = "",
     now: datetime | None = None,
 ) -> dict:
     """Validate the cover sheet, match or create the participant, run and store the screen.
 
     Give either `participant_id` (an existing participant chosen from the matches) or `person`
-    (a new participant, who gets the next LEAD id). Returns {"referral_id", "lead_id",
-    "new_participant", "eligible", "reasons", "social_contact_route"}.
+    (a new participant, who gets the next LEAD id). A new person beside a strong match is
+    refused unless `new_person_reason` (a NEW_PERSON_REASONS key; "other" with a short
+    `new_person_note`) says why: the reason is stored as a referral event and audited.
+    Returns {"referral_id", "lead_id", "new_participant", "eligible", "reasons",
+    "social_contact_route"}.
     """
     _require_provider(user)
     now = now or utcnow()
@@ -810,11 +903,12 @@ def create_referral(
         raise ValidationError("Person: choose an existing participant or enter a new person.")
     if person is not None:
         person = validate_person(person, sheet.referral_date, today)
+    beside = _check_new_person_reason(new_person_reason, new_person_note)
     verdict = preview(sheet, today, lookback_months=settings.social_contact_lookback_months)
     for attempt in range(3):  # two concurrent new people may race for one LEAD id
         try:
             return _insert_referral(
-                engine, user, sheet, person, participant_id, verdict, settings, now
+                engine, user, sheet, person, participant_id, verdict, settings, now, beside
             )
         except IntegrityError:
             if attempt == 2:
@@ -822,6 +916,34 @@ def create_referral(
                     "LEAD id: another referral took the same id just now; save again."
                 ) from None
     raise AssertionError("unreachable")
+
+
+def _check_new_person_reason(reason: str, note: str) -> tuple[str, str] | None:
+    """(reason, note) when a reason for a new person beside a strong match is given, else None."""
+    if not reason:
+        return None
+    if reason not in NEW_PERSON_REASONS:
+        raise ValidationError("Why a new person: choose a reason from the list.")
+    note = _clean(note)
+    if reason == "other" and not note:
+        raise ValidationError("Why a new person: say briefly why it is someone else.")
+    if len(note) > MAX_REASON:
+        raise ValidationError(f"Why a new person: use at most {MAX_REASON} characters.")
+    return reason, note
+
+
+def _new_person_beside_matches(
+    session: Session, user: CurrentUser, person: Person, beside: tuple[str, str] | None
+) -> list[tuple[str, str]]:
+    """The strong matches a new person is created beside; refused without a reason (B14)."""
+    strong = strong_matches(session, user, person)
+    if strong and beside is None:
+        named = "; ".join(f"{lead_id} ({why})" for lead_id, why in strong)
+        raise ValidationError(
+            f"Person: {named} may be this person. Choose them in 'This referral is for', or "
+            "say why this is a new person."
+        )
+    return strong
 
 
 def _insert_referral(
@@ -833,7 +955,9 @@ def _insert_referral(
     verdict: dict,
     settings: SiteSettings,
     now: datetime,
+    beside: tuple[str, str] | None = None,
 ) -> dict:
+    strong: list[tuple[str, str]] = []
     with write_session(engine) as session:
         if participant_id is not None:
             participant = session.get(Participant, participant_id)
@@ -848,6 +972,7 @@ def _insert_referral(
                 manager = session.get(User, manager_id)
                 if manager is None or manager.role != Role.case_manager:
                     raise ValidationError("Case manager: choose a case manager from the list.")
+            strong = _new_person_beside_matches(session, user, person, beside)
             participant = Participant(
                 lead_id=next_lead_id(session),
                 legal_name=person.legal_name,
@@ -892,7 +1017,7 @@ def _insert_referral(
             in_catchment=sheet.in_catchment,
             victim_involved=sheet.victim_involved,
             victim_sheet_date=sheet.victim_sheet_date if sheet.victim_involved else None,
-            determinations={k: sheet.determination(k) for k in DETERMINATION_DEFAULTS},
+            determinations=sheet.answered(),
             convictions=[
                 {
                     "offense": c["offense"],
@@ -931,6 +1056,8 @@ def _insert_referral(
         )
         if sheet.override_recommended:
             _event(session, referral, user, now, "override recommended", "B13")
+        if strong:
+            _record_new_person_reason(session, referral, participant, user, now, strong, beside)
         audit.append(
             session,
             actor=user.actor,
@@ -947,6 +1074,34 @@ def _insert_referral(
             "reasons": [r["rule"] for r in verdict["reasons"]],
             "social_contact_route": verdict["social_contact_route"],
         }
+
+
+def _record_new_person_reason(
+    session: Session,
+    referral: Referral,
+    participant: Participant,
+    user: CurrentUser,
+    now: datetime,
+    strong: list[tuple[str, str]],
+    beside: tuple[str, str],
+) -> None:
+    """Store why a new person was created beside strong matches (an event), and audit it.
+
+    The audit row holds the reason chosen from the list, never the typed note (SECURITY 10).
+    """
+    reason, note = beside
+    ids = ", ".join(lead_id for lead_id, _why in strong)
+    detail = f"beside {ids}: {NEW_PERSON_REASONS[reason]}" + (f": {note}" if note else "")
+    _event(session, referral, user, now, "new person beside a match", detail)
+    audit.append(
+        session,
+        actor=user.actor,
+        action="participant.new_beside_match",
+        subject=participant.lead_id,
+        outcome=f"reason: {reason}",
+        purpose=f"beside {ids}: {NEW_PERSON_REASONS[reason]}"[:200],
+        now=now,
+    )
 
 
 def _event(
@@ -1237,7 +1392,9 @@ def referral_detail(
         "Screen": "not screened"
         if referral.screen_eligible is None
         else ("Eligible" if referral.screen_eligible else "Excluded"),
-        "Screen reasons": "\n".join(reason_sentences(referral.screen_reasons)),
+        "Screen reasons": "\n".join(
+            reason_sentences(referral.screen_reasons, referral.convictions, referral.referral_date)
+        ),
         "Override recommended (B13)": _yes_no(referral.override_recommended),
         "Override reason": referral.override_reason,
         "Marked unable to consent (C2)": _yes_no(referral.incapacitated),
@@ -2056,6 +2213,10 @@ def referral_events(engine: Engine, referral_id: int) -> list[tuple[str, str]]:
 # --- Demo (synthetic cover sheets for the referrals seeded by services.demo) ---------------------
 
 
+# The demo's officers answered every determination: amenable, interested, nothing else.
+DEMO_DETERMINATIONS = {k: k in ("amenable", "interested") for k in DETERMINATION_LABELS}
+
+
 def seed_demo_details(session: Session, rng, today: date, now: datetime) -> None:
     """Fill the demo referrals' cover sheets and stages; deterministic for a given rng.
 
@@ -2076,7 +2237,7 @@ def seed_demo_details(session: Session, rng, today: date, now: datetime) -> None
         referral.prosecutor_office = rng.choice(["KCPAO", "BCA"])
         referral.place = rng.choice(["Demo block A", "Demo park B", "Demo transit stop C"])
         referral.in_catchment = True
-        referral.determinations = dict(DETERMINATION_DEFAULTS)
+        referral.determinations = dict(DEMO_DETERMINATIONS)
         if kind != "arrest":
             referral.verification_basis = rng.choice(["records", "observation"])
             referral.last_violation_date = referral.referral_date - timedelta(days=10)

@@ -6,15 +6,36 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, time
 
 from models import Role
-from services.referrals import CoverSheet, Person, create_referral
+from services.referrals import DETERMINATIONS_ASKED, CoverSheet, Person, create_referral
 from tests.factories import make_user, sign_in
 
 TODAY = date(2026, 11, 27)
 NOW = datetime(2026, 11, 27, 20, 0, tzinfo=UTC)  # noon at the site (America/Los_Angeles)
 
 
+# The officer's answers on an eligible sheet: amenable and interested, no other determination.
+ANSWERS = {
+    "amenable": True,
+    "dealing_for_profit": False,
+    "exploits_others": False,
+    "promoting_prostitution": False,
+    "protective_order_with_participant": False,
+    "safety_concern": False,
+    "needs_medical_care": False,
+    "unable_to_consent": False,
+    "interested": True,
+}
+
+
+def _answered(kind: str, changes: dict) -> dict:
+    """Every determination the kind asks answered as ANSWERS, overridden by `determinations`."""
+    asked = {k: ANSWERS[k] for k in DETERMINATIONS_ASKED.get(kind, ())}
+    return {**asked, **changes.get("determinations", {})}
+
+
 def arrest_sheet(**changes) -> CoverSheet:
-    """An eligible arrest diversion cover sheet (VUCSA possession, 2 grams), referred TODAY."""
+    """An eligible arrest diversion cover sheet (VUCSA possession, 2 grams), referred TODAY, every
+    determination answered (a `determinations` change overrides single answers)."""
     sheet = CoverSheet(
         referral_type="arrest",
         referral_date=TODAY,
@@ -29,6 +50,7 @@ def arrest_sheet(**changes) -> CoverSheet:
         place="Demo block A",
         in_catchment=True,
     )
+    changes["determinations"] = _answered(changes.get("referral_type", "arrest"), changes)
     return replace(sheet, **changes)
 
 
@@ -45,6 +67,7 @@ def social_sheet(**changes) -> CoverSheet:
         approving_sergeant="Sgt. Demo-Approver",
         approved_date=TODAY,
     )
+    changes["determinations"] = _answered(changes.get("referral_type", "social_contact"), changes)
     return replace(sheet, **changes)
 
 

@@ -14,6 +14,7 @@ from datetime import timedelta
 
 import pytest
 from browser import (
+    SHOTS,
     app_server,
     demo_database,
     dismiss_page_not_found,
@@ -103,6 +104,38 @@ def type_in(page, label: str, value: str) -> None:
     raise AssertionError(f"{label!r} would not keep {value!r}")
 
 
+# The officer's answers on the cover sheet (B3-B10): amenable and interested, nothing else.
+ANSWERS = {
+    "Amenable to diversion (B3)": "Yes",
+    "Reason to believe dealing above a subsistence income (B4)": "No",
+    "Exploits minors or others in a drug dealing enterprise (B5)": "No",
+    "Promoting prostitution (B6)": "No",
+    "A protective order prohibits contact with a current LEAD participant (B7, S4)": "No",
+    "Officer or sergeant believes diversion is inconsistent with immediate victim or community "
+    "safety (B8)": "No",
+    "Needs immediate medical care, detox or hospital (B10)": "No",
+    "Unable to give informed consent, or immediate risk to self or others (B10)": "No",
+    "Says they are interested in diversion (B10)": "Yes",
+}
+
+
+def answer(page, label: str, option: str) -> None:
+    """Answer one yes/no determination (a radio group named by its label)."""
+    group = page.get_by_role("radiogroup", name=label, exact=True)
+    for _attempt in range(3):
+        wait_idle(page)
+        group.get_by_text(option, exact=True).click()
+        wait_idle(page, pause_ms=600)
+        if group.get_by_role("radio", name=option, exact=True).is_checked():
+            return
+    raise AssertionError(f"{label!r} would not keep {option!r}")
+
+
+def answer_determinations(page) -> None:
+    for label, option in ANSWERS.items():
+        answer(page, label, option)
+
+
 def success(page, message: str):
     """The confirmation shown after a save (not the toast that repeats it)."""
     return page.get_by_test_id("stAlertContentSuccess").get_by_text(message)
@@ -151,11 +184,18 @@ def test_a_case_manager_enters_an_arrest_diversion_and_the_clock_follows_it(tab,
     choose(page, "Offense", "VUCSA: drug possession")
     choose(page, "Drug", "Other controlled substance")
     type_in(page, "Drug grams", "5")
+    # No determination is pre-answered: no verdict is built on a guess until they are answered.
+    expect(
+        page.get_by_text("Not answered yet: no verdict until every determination")
+    ).to_be_visible()
+    answer_determinations(page)
     expect(page.get_by_text("Eligible: no exclusion applies.")).to_be_visible()
     shot(page, "referrals-02-screen-eligible-5-grams")
     type_in(page, "Drug grams", "8")
     expect(page.get_by_text("Excluded by 1 rule(s):")).to_be_visible()
-    expect(page.get_by_text("The drug amount is above 7 grams", exact=False)).to_be_visible()
+    # In the panel, and on the line under the grams (issue 11: beside the field on a phone).
+    expect(page.get_by_text("The drug amount is above 7 grams", exact=False)).to_have_count(2)
+    expect(page.get_by_text("B2 excludes", exact=False)).to_be_visible()
     expect(
         page.get_by_role("button", name="Refer as a social contact instead (B13)")
     ).to_be_visible()
@@ -238,3 +278,121 @@ def test_a_case_manager_enters_an_arrest_diversion_and_the_clock_follows_it(tab,
     page.keyboard.press("Escape")
     shot(page, "referrals-07-notice-recorded-t5-closed")
     engine.dispose()
+
+
+# --- The verdict beside the fields, on a phone and on the room's screen (issue 11) ---------------
+
+PHONE = {"width": 390, "height": 844}
+ROOM = {"width": 1920, "height": 1080}
+
+
+@pytest.fixture
+def server(story_db):
+    with app_server(story_db) as base, sync_playwright() as playwright:
+        browser = launch_browser(playwright)
+        yield base, browser
+        browser.close()
+
+
+def open_new_referral(browser, base: str, viewport: dict, **options):
+    """A signed-in case manager on New referral (on a phone the links sit behind the menu)."""
+    page = browser.new_context(viewport=viewport, **options).new_page()
+    page.set_default_timeout(60_000)  # a shared, busy machine
+    page.goto(base + "/")
+    wait_idle(page)
+    dismiss_page_not_found(page)
+    submit_sign_in(page, "cm1", DEMO_PASSWORD)
+    page.get_by_text("Signed in as").wait_for(state="attached", timeout=90_000)
+    wait_idle(page)
+    if viewport["width"] < 640:
+        page.get_by_test_id("stExpandSidebarButton").click()
+    go(page, "New referral")
+    if page.locator("[data-testid='stSidebar'][data-collapsed='false']").count() and (
+        viewport["width"] < 640
+    ):
+        page.get_by_role("button", name="Collapse sidebar").click(force=True)
+        wait_idle(page)
+    return page
+
+
+def in_view(page, locator) -> dict:
+    """The element's box, asserted to lie inside the viewport as the person sees it now."""
+    box = locator.bounding_box()
+    height = page.viewport_size["height"]
+    assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= height, box
+    return box
+
+
+def screenshot_as_seen(page, name: str) -> None:
+    """The viewport as scrolled now (tests/browser.shot scrolls back to the top first)."""
+    page.screenshot(path=str(SHOTS / f"{name}.png"))
+
+
+def test_on_a_phone_the_screens_verdict_sits_next_to_the_field_that_changed_it(server):
+    base, browser = server
+    page = open_new_referral(browser, base, PHONE, is_mobile=True, has_touch=True)
+    choose(page, "Offense", "VUCSA: drug possession")
+    choose(page, "Drug", "Other controlled substance")
+    type_in(page, "Drug grams", "8")
+    grams = in_view(page, page.get_by_label("Drug grams", exact=True))
+    excluded = page.get_by_text("B2 excludes", exact=False)
+    verdict = in_view(page, excluded)
+    assert 0 < verdict["y"] - grams["y"] < 250  # just below the field, not a screen away
+    screenshot_as_seen(page, "referrals-phone-01-b2-beside-the-grams")
+
+    type_in(page, "Drug grams", "5")
+    expect(page.get_by_text("B1, B2: no exclusion.")).to_be_visible()
+    in_view(page, page.get_by_text("B1, B2: no exclusion."))
+    expect(excluded).to_have_count(0)
+    # The determinations say they wait for answers, right under them; then the verdict follows.
+    waiting = page.get_by_text("9 determination(s); the screen waits for them.")
+    waiting.scroll_into_view_if_needed()
+    in_view(page, waiting)
+    screenshot_as_seen(page, "referrals-phone-02-determinations-not-answered-yet")
+    answer_determinations(page)
+    answer(
+        page,
+        "Officer or sergeant believes diversion is inconsistent with immediate victim or "
+        "community safety (B8)",
+        "Yes",
+    )
+    b8 = page.get_by_text("B8 excludes", exact=False)
+    b8.scroll_into_view_if_needed()
+    last = page.get_by_role("radiogroup", name="Says they are interested in diversion (B10)")
+    assert 0 < in_view(page, b8)["y"] - in_view(page, last)["y"] < 250
+    screenshot_as_seen(page, "referrals-phone-03-b8-beside-the-determinations")
+    width, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert width <= inner + 1  # nothing wider than the phone
+    page.context.close()
+
+
+def test_on_the_rooms_screen_the_panel_and_the_fields_agree(server, story_db):
+    base, browser = server
+    engine = make_engine(story_db)
+    with read_session(engine) as session:
+        known = session.exec(select(Participant).where(Participant.lead_id == "BUR-0003")).one()
+    engine.dispose()
+    page = open_new_referral(browser, base, ROOM)
+    choose(page, "Offense", "VUCSA: drug possession")
+    choose(page, "Drug", "Other controlled substance")
+    type_in(page, "Drug grams", "8")
+    # The panel and the line under the grams say the same, both in view.
+    expect(page.get_by_text("Excluded by 1 rule(s):")).to_be_visible()
+    in_view(page, page.get_by_text("Excluded by 1 rule(s):"))
+    in_view(page, page.get_by_text("B2 excludes", exact=False))
+    screenshot_as_seen(page, "referrals-room-01-panel-and-fields-agree")
+    # Further down the sheet the panel stays in view, still waiting for no answers.
+    answer_determinations(page)
+    in_view(page, page.get_by_text("Excluded by 1 rule(s):"))
+    expect(page.get_by_text("Not answered yet: ", exact=False)).to_have_count(0)
+
+    # A strong match of the person: no default choice until the person picks one.
+    type_in(page, "Legal name", known.legal_name)
+    choice = page.get_by_role("combobox", name="This referral is for", exact=True)
+    choice.scroll_into_view_if_needed()
+    html = page_shows(page, "Choose: an earlier participant, or a new person")
+    assert "Choose: an earlier participant, or a new person" in html  # no default: the prompt
+    choose(page, "This referral is for", "A new person")
+    expect(page.get_by_role("combobox", name="Why is this a new person?")).to_be_visible()
+    screenshot_as_seen(page, "referrals-room-02-strong-match-asks-why")
+    page.context.close()

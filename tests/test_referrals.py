@@ -5,7 +5,7 @@ from datetime import date, time
 import pytest
 from sqlmodel import col, func, select
 
-from models import Participant, Referral, Release, StatusChange
+from models import Participant, Referral, ReferralEvent, Release, StatusChange
 from services import referrals as R
 from services.alerts import open_alerts
 from services.audit import AuditFilter, browse
@@ -262,6 +262,161 @@ def test_choose_a_person_or_a_participant_not_both(engine, users):
         )
 
 
+# --- A new person beside a strong match (issue 11) ------------------------------------------------
+
+
+def test_a_new_person_beside_a_strong_match_is_refused_without_a_reason(engine, users):
+    make_participant(engine, "BUR-0001", name="Avery Sample")
+    with pytest.raises(ValidationError, match=r"BUR-0001 \(name 100% similar\) may be this"):
+        referral(engine, users["cma"], who=person("Avery Sample", dob=None))
+    assert count(engine, Participant) == 1 and count(engine, Referral) == 0
+
+
+def test_a_new_person_beside_a_strong_match_stores_and_audits_the_reason(engine, users):
+    make_participant(engine, "BUR-0001", name="Avery Sample")
+    saved = referral(
+        engine,
+        users["cma"],
+        who=person("Avery Sample", dob=date(1975, 6, 7)),
+        new_person_reason="other",
+        new_person_note="Different middle name and tattoo; checked with outreach",
+    )
+    assert saved["new_participant"] and saved["lead_id"] == "BUR-0002"
+    with read_session(engine) as session:
+        events = session.exec(
+            select(ReferralEvent).where(ReferralEvent.referral_id == saved["referral_id"])
+        ).all()
+    [event] = [e for e in events if e.event == "new person beside a match"]
+    assert event.detail == (
+        "beside BUR-0001: Another reason (say which): Different middle name and tattoo; checked "
+        "with outreach"
+    )
+    [row] = browse(engine, AuditFilter(action="participant.new_beside_match"))
+    assert (row["subject"], row["outcome"]) == ("BUR-0002", "reason: other")
+    assert "BUR-0001" in row["purpose"] and "tattoo" not in str(row)  # typed text stays out
+
+
+@pytest.mark.parametrize(
+    "reason, note, message",
+    [
+        pytest.param("guess", "", "choose a reason from the list", id="unknown-reason"),
+        pytest.param("other", " ", "say briefly why", id="other-without-a-note"),
+        pytest.param("other", "x" * 151, "at most 150 characters", id="note-too-long"),
+    ],
+)
+def test_a_bad_reason_for_a_new_person_is_refused(engine, users, reason, note, message):
+    make_participant(engine, "BUR-0001", name="Avery Sample")
+    with pytest.raises(ValidationError, match=message):
+        referral(
+            engine,
+            users["cma"],
+            who=person("Avery Sample"),
+            new_person_reason=reason,
+            new_person_note=note,
+        )
+    assert count(engine, Participant) == 1
+
+
+def test_a_possible_but_not_strong_match_needs_no_reason(engine, users):
+    make_participant(engine, "BUR-0001", name="Avery Simple")  # 92% similar, another date of birth
+    assert R.match_score(person("Avery Sample"), ["Avery Simple"], date(1990, 1, 2))
+    saved = referral(engine, users["cma"], who=person("Avery Sample"))
+    assert saved["lead_id"] == "BUR-0002"
+    assert browse(engine, AuditFilter(action="participant.new_beside_match")) == []
+
+
+@pytest.mark.parametrize(
+    "typed_dob, their_name, strong",
+    [
+        pytest.param(None, "Avery Sample", True, id="same-name-no-dob-strong"),
+        pytest.param(None, "Avery Simple", False, id="name-92-percent-no-dob-possible"),
+        pytest.param(date(1990, 1, 2), "Avery Simple", True, id="name-92-percent-same-dob-strong"),
+        pytest.param(date(1990, 2, 1), "Avery Simple", True, id="name-92-percent-near-dob-strong"),
+        pytest.param(date(1990, 1, 2), "Avery Jones", False, id="name-half-same-dob-possible"),
+    ],
+)
+def test_which_matches_are_strong(engine, users, typed_dob, their_name, strong):
+    make_participant(engine, "BUR-0001", name=their_name)  # born 1990-01-02
+    [match] = R.find_matches(engine, users["cma"], person("Avery Sample", dob=typed_dob))
+    assert match["Match"] == ("strong" if strong else "possible")
+
+
+# --- No determination is pre-answered (issue 11) -------------------------------------------------
+
+
+def test_an_arrest_referral_with_unanswered_determinations_is_refused_and_names_them(engine, users):
+    sheet = arrest_sheet()
+    del sheet.determinations["amenable"], sheet.determinations["interested"]
+    with pytest.raises(ValidationError) as caught:
+        referral(engine, users["cma"], sheet)
+    assert "Determinations: answer yes or no to each one before saving: Amenable to diversion " in (
+        str(caught.value)
+    )
+    assert "Says they are interested in diversion (B10)" in str(caught.value)
+    assert count(engine, Referral) == 0 and count(engine, Participant) == 0
+
+
+def test_an_unanswered_determination_is_not_answered_yet_never_eligible():
+    sheet = arrest_sheet()
+    sheet.determinations = {}
+    verdict = R.preview(sheet, TODAY)
+    assert (verdict["verdict"], verdict["eligible"], verdict["reasons"]) == (
+        "Not answered yet",
+        False,
+        [],
+    )
+    assert verdict["unanswered"][0] == "Amenable to diversion (B3)"
+    assert len(verdict["unanswered"]) == 9
+    assert "amenable" not in R.case_dict(sheet, TODAY)  # no guess goes to the screen
+
+
+def test_an_exclusion_found_stands_while_other_determinations_are_unanswered():
+    sheet = arrest_sheet(offense="other")
+    sheet.determinations = {"amenable": True}
+    verdict = R.preview(sheet, TODAY)
+    assert verdict["verdict"] == "Excluded" and [r["rule"] for r in verdict["reasons"]] == ["B1"]
+    assert len(verdict["unanswered"]) == 8
+
+
+def test_a_saved_referral_keeps_only_the_determinations_its_form_asked(engine, users):
+    saved = referral(engine, users["cma"], social_sheet())
+    assert stored(engine, saved["referral_id"]).determinations == {
+        "protective_order_with_participant": False
+    }
+    answers = arrest_sheet().determinations
+    saved = referral(engine, users["cma"], arrest_sheet(), who=person("Rowan Example", dob=None))
+    assert stored(engine, saved["referral_id"]).determinations == answers
+
+
+# --- B9 names the conviction and its window (issue 11) --------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "conviction, text",
+    [
+        pytest.param(
+            {"offense": "robbery_2", "date": date(2019, 5, 2)},
+            "Robbery 2, 2019-05-02: within 10 years (to 2029-05-02).",
+            id="robbery-2-ten-years",
+        ),
+        pytest.param(
+            {"offense": "robbery_1", "date": date(2019, 5, 2), "attempt": True},
+            "Robbery 1 (attempt), 2019-05-02: no time limit.",
+            id="attempted-robbery-1-lifetime",
+        ),
+        pytest.param(
+            {"offense": "burglary_2", "date": date(2021, 11, 27)},
+            "Burglary 2, 2021-11-27: within 5 years (to 2026-11-27).",
+            id="burglary-2-on-the-fifth-anniversary",
+        ),
+    ],
+)
+def test_b9s_reason_names_the_conviction_and_the_window_that_applies(conviction, text):
+    other = {"offense": "burglary_2", "date": date(2021, 11, 26)}  # out of its window
+    verdict = R.preview(arrest_sheet(convictions=[other, conviction]), TODAY)
+    assert verdict["reasons"] == [{"rule": "B9", "text": text}]
+
+
 # --- The screen, mapped from the form ------------------------------------------------------------
 
 FIVE_YEARS_AGO = date(2021, 11, 27)
@@ -378,7 +533,10 @@ def test_the_form_maps_to_the_contracts_screen(sheet, reasons):
     verdict = R.preview(sheet, TODAY)
     assert [r["rule"] for r in verdict["reasons"]] == reasons
     assert verdict["verdict"] == ("Eligible" if not reasons else "Excluded")
-    assert all(r["text"] == R.REASON_TEXT[r["rule"]] for r in verdict["reasons"])
+    # B9 names its conviction and window instead (test_b9s_reason_names_...).
+    assert all(
+        r["text"] == R.REASON_TEXT[r["rule"]] for r in verdict["reasons"] if r["rule"] != "B9"
+    )
     assert verdict["social_contact_route"] == (sheet.referral_type == "arrest" and bool(reasons))
     assert (
         "never a verdict" in verdict["decision_support"]
@@ -1145,7 +1303,9 @@ def test_the_detail_view_is_audited_and_the_project_manager_sees_no_criminal_his
     rid = referral(engine, users["cma"], sheet)["referral_id"]
     cm_view = R.referral_detail(engine, users["cma"], rid, TODAY, purpose="follow-up")
     assert "Burglary 2 2023-01-01" in cm_view["fields"]["Prior convictions"]
-    assert cm_view["fields"]["Screen reasons"].startswith("B9: A prior conviction")
+    assert cm_view["fields"]["Screen reasons"] == (
+        "B9: Burglary 2, 2023-01-01: within 5 years (to 2028-01-01)."
+    )
     assert cm_view["actions"] == ["screen", "left", "intake", "extend", "incapacitated", "close"]
     pm_view = R.referral_detail(engine, users["pm1"], rid, TODAY, purpose="follow-up")
     for name in R.RESTRICTED_REFERRAL_FIELDS:

@@ -1,5 +1,6 @@
 """AppTest: New referral (the screen follows the form), Referrals (lifecycle in place), Today."""
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -8,6 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from models import Contact, Participant, Referral
 from services.alerts import open_alerts
+from services.audit import AuditFilter, browse
 from services.clock import local_today
 from services.db import read_session
 from services.demo import seed_demo
@@ -39,12 +41,35 @@ def screen_panel(at) -> str:
     )
 
 
+# The officer's answers: amenable and interested, no other determination (B3-B10).
+ANSWERS = {
+    "amenable": True,
+    "dealing_for_profit": False,
+    "exploits_others": False,
+    "promoting_prostitution": False,
+    "protective_order_with_participant": False,
+    "safety_concern": False,
+    "needs_medical_care": False,
+    "unable_to_consent": False,
+    "interested": True,
+}
+
+
+def answer_determinations(at, **changes):
+    """Answer every determination the form shows, as ANSWERS with `changes`."""
+    for key, value in {**ANSWERS, **changes}.items():
+        boxes = [r for r in at.radio if r.key == f"rn_det_{key}"]
+        if boxes:
+            boxes[0].set_value(value).run()
+
+
 def test_the_screen_changes_as_the_grams_change(demo):
     at = open_page(demo, "cm1", "pages/referral_new.py")
     assert "Choose the offense to see the screen." in [i.value for i in at.info]
     at.selectbox(key="rn_offense").set_value("vucsa_possession").run()
     at.selectbox(key="rn_drug").set_value("other").run()
     at.number_input(key="rn_grams").set_value(5.0).run()
+    answer_determinations(at)
     assert any(s.value.startswith("**Eligible**") for s in at.success)
     assert not at.error
     at.number_input(key="rn_grams").set_value(8.0).run()
@@ -65,6 +90,7 @@ def test_an_excluded_arrest_offers_the_social_contact_route(demo):
     at.selectbox(key="rn_basis").set_value("observation").run()
     at.selectbox(key="rn_catchment").set_value("yes").run()
     at.date_input(key="rn_last_violation").set_value(local_today("America/Los_Angeles")).run()
+    answer_determinations(at)  # the social contact asks S4 only
     assert any(s.value.startswith("**Eligible**") for s in at.success)
 
 
@@ -73,6 +99,7 @@ def fill_arrest(at, name="Jordan Testcase"):
     at.text_input(key="rn_sergeant").input("Sgt. Demo-Sergeant").run()
     at.selectbox(key="rn_prosecutor").set_value("KCPAO").run()
     at.selectbox(key="rn_offense").set_value("criminal_trespass").run()
+    answer_determinations(at)
     at.text_input(key="rn_legal").input(name).run()
 
 
@@ -121,6 +148,80 @@ def test_an_earlier_record_is_shown_before_saving_and_can_be_chosen(demo):
     assert "Referral saved for BUR-0003" in at.success[0].value
     with read_session(demo) as session:
         assert len(session.exec(select(Participant)).all()) == 12
+
+
+def save(at):
+    [b for b in at.button if b.label == "Save referral"][0].click().run()
+    assert not at.exception
+
+
+def participants(engine) -> int:
+    with read_session(engine) as session:
+        return len(session.exec(select(Participant)).all())
+
+
+def test_a_strong_match_needs_an_explicit_choice_and_a_new_person_needs_a_reason(demo):
+    with read_session(demo) as session:
+        known = session.exec(select(Participant).where(Participant.lead_id == "BUR-0003")).one()
+    at = open_page(demo, "cm1", "pages/referral_new.py")
+    fill_arrest(at, name=known.legal_name)
+    choice = at.selectbox(key="rn_person_choice")
+    assert choice.value is None  # no default beside a strong match
+    assert f"BUR-0003: {known.legal_name}, born {known.date_of_birth}" in " ".join(choice.options)
+    save(at)
+    assert "Person: choose an existing participant or enter a new person." in at.error[-1].value
+    at.selectbox(key="rn_person_choice").set_value("new").run()
+    save(at)
+    assert "BUR-0003 (name 100% similar) may be this person" in at.error[-1].value
+    assert participants(demo) == 12
+    at.selectbox(key="rn_new_reason").set_value("id_checked").run()
+    save(at)
+    assert "Referral saved for BUR-0013" in at.success[0].value
+    rows = browse(demo, AuditFilter(action="participant.new_beside_match"))
+    assert [(r["subject"], r["outcome"]) for r in rows] == [("BUR-0013", "reason: id_checked")]
+
+
+def test_new_referral_pre_answers_no_determination_and_no_conviction(demo):
+    at = open_page(demo, "cm1", "pages/referral_new.py")
+    determinations = [r for r in at.radio if r.key.startswith("rn_det_")]
+    assert len(determinations) == 9 and all(r.value is None for r in determinations)
+    assert at.selectbox(key="rn_conv").value is None
+    at.selectbox(key="rn_offense").set_value("criminal_trespass").run()
+    assert not at.success  # no "Eligible" built on a guess
+    assert any(w.value.startswith("**Not answered yet**") for w in at.warning)
+    assert any(
+        c.value.startswith("Not answered yet: Amenable to diversion (B3); ") for c in at.caption
+    )
+    assert any(
+        "Not answered yet" in c.value and "9 determination(s)" in c.value for c in at.caption
+    )
+
+
+def test_an_arrest_referral_with_a_determination_unanswered_is_refused_with_a_message(demo):
+    at = open_page(demo, "cm1", "pages/referral_new.py")
+    fill_arrest(at)
+    at.radio(key="rn_det_interested").set_value(None).run()
+    save(at)
+    assert "Determinations: answer yes or no to each one before saving: Says they are " in (
+        at.error[-1].value
+    )
+    assert participants(demo) == 12
+
+
+def test_b9_names_the_conviction_and_its_window_on_new_referral_and_referrals(demo):
+    at = open_page(demo, "cm1", "pages/referral_new.py")
+    fill_arrest(at)
+    at.selectbox(key="rn_conv").set_value("robbery_2").run()
+    year = local_today("America/Los_Angeles").year - 3  # inside the 10 years whenever run
+    at.date_input(key="rn_conv_date").set_value(date(year, 5, 2)).run()
+    [b for b in at.button if b.label == "Add conviction"][0].click().run()
+    text = f"Robbery 2, {year}-05-02: within 10 years (to {year + 10}-05-02)."
+    assert f"- **B9**: {text}" in [m.value for m in at.markdown]  # the screen panel
+    assert any(c.value.endswith(f"**B9 excludes**: {text}") for c in at.caption)  # inline
+    assert "A prior conviction disqualifies" not in rendered_text(at)
+    save(at)
+    at.switch_page("pages/referrals.py").run()  # AppTest forgets a switch made by the script
+    assert f"B9: {text}" in [t.value for t in at.text]  # the referral's screen reasons
 
 
 def test_names_are_shown_as_plain_text_only(demo):
