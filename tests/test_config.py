@@ -1,5 +1,8 @@
 """Process configuration: production refuses a weak cookie key, demo makes one (SECURITY 16)."""
 
+import tomllib
+from pathlib import Path
+
 import pytest
 
 from services.config import ConfigError, load_config
@@ -46,3 +49,11 @@ def test_demo_mode_generates_and_keeps_a_key(tmp_path, monkeypatch):
 def test_an_unknown_mode_is_refused():
     with pytest.raises(ConfigError, match="LEAD_MODE"):
         load_config({"LEAD_MODE": "staging"})
+
+
+def test_a_first_visitor_sees_no_list_of_page_files_in_the_sidebar():
+    """Streamlit's legacy pages/ listing shows every file before sign-in unless switched off."""
+    config = tomllib.loads(
+        (Path(__file__).parent.parent / ".streamlit" / "config.toml").read_text()
+    )
+    assert config["client"]["showSidebarNavigation"] is False
