@@ -16,12 +16,9 @@ from services.staffing import (
     add_suggestion,
     agenda,
     agenda_rows,
-    carry_submission,
-    confirm_match,
     default_session_id,
     finalize,
     held_submissions,
-    hold_submission,
     inbox,
     late_submissions,
     list_sessions,
@@ -34,12 +31,12 @@ from services.staffing import (
     update_item,
     update_session,
 )
+from ui.agenda import review_names
 from ui.session import require_page
 from ui.widgets import flash, prepared_download, run_action, seen_before, table
 
 ctx, user = require_page("agenda")
 
-NOT_A_PARTICIPANT = 0  # participant ids start at 1
 SHOWN_SUGGESTIONS = 25
 
 st.title("Agenda")
@@ -135,71 +132,7 @@ if not names:
     st.caption("No names waiting for this session.")
 
 
-def review(sub: dict) -> None:
-    """One name: who sent it and why, the likely participants, and the three decisions."""
-    st.text(
-        f"{sub['organization']} · {sub['submitted_by']} · {sub['urgency']} · sent "
-        f"{sub['sent']}\nName: {sub['name'] or '—'} · alias: {sub['alias'] or '—'} · "
-        f"born: {sub['dob'] or '—'}\nReason: {sub['reason']}"
-    )
-    options = {o["participant_id"]: o["label"] for o in sub["suggestions"]}
-    options[NOT_A_PARTICIPANT] = "Not a LEAD participant (hold the name)"
-    with st.form(f"match_{sub['id']}"):
-        choice = st.selectbox(
-            "Who is it? (best matches first)",
-            list(options),
-            index=0 if sub["confident"] else None,
-            placeholder="No close match: choose a participant, or not a participant",
-            format_func=options.get,
-            key=f"match_choice_{sub['id']}",
-        )
-        other = st.text_input("Or another participant's LEAD id", max_chars=16)
-        hold_reason = st.text_input("Reason to hold (only you see it)", max_chars=200)
-        place_col, hold_col, carry_col = st.columns(3)
-        placing = place_col.form_submit_button("Confirm and place", type="primary")
-        holding = hold_col.form_submit_button("Hold")
-        carrying = carry_col.form_submit_button("Carry over to the next session")
-    if placing and choice is None and not other.strip():
-        st.error("Who is it: choose a participant, type a LEAD id, or 'Not a LEAD participant'.")
-    elif placing:
-        result: list[dict] = []
-        run_action(
-            lambda: result.append(
-                confirm_match(
-                    ctx.engine,
-                    user,
-                    submission_id=sub["id"],
-                    participant_id=None if choice == NOT_A_PARTICIPANT else choice,
-                    lead_id=other,
-                    today=today,
-                )
-            ),
-            success="Checked.",
-        )
-        if result:
-            st.session_state["lead_flash"] = result[0]["message"]
-            st.rerun()
-    if holding:
-        done(
-            run_action(
-                lambda: hold_submission(
-                    ctx.engine, user, submission_id=sub["id"], reason=hold_reason
-                ),
-                success="Held.",
-            )
-        )
-    if carrying:
-        done(
-            run_action(
-                lambda: carry_submission(ctx.engine, user, submission_id=sub["id"], today=today),
-                success="Carried over to the next session.",
-            )
-        )
-
-
-for sub in names:
-    with st.container(border=True):
-        review(sub)
+review_names(ctx.engine, user, names, today)
 
 late = late_submissions(ctx.engine, user, session_id=session_id)
 if late:

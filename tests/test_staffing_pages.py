@@ -4,6 +4,7 @@ tests/test_pages.py's matrix already opens every page as every role (and no one)
 the forms and check what reaches the screen.
 """
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -152,3 +153,43 @@ def test_an_action_item_is_marked_done_from_today(site):
     with read_session(engine) as session:
         assert session.exec(select(ActionItem)).one().done_on == today
     assert "Call the shelter about a bed" not in rendered_text(today_page)
+
+
+def test_two_spellings_of_a_non_participant_show_as_one_and_are_placed_as_a_referral_candidate(
+    site,
+):
+    """Issue 11: likely duplicates across submitters are flagged and handled together; a person
+    who is not a participant goes on the agenda as a marked referral candidate, urgent first."""
+    engine, team, avery, casey, session_id, today = site
+    with write_session(engine) as session:
+        for org, user, name, born, urgency in (
+            ("BPD", "bpd1", "Jordan Fake-Person", days(0), "routine"),
+            ("KCPAO", "kcpao1", "Jordan Fakeperson", days(9), "urgent"),
+        ):
+            session.add(
+                Submission(
+                    session_id=session_id,
+                    submitted_by=user,
+                    organization_code=org,
+                    person_name=name,
+                    person_dob=date(1990, 4, 21) - born,
+                    reason=f"{org} reason",
+                    urgency=urgency,
+                    at=at_noon(today),
+                )
+            )
+    at = open_page(engine, "pm1", "pages/agenda.py")
+    text = rendered_text(at)
+    assert "Names to review (2)" in text
+    assert [b.label for b in at.button].count("Place as a referral candidate") == 1  # one box
+    assert "▲ URGENT" in [m.value.strip("*") for m in at.markdown]
+    assert "Likely the same person as 1 more name(s) sent" in at.warning[0].value
+    button(at, "Place as a referral candidate").click().run()
+    assert not at.exception
+    assert at.success[0].value == (
+        "Placed as item 2: a referral candidate, not a participant. 2 names together."
+    )
+    rows = at.dataframe[0].value
+    assert list(rows["Item"])[1] == "Referral candidate (not a participant): Jordan Fakeperson"
+    assert list(rows["Urgent"])[1] == "▲ URGENT"
+    assert "Names to review (0)" in rendered_text(at)
