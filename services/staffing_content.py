@@ -459,7 +459,7 @@ def _candidate_sections(item: AgendaItem, curtain: bool) -> list[dict]:
 
 def _heading(item: AgendaItem, person: Participant | None) -> str:
     if item.kind == CANDIDATE_KIND:
-        return "Referral candidate"
+        return CANDIDATE_LABEL
     if person is not None:
         return _safe_lead_id(person.lead_id) or "Participant"
     if item.title in (ACTION_ITEMS_TITLE, RESCINDED_TITLE, *STANDING_TITLES):

@@ -64,7 +64,8 @@ def context() -> Context:
 
 def demo_banner(ctx: Context) -> None:
     if ctx.config.is_demo:
-        st.warning(
+        # Keyed so the presenter's room mode can leave it off the shared screen (issue 11).
+        st.container(key="lead_demo_banner").warning(
             "**DEMO** — synthetic people only. Never enter real names or case information here.",
             icon=":material/science:",
         )
