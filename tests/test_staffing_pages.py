@@ -193,3 +193,49 @@ def test_two_spellings_of_a_non_participant_show_as_one_and_are_placed_as_a_refe
     assert list(rows["Item"])[1] == "Referral candidate (not a participant): Jordan Fakeperson"
     assert list(rows["Urgent"])[1] == "▲ URGENT"
     assert "Names to review (0)" in rendered_text(at)
+
+
+def test_room_mode_steps_through_the_parts_of_a_long_item_and_back(site):
+    """Issue 11: in room mode an item longer than a screen is shown in parts; Next and Previous
+    step through them (Previous from the next item lands on the last part)."""
+    from services.staffing import confirm_match, submit_name
+
+    engine, team, avery, casey, session_id, today = site
+    for user in (team.bpd, team.kcpao):
+        submit_name(
+            engine,
+            user,
+            person_name="Avery Legal",
+            reason="Sleeping at the library. " * 11,
+            today=today,
+        )
+    with read_session(engine) as session:
+        ids = [s.id for s in session.exec(select(Submission))]
+    confirm_match(
+        engine,
+        team.pm,
+        submission_id=ids[0],
+        participant_id=avery.id,
+        today=today,
+        together=ids[1:],
+    )
+    at = open_page(engine, "pm1", "pages/presenter.py")
+    button(at, "Room mode").click().run()
+    labels = [b.label for b in at.button]
+    assert "Exit room mode" in labels and not [s for s in at.selectbox if s.label == "Session"]
+
+    def screen() -> list[str]:
+        return [m.value for m in at.markdown]
+
+    button(at, "Next").click().run()
+    assert "# BUR-0001" in screen() and "**Who**" in screen()
+    assert "**Open action items**" not in screen()
+    button(at, "Next").click().run()
+    assert "# BUR-0001" in screen() and "**Open action items**" in screen()
+    assert "**Who**" not in screen()
+    button(at, "Next").click().run()
+    assert "# Referral criteria" in screen()
+    button(at, "Previous").click().run()
+    assert "# BUR-0001" in screen() and "**Open action items**" in screen()
+    button(at, "Exit room mode").click().run()
+    assert [s for s in at.selectbox if s.label == "Session"]
