@@ -14,6 +14,7 @@ from services import staffing
 from services.alerts import open_alerts
 from services.db import read_session, write_session
 from services.errors import StaleEditError, ValidationError
+from services.exports import export_session
 from services.staffing import (
     ACTION_ITEMS_TITLE,
     STANDING_TITLES,
@@ -42,7 +43,7 @@ from services.staffing import (
     suggestions,
     update_item,
 )
-from services.staffing_content import presenter_item
+from services.staffing_content import presenter_item, session_document
 from tests.factories import days, make_participant, make_referral, make_release
 from tests.factories_staffing import (
     CUTOFF_DAY,
@@ -502,6 +503,10 @@ def test_a_person_who_is_not_a_participant_is_placed_as_a_referral_candidate_not
         engine, team.pm, session_id=session_id, index=1, today=TODAY, curtain=True
     )
     assert curtained["name"] is None and "Jordan" not in repr(curtained["sections"])
+    document = session_document(engine, team.pm, session_id=session_id, kind="agenda", today=TODAY)
+    assert document["participant_ids"] == []  # no participant: no disclosure row
+    for fmt in ("pdf", "docx"):
+        export_session(engine, team.pm, session_id=session_id, kind="agenda", fmt=fmt, today=TODAY)
     version = agenda(engine, team.pm, session_id=session_id, today=TODAY)["session"]["version"]
     remove_item(engine, team.pm, item_id=item.id, expected_version=version)
     assert len(inbox(engine, team.pm, session_id=session_id)) == 3
