@@ -437,13 +437,15 @@ class Submission(SQLModel, table=True):
     status: str = Field(default="submitted", max_length=16)  # submitted|on_agenda|held|carried
     held_reason: str = Field(default="", max_length=300)  # project manager only
     at: datetime
+    # The item it was placed in: how a referral candidate's names find their item (issue 11).
+    agenda_item_id: int | None = Field(default=None, foreign_key="agendaitem.id")
 
 
 class AgendaItem(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     session_id: int = Field(foreign_key="staffingsession.id", index=True)
     position: int
-    kind: str = Field(max_length=16)  # participant | standing | suggested
+    kind: str = Field(max_length=16)  # participant | standing | suggested | candidate
     participant_id: int | None = Field(default=None, foreign_key="participant.id")
     title: str = Field(default="", max_length=200)
     why: str = Field(default="", sa_type=Text)  # reasons and submitters, or why suggested

@@ -17,12 +17,9 @@ from services.staffing import (
     add_suggestion,
     agenda,
     agenda_rows,
-    carry_submission,
-    confirm_match,
     default_session_id,
     finalize,
     held_submissions,
-    hold_submission,
     inbox,
     late_submissions,
     list_sessions,
@@ -36,6 +33,7 @@ from services.staffing import (
     update_session,
 )
 from services.staffing_text import clinical_flags, who_reads
+from ui.agenda import review_names
 from ui.fields import date_field
 from ui.free_text import clinical_flags_panel, curtain_text_form, readers_note
 from ui.session import require_page
@@ -43,7 +41,6 @@ from ui.widgets import flash, prepared_download, run_action, seen_before, table
 
 ctx, user = require_page("agenda")
 
-NOT_A_PARTICIPANT = 0  # participant ids start at 1
 SHOWN_SUGGESTIONS = 25
 
 st.title("Agenda")
@@ -148,68 +145,7 @@ if not names:
     st.caption("No names waiting for this session.")
 
 
-def review(sub: dict) -> None:
-    """One name: who sent it and why, the likely participants, and the three decisions."""
-    st.text(
-        f"{sub['organization']} · {sub['submitted_by']} · {sub['urgency']} · sent "
-        f"{sub['sent']}\nName: {sub['name'] or '—'} · alias: {sub['alias'] or '—'} · "
-        f"born: {sub['dob'] or '—'}\nReason: {sub['reason']}"
-    )
-    options = {o["participant_id"]: o["label"] for o in sub["suggestions"]}
-    options[NOT_A_PARTICIPANT] = "Not a LEAD participant (hold the name)"
-    with st.form(f"match_{sub['id']}"):
-        choice = st.selectbox(
-            "Who is it? (best matches first)",
-            list(options),
-            index=0 if sub["confident"] else None,
-            placeholder="No close match: choose a participant, or not a participant",
-            format_func=options.get,
-            key=f"match_choice_{sub['id']}",
-        )
-        other = st.text_input("Or another participant's LEAD id")
-        hold_reason = st.text_input("Reason to hold (only you see it)")
-        place_col, hold_col, carry_col = st.columns(3)
-        placing = place_col.form_submit_button("Confirm and place", type="primary")
-        holding = hold_col.form_submit_button("Hold")
-        carrying = carry_col.form_submit_button("Carry over to the next session")
-    if placing and choice is None and not other.strip():
-        st.error("Who is it: choose a participant, type a LEAD id, or 'Not a LEAD participant'.")
-    elif placing:
-        done(
-            run_action(
-                lambda: confirm_match(
-                    ctx.engine,
-                    user,
-                    submission_id=sub["id"],
-                    participant_id=None if choice == NOT_A_PARTICIPANT else choice,
-                    lead_id=other,
-                    today=today,
-                ),
-                success=lambda result: result["message"],
-                refused=lambda result: not result["placed"],  # "Held: ..." is a warning
-            )
-        )
-    if holding:
-        done(
-            run_action(
-                lambda: hold_submission(
-                    ctx.engine, user, submission_id=sub["id"], reason=hold_reason
-                ),
-                success="Held.",
-            )
-        )
-    if carrying:
-        done(
-            run_action(
-                lambda: carry_submission(ctx.engine, user, submission_id=sub["id"], today=today),
-                success="Carried over to the next session.",
-            )
-        )
-
-
-for sub in names:
-    with st.container(border=True):
-        review(sub)
+review_names(ctx.engine, user, names, today)
 
 late = late_submissions(ctx.engine, user, session_id=session_id)
 if late:

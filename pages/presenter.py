@@ -4,22 +4,27 @@ Next and Previous also answer the keyboard's right and left arrow keys. What an 
 decided in services.staffing_content (allowed fields only; never case notes, treatment, substance
 use, mental health, criminal history or preparation notes); each item shown is audited with the
 purpose "staffing session <date>". The privacy curtain shows LEAD ids instead of names.
+
+Room mode (issue 11) is for the wall screen: no sidebar, no banner, only Previous, Next, the
+curtain, the timer and a way back; 32 px text; an item longer than a screen is shown in parts
+("part 1 of 2", services.room) that Next and Previous step through.
 """
 
 import streamlit as st
 
 from services.audit import AuditWriteError
 from services.clock import local_today, utcnow
+from services.room import paginate
 from services.site import get_settings
-from services.staffing import default_session_id, list_sessions, timer_state
+from services.staffing import default_session_id, list_sessions
 from services.staffing_content import presenter_item, presenter_outline
+from ui.presenter import ROOM_KEY, heading, room_part, sections, timer
 from ui.session import require_page
-from ui.text import plain
+from ui.style import room_style
 
 ctx, user = require_page("presenter")
 
-# Participant items: who and why | plan and deadlines | action items; then the counts.
-COLUMN = {"Who": 0, "Why it is on the agenda": 0, "Open action items": 2}
+CHOSEN_KEY = "presenter_session_id"  # kept while room mode hides the session picker
 
 today = local_today(get_settings(ctx.engine).time_zone)
 sessions = {s["id"]: s for s in list_sessions(ctx.engine, today=today)}
@@ -27,108 +32,107 @@ if not sessions:
     st.title("Presenter")
     st.info("No sessions yet: schedule one on the Agenda page.", icon=":material/info:")
     st.stop()
-
-bar = st.columns([4, 3, 2, 2], vertical_alignment="center")
-session_id = bar[0].selectbox(
-    "Session",
-    list(sessions),
-    index=list(sessions).index(default_session_id(list(sessions.values()))),
-    format_func=lambda i: sessions[i]["label"],
-)
-curtain = bar[1].toggle("Privacy curtain: LEAD ids only", key="presenter_curtain")
+session_id = st.session_state.get(CHOSEN_KEY)
+room = bool(st.session_state.get(ROOM_KEY)) and session_id in sessions
+if room:
+    room_style()
+    previous_col, next_col, curtain_col, mode_col = st.columns(
+        [2, 2, 4, 3], vertical_alignment="center"
+    )
+else:
+    chooser, curtain_col, previous_col, next_col, mode_col = st.columns(
+        [4, 3, 2, 2, 2], vertical_alignment="center"
+    )
+    session_id = chooser.selectbox(
+        "Session",
+        list(sessions),
+        index=list(sessions).index(
+            session_id if session_id in sessions else default_session_id(list(sessions.values()))
+        ),
+        format_func=lambda i: sessions[i]["label"],
+    )
+st.session_state[CHOSEN_KEY] = session_id
 outline = presenter_outline(ctx.engine, user, session_id=session_id, today=today)
 count = outline["count"]
 if not count:
     st.info("This agenda has no items yet.", icon=":material/info:")
     st.stop()
-position_key = f"presenter_index_{session_id}"
+position_key, part_key = f"presenter_index_{session_id}", f"presenter_part_{session_id}"
 index = min(st.session_state.get(position_key, 0), count - 1)
-
-
-def step(by: int) -> None:
-    st.session_state[position_key] = min(max(index + by, 0), count - 1)
-
-
-bar[2].button(
-    "Previous",
-    icon=":material/arrow_back:",
-    shortcut="Left",
-    on_click=step,
-    args=(-1,),
-    disabled=index == 0,
-    width="stretch",
-)
-bar[3].button(
-    "Next",
-    icon=":material/arrow_forward:",
-    shortcut="Right",
-    on_click=step,
-    args=(1,),
-    disabled=index >= count - 1,
-    width="stretch",
-)
 try:
     item = presenter_item(
-        ctx.engine, user, session_id=session_id, index=index, today=today, curtain=curtain
+        ctx.engine,
+        user,
+        session_id=session_id,
+        index=index,
+        today=today,
+        curtain=bool(st.session_state.get("presenter_curtain")),
     )
 except AuditWriteError:
     st.error("The audit trail could not be written, so the item is not shown.")
     st.stop()
+parts = paginate(item["sections"]) if room else [item["sections"]]
+part = st.session_state.get(part_key, 0)
+part = len(parts) - 1 if part < 0 or part >= len(parts) else part
+
+
+def step(by: int) -> None:
+    """Next part of this item, else the next item (Previous: back to the earlier one's end)."""
+    if 0 <= part + by < len(parts):
+        st.session_state[part_key] = part + by
+        return
+    st.session_state[position_key] = min(max(index + by, 0), count - 1)
+    st.session_state[part_key] = -1 if by < 0 else 0
+
+
+for column, label, by, icon, key, at_end in (
+    (previous_col, "Previous", -1, "arrow_back", "Left", index == 0 and part == 0),
+    (next_col, "Next", 1, "arrow_forward", "Right", index >= count - 1 and part >= len(parts) - 1),
+):
+    column.button(
+        label,
+        icon=f":material/{icon}:",
+        shortcut=key,
+        on_click=step,
+        args=(by,),
+        disabled=at_end,
+        width="stretch",
+    )
+curtain_col.toggle("Privacy curtain: LEAD ids only", key="presenter_curtain")
+mode_col.button(
+    "Exit room mode" if room else "Room mode",
+    icon=":material/close_fullscreen:" if room else ":material/co_present:",
+    on_click=lambda: st.session_state.update({ROOM_KEY: not room}),
+    width="stretch",
+)
 
 draft = "" if outline["finalized"] else " · draft agenda (not final)"
-st.progress(
+where = f" · part {part + 1} of {len(parts)}" if len(parts) > 1 else ""  # room mode only
+if room:  # the heading gets the full width: a long standing title stays on one line
+    progress, clock, restart = st.columns([6, 4, 2], vertical_alignment="center")
+    title = st.container()
+else:
+    progress = st.container()
+    title, clock, restart = st.columns([5, 4, 2], vertical_alignment="center")
+planned = f"planned {item['start']} to {item['end']} ({item['minutes']} minutes)"
+progress.progress(
     (index + 1) / count,
-    text=f"Item {index + 1} of {count} · {item['kind_label'].lower()} · planned {item['start']} "
-    f"to {item['end']} ({item['minutes']} minutes) · the agenda ends about "
-    f"{outline['ends_at']}{draft}",
+    text=f"Item {index + 1} of {count}{where} · {item['start']}-{item['end']}"
+    if room
+    else f"Item {index + 1} of {count} · {item['kind_label'].lower()} · {planned} · the "
+    f"agenda ends about {outline['ends_at']}{draft}",
 )
 timer_key = f"presenter_started_{item['item_id']}"
 started = st.session_state.setdefault(timer_key, utcnow())
-
-
-@st.fragment(run_every=1)
-def show_timer() -> None:
-    state = timer_state(st.session_state.get(timer_key, started), utcnow(), item["minutes"])
-    icon = ":material/alarm:" if state["over"] else ":material/timer:"
-    st.progress(state["fraction"], text=f"{icon} {state['text']}")
-
-
-title, clock, restart = st.columns([5, 4, 2], vertical_alignment="center")
-title.markdown(f"# {plain(item['heading'])}")  # a fixed title or a LEAD id (SECURITY 32)
+title.markdown(heading(item))
 if item["name"]:
     title.text(item["name"])
 with clock:
-    show_timer()
+    timer(started, item["minutes"])
 if restart.button("Restart the timer", icon=":material/restart_alt:", width="stretch"):
     st.session_state[timer_key] = utcnow()
     st.rerun()
-
-
-def show(section: dict) -> None:
-    st.markdown(f"#### {section['label']}")  # labels are fixed words and dates
-    if section["metrics"]:
-        for column, (label, value) in zip(
-            st.columns(len(section["metrics"])), section["metrics"], strict=True
-        ):
-            column.metric(label, value)
-    if section["lines"]:
-        st.text("\n".join(section["lines"]))
-    if section["rows"]:  # as lines, in the body size a room can read (tables set smaller)
-        st.text(
-            "\n".join("; ".join(f"{k}: {v}" for k, v in row.items()) for row in section["rows"])
-        )
-
-
-sections = item["sections"]
-if item["kind"] in ("participant", "suggested") and not item["withheld"]:
-    wide = [s for s in sections if s["metrics"]]
-    columns = st.columns(3, gap="large")
-    for section in sections:
-        if section not in wide:
-            with columns[COLUMN.get(section["label"], 1)]:
-                show(section)
-    for section in wide:
-        show(section)
+if room:
+    room_part(parts[part])
 else:
-    for section in sections:
-        show(section)
+    sections(item)

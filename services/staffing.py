@@ -102,6 +102,10 @@ MAX_ACTION = 500
 MAX_ITEM_MINUTES = 120
 MIN_MATCH_SCORE = 0.5
 CONFIDENT_MATCH = 0.8  # below this the agenda page asks the PM to choose rather than preselect
+DUPLICATE_MATCH = 0.75  # two typed names at least this alike (rank_matches) are likely one person
+CANDIDATE_KIND = "candidate"  # a referral candidate: not a participant, shown by the name typed
+CANDIDATE_LABEL = "Referral candidate (not a participant)"
+URGENT_MARK = "▲ URGENT"  # a mark and a word, never colour alone
 MATCH_LIMIT = 5
 
 SUBMITTED_MESSAGE = (
@@ -347,6 +351,55 @@ def _shortlist(given: list[str], dob: date | None, candidates: list[dict]) -> li
     return kept
 
 
+def likely_duplicates(people: list[dict]) -> list[list[int]]:
+    """Groups of submissions whose typed names likely mean one person, by the inbox's matcher.
+
+    `people`: id, name, alias, dob. A date of birth counts only when both have one. Groups keep
+    the order given (the inbox's: urgent first), so a group's first id leads it.
+
+    >>> likely_duplicates([
+    ...     {"id": 1, "name": "Jordan Fake-Person", "alias": "", "dob": date(1990, 4, 21)},
+    ...     {"id": 2, "name": "Casey Example", "alias": "", "dob": None},
+    ...     {"id": 3, "name": "Jordan Fakeperson", "alias": "", "dob": date(1990, 4, 12)},
+    ... ])
+    [[1, 3]]
+    """
+    known = [
+        {
+            "id": p["id"],
+            "lead_id": "",
+            "legal_name": p["name"],
+            "preferred_name": p["alias"],
+            "aliases": [],
+            "dob": p["dob"],
+        }
+        for p in people
+    ]
+    group = {p["id"]: p["id"] for p in people}
+
+    def leader(i: int) -> int:
+        while group[i] != i:
+            i = group[i]
+        return i
+
+    order = {p["id"]: n for n, p in enumerate(people)}
+    for person in people:
+        others = [k for k in known if k["id"] != person["id"]]
+        dated = [k for k in others if k["dob"] is not None and person["dob"] is not None]
+        undated = [k for k in others if k not in dated]
+        query = {"name": person["name"], "alias": person["alias"]}
+        found = rank_matches({**query, "dob": person["dob"]}, dated, limit=len(others))
+        found += rank_matches({**query, "dob": None}, undated, limit=len(others))
+        for match in found:
+            if match["score"] >= DUPLICATE_MATCH:
+                a, b = sorted((leader(person["id"]), leader(match["id"])), key=order.get)
+                group[b] = a
+    groups: dict[int, list[int]] = {}
+    for p in people:
+        groups.setdefault(leader(p["id"]), []).append(p["id"])
+    return [ids for ids in groups.values() if len(ids) > 1]
+
+
 def display_name(preferred: str, legal: str) -> str:
     """Preferred first name and the last name's initial: "Avery S." (never the full name).
 
@@ -477,14 +530,46 @@ def _get(session: Session, model, row_id: int | None, label: str):
     return row
 
 
-def _insert_position(items: list[AgendaItem]) -> int:
-    """New participant items go before the trailing standing items (M3 review comes last)."""
+def _insert_position(items: list[AgendaItem], urgent_ids: set[int] | None = None) -> int:
+    """New participant items go before the trailing standing items (M3 review comes last);
+    given `urgent_ids`, an urgent item goes after the leading standing items and the urgent
+    items already there (urgent first, issue 11)."""
     position = len(items)
     while position > 0 and items[position - 1].kind == "standing":
         if items[position - 1].title == ACTION_ITEMS_TITLE:
             break
         position -= 1
-    return position
+    if urgent_ids is None:
+        return position
+    first = 0
+    while first < position and (items[first].kind == "standing" or items[first].id in urgent_ids):
+        first += 1
+    return first
+
+
+def _urgent_item_ids(session: Session, session_id: int) -> set[int]:
+    """Items holding a name sent as urgent."""
+    sent = session.exec(
+        select(Submission.agenda_item_id, Submission.participant_id).where(
+            Submission.session_id == session_id,
+            Submission.status == "on_agenda",
+            Submission.urgency == "urgent",
+        )
+    ).all()
+    by_participant = {i.participant_id: i.id for i in _items(session, session_id)}
+    return {item_id or by_participant.get(pid) for item_id, pid in sent} - {None}
+
+
+def _urgent_first(session: Session, row: StaffingSession, item: AgendaItem) -> None:
+    """Move an item holding an urgent name up to the urgent block (never down)."""
+    urgent = _urgent_item_ids(session, row.id)
+    if item.id not in urgent:
+        return
+    items = _items(session, row.id)
+    others = [i for i in items if i.id != item.id]
+    at = _insert_position(others, urgent - {item.id})
+    if items.index(item) > at:
+        _renumber(session, others[:at] + [item] + others[at:])
 
 
 def _add_item(session: Session, row: StaffingSession, item: AgendaItem) -> AgendaItem:
@@ -1011,6 +1096,24 @@ def _inbox(engine: Engine, session_id: int) -> list[dict]:
             for r in ranked
         ]
         rows.append(row)
+    return _mark_duplicates(rows)
+
+
+def _mark_duplicates(rows: list[dict]) -> list[dict]:
+    """Each typed name's likely duplicates (`together` on the group's first row, `same_as` on the
+    others): the PM places or holds them as one. Picked participants need no guessing."""
+    typed = [
+        {"id": r["id"], "name": r["name"], "alias": r["alias"], "dob": r["dob"]}
+        for r in rows
+        if r["participant_id"] is None
+    ]
+    by_id = {r["id"]: r for r in rows}
+    for row in rows:
+        row["together"], row["same_as"] = [], None
+    for first, *others in likely_duplicates(typed):
+        by_id[first]["together"] = others
+        for other in others:
+            by_id[other]["same_as"] = first
     return rows
 
 
@@ -1079,21 +1182,33 @@ def _why_lines(session: Session, row: StaffingSession, participant_id: int, item
     """Every reason and submitter for one person, plus why the item was suggested."""
     keep = [line for line in item.why.splitlines() if line.startswith("Suggested: ")]
     subs = session.exec(
-        select(Submission)
-        .where(
+        select(Submission).where(
             Submission.session_id == row.id,
             Submission.participant_id == participant_id,
             Submission.status == "on_agenda",
         )
-        .order_by(col(Submission.at))
     ).all()
+    return "\n".join(keep + _reason_lines(session, list(subs)))
+
+
+def _reason_lines(session: Session, subs: list[Submission]) -> list[str]:
     names = _submitters(session)
-    lines = [
+    return [
         f"{s.organization_code} ({names.get(s.submitted_by, s.submitted_by)}, {s.urgency}): "
         f"{s.reason}"
-        for s in subs
+        for s in sorted(subs, key=lambda s: (s.at, s.id))
     ]
-    return "\n".join(keep + lines)
+
+
+def _subs(session: Session, ids: list[int]) -> tuple[list[Submission], StaffingSession]:
+    """The submissions (one session, none placed yet) and their session."""
+    subs = [_get(session, Submission, sid, "Submission") for sid in dict.fromkeys(ids)]
+    row = _get(session, StaffingSession, subs[0].session_id, "Session")
+    if any(s.session_id != row.id for s in subs):
+        raise ValidationError("Submissions: handle names of one session together.")
+    if any(s.status == "on_agenda" for s in subs):
+        raise ValidationError("Submission: it is already on the agenda.")
+    return subs, row
 
 
 def confirm_match(
@@ -1104,12 +1219,14 @@ def confirm_match(
     participant_id: int | None,
     today: date,
     lead_id: str = "",
+    together: list[int] | tuple = (),
     now: datetime | None = None,
 ) -> dict:
     """Confirm who a name is and place it on the agenda, merged with other names for the person.
 
     `lead_id`, when given, names the participant instead of `participant_id` (someone the
-    suggestions missed). Not a participant, or no active release covering every attending
+    suggestions missed). `together`: likely duplicates of the name (`likely_duplicates`), placed
+    or held with it. Not a participant, or no active release covering every attending
     organization outside the LEAD team: the name is held and the reason kept for the PM only
     (PROTOCOL C3).
     """
@@ -1122,59 +1239,114 @@ def confirm_match(
             ).first()
             if participant_id is None:
                 raise ValidationError(f"LEAD id: no participant {lead_id.strip().upper()}.")
-        sub = _get(session, Submission, submission_id, "Submission")
-        row = _get(session, StaffingSession, sub.session_id, "Session")
-        if sub.status == "on_agenda":
-            raise ValidationError("Submission: it is already on the agenda.")
-        subject = "not a participant"
-        if participant_id is None:
-            problem = NOT_A_PARTICIPANT
-        else:
-            participant = _get(session, Participant, participant_id, "Participant")
-            subject = participant.lead_id
-            problem = consent_problem(session, row, participant_id, today)
-        sub.participant_id = participant_id
-        if problem:
-            sub.status, sub.held_reason = "held", problem
-            session.add(sub)
-            audit.append(
-                session,
-                actor=user.actor,
-                action="submission.hold",
-                subject=subject,
-                outcome="held",
-                purpose=f"agenda for session {row.on}",
-                now=now,
-            )
-            return {"placed": False, "message": f"Held: {problem}"}
-        sub.status, sub.held_reason = "on_agenda", ""
+        subs, row = _subs(session, [submission_id, *together])
+        results = [_confirm(session, user, row, sub, participant_id, today, now) for sub in subs]
+    if len(results) == 1:
+        return results[0]
+    return {**results[0], "message": f"{results[0]['message']} {len(results)} names together."}
+
+
+def _confirm(
+    session: Session,
+    user: CurrentUser,
+    row: StaffingSession,
+    sub: Submission,
+    participant_id: int | None,
+    today: date,
+    now: datetime,
+) -> dict:
+    subject = "not a participant"
+    if participant_id is None:
+        problem = NOT_A_PARTICIPANT
+    else:
+        participant = _get(session, Participant, participant_id, "Participant")
+        subject = participant.lead_id
+        problem = consent_problem(session, row, participant_id, today)
+    sub.participant_id = participant_id
+    if problem:
+        sub.status, sub.held_reason = "held", problem
         session.add(sub)
+        audit.append(
+            session,
+            actor=user.actor,
+            action="submission.hold",
+            subject=subject,
+            outcome="held",
+            purpose=f"agenda for session {row.on}",
+            now=now,
+        )
+        return {"placed": False, "message": f"Held: {problem}"}
+    item = session.exec(
+        select(AgendaItem).where(
+            AgendaItem.session_id == row.id, AgendaItem.participant_id == participant_id
+        )
+    ).first()
+    merged = item is not None
+    if item is None:
+        item = _add_item(
+            session,
+            row,
+            AgendaItem(
+                kind="participant",
+                participant_id=participant_id,
+                title=subject,
+                minutes=PARTICIPANT_MINUTES,
+            ),
+        )
+    sub.status, sub.held_reason, sub.agenda_item_id = "on_agenda", "", item.id
+    session.add(sub)
+    session.flush()
+    item.why = _why_lines(session, row, participant_id, item)
+    item.version += 1
+    item.updated_at, item.updated_by = now, user.username
+    session.add(item)
+    _urgent_first(session, row, item)
+    _agenda_changed(session, row, user, f"{subject} placed", now)
+    verb = "Merged into" if merged else "Placed on the agenda as"
+    return {"placed": True, "message": f"{verb} item {item.position} ({subject})."}
+
+
+def place_candidate(
+    engine: Engine,
+    user: CurrentUser,
+    *,
+    submission_id: int,
+    together: list[int] | tuple = (),
+    now: datetime | None = None,
+) -> dict:
+    """Place a person who is not a participant as a referral candidate item (PROTOCOL S5: the
+    PM knows of every candidate): shown by the name typed, marked as not a participant, with
+    the reasons sent and no participant data. `together`: likely duplicates placed with it."""
+    _require_pm(user)
+    now = now or utcnow()
+    with write_session(engine) as session:
+        subs, row = _subs(session, [submission_id, *together])
+        first = subs[0]
+        item = _add_item(
+            session,
+            row,
+            AgendaItem(
+                kind=CANDIDATE_KIND,
+                title=(first.person_name or first.person_alias)[:MAX_NAME],
+                minutes=PARTICIPANT_MINUTES,
+            ),
+        )
+        for sub in subs:
+            sub.status, sub.held_reason = "on_agenda", ""
+            sub.participant_id, sub.agenda_item_id = None, item.id
+            session.add(sub)
         session.flush()
-        item = session.exec(
-            select(AgendaItem).where(
-                AgendaItem.session_id == row.id, AgendaItem.participant_id == participant_id
-            )
-        ).first()
-        merged = item is not None
-        if item is None:
-            item = _add_item(
-                session,
-                row,
-                AgendaItem(
-                    kind="participant",
-                    participant_id=participant_id,
-                    title=subject,
-                    minutes=PARTICIPANT_MINUTES,
-                ),
-            )
-        item.why = _why_lines(session, row, participant_id, item)
-        item.version += 1
+        item.why = "\n".join(_reason_lines(session, subs))
         item.updated_at, item.updated_by = now, user.username
         session.add(item)
-        _agenda_changed(session, row, user, f"{subject} placed", now)
+        _urgent_first(session, row, item)
+        _agenda_changed(session, row, user, "referral candidate placed", now)
         position = item.position
-    verb = "Merged into" if merged else "Placed on the agenda as"
-    return {"placed": True, "message": f"{verb} item {position} ({subject})."}
+    names = f" {len(subs)} names together." if len(subs) > 1 else ""
+    return {
+        "placed": True,
+        "message": f"Placed as item {position}: a referral candidate, not a participant.{names}",
+    }
 
 
 def hold_submission(
@@ -1183,27 +1355,32 @@ def hold_submission(
     *,
     submission_id: int,
     reason: str,
+    together: list[int] | tuple = (),
     now: datetime | None = None,
 ) -> None:
-    """Hold a name back for a reason of the PM's own (kept from the submitter)."""
+    """Hold a name back for a reason of the PM's own (kept from the submitter); `together`: its
+    likely duplicates, held with it."""
     _require_pm(user)
     now = now or utcnow()
     reason = _text(reason, "Reason for holding", MAX_HOLD_REASON, required=True)
     with write_session(engine) as session:
-        sub = _get(session, Submission, submission_id, "Submission")
-        row = _get(session, StaffingSession, sub.session_id, "Session")
-        if sub.status == "on_agenda":
-            raise ValidationError("Submission: remove its agenda item first.")
-        sub.status, sub.held_reason = "held", f"Held by the project manager: {reason}"
-        session.add(sub)
-        audit.append(
-            session,
-            actor=user.actor,
-            action="submission.hold",
-            subject=f"session {row.on}",
-            outcome="held",
-            now=now,
-        )
+        try:
+            subs, row = _subs(session, [submission_id, *together])
+        except ValidationError as exc:
+            if "already on the agenda" in str(exc):
+                raise ValidationError("Submission: remove its agenda item first.") from exc
+            raise
+        for sub in subs:
+            sub.status, sub.held_reason = "held", f"Held by the project manager: {reason}"
+            session.add(sub)
+            audit.append(
+                session,
+                actor=user.actor,
+                action="submission.hold",
+                subject=f"session {row.on}",
+                outcome="held",
+                now=now,
+            )
 
 
 def carry_submission(
@@ -1246,6 +1423,7 @@ def agenda(engine: Engine, user: CurrentUser, *, session_id: int, today: date) -
             p.id: p for p in session.exec(select(Participant).where(col(Participant.id).in_(pids)))
         }
         problems = {pid: consent_problem(session, row, pid, today) for pid in pids}
+        urgent = _urgent_item_ids(session, session_id)
     times = running_times(row.starts_at, [i.minutes for i in items])
     rows = []
     for item, (start, end) in zip(items, times, strict=True):
@@ -1267,6 +1445,7 @@ def agenda(engine: Engine, user: CurrentUser, *, session_id: int, today: date) -
                 "version": item.version,
                 "participant_id": item.participant_id,
                 "consent": problems.get(item.participant_id) if item.participant_id else None,
+                "urgent": item.id in urgent,
             }
         )
     return {
@@ -1278,6 +1457,8 @@ def agenda(engine: Engine, user: CurrentUser, *, session_id: int, today: date) -
 
 
 def _title(item: AgendaItem, person: Participant | None) -> str:
+    if item.kind == CANDIDATE_KIND:
+        return f"{CANDIDATE_LABEL}: {item.title}"
     if person is None:
         return item.title
     return f"{person.lead_id} · {display_name(person.preferred_name, person.legal_name)}"
@@ -1288,6 +1469,7 @@ def agenda_rows(view: dict) -> list[dict]:
     return [
         {
             "#": i["position"],
+            "Urgent": URGENT_MARK if i["urgent"] else "",
             "Time": f"{i['start']}-{i['end']}",
             "Minutes": i["minutes"],
             "Kind": i["kind"],
@@ -1378,16 +1560,17 @@ def remove_item(
         ).first()
         if has_actions or item.summary or item.decisions:
             raise ValidationError("Item: it has recorded outcomes, so it stays on the agenda.")
+        placed = Submission.agenda_item_id == item.id
         if item.participant_id:
-            for sub in session.exec(
-                select(Submission).where(
-                    Submission.session_id == row.id,
-                    Submission.participant_id == item.participant_id,
-                    Submission.status == "on_agenda",
-                )
-            ):
-                sub.status = "submitted"
-                session.add(sub)
+            placed = placed | (Submission.participant_id == item.participant_id)
+        for sub in session.exec(
+            select(Submission).where(
+                Submission.session_id == row.id, placed, Submission.status == "on_agenda"
+            )
+        ):
+            sub.status, sub.agenda_item_id = "submitted", None
+            session.add(sub)
+        session.flush()
         session.delete(item)
         session.flush()
         _renumber(session, _items(session, row.id))

@@ -49,6 +49,8 @@ from services.db import read_session, write_session
 from services.site import get_settings
 from services.staffing import (
     ACTION_ITEMS_TITLE,
+    CANDIDATE_KIND,
+    CANDIDATE_LABEL,
     DEADLINE_LABELS,
     RESCINDED_TITLE,
     SESSION_KINDS,
@@ -61,6 +63,7 @@ from services.staffing import (
     _previous_session_day,
     _require_pm,
     _submitters,
+    _urgent_item_ids,
     consent_problem,
     display_name,
     running_times,
@@ -72,7 +75,13 @@ KIND_LABELS = {
     "participant": "Participant",
     "suggested": "Suggested participant",
     "standing": "Standing item",
+    CANDIDATE_KIND: CANDIDATE_LABEL,
 }
+CANDIDATE_NOTE = (
+    "Shown by the name a partner typed: no participant record exists or is shown. Social "
+    "contact referral criteria: PROTOCOL S1-S5; the project manager follows every candidate "
+    "to its resolution (S5)."
+)
 # Plan domains and service categories that would reveal treatment or health (PROTOCOL C4).
 RESTRICTED_TOPIC = re.compile(
     r"treat|chemical|substance|mental|medic|health|detox|recover|\bsud\b|psych|counsel|"
@@ -100,6 +109,7 @@ ITEM_KEYS = frozenset(
         "start",
         "end",
         "withheld",
+        "urgent",
         "sections",
         "participant_ids",
         "summary",
@@ -141,6 +151,7 @@ class _Context:
         self.users = dict(session.exec(select(User.id, User.display_name)).all())
         self.submitters = _submitters(session)
         self.lead_ids = dict(session.exec(select(Participant.id, Participant.lead_id)).all())
+        self.urgent = _urgent_item_ids(session, row.id)
         self._consent: dict[int, str | None] = {}
         self.curtain = False  # set per item by _build
 
@@ -434,7 +445,22 @@ def _standing_sections(ctx: _Context, item: AgendaItem) -> tuple[list[dict], lis
     return [_section("Why it is on the agenda", why or ["No reason recorded."])], []
 
 
+def _candidate_sections(item: AgendaItem, curtain: bool) -> list[dict]:
+    """A referral candidate: the reasons sent, no participant data (the name under the curtain
+    replaced)."""
+    why = [
+        redact(line, [item.title], "the candidate") if curtain else line
+        for line in item.why.splitlines()
+    ]
+    return [
+        _section("Not a LEAD participant", [CANDIDATE_NOTE]),
+        _section("Why it is on the agenda", why or ["No reason recorded."]),
+    ]
+
+
 def _heading(item: AgendaItem, person: Participant | None) -> str:
+    if item.kind == CANDIDATE_KIND:
+        return CANDIDATE_LABEL
     if person is not None:
         return _safe_lead_id(person.lead_id) or "Participant"
     if item.title in (ACTION_ITEMS_TITLE, RESCINDED_TITLE, *STANDING_TITLES):
@@ -459,6 +485,7 @@ def _build(
         "start": times[0],
         "end": times[1],
         "withheld": False,
+        "urgent": item.id in ctx.urgent,
         "sections": [],
         "participant_ids": [],
     }
@@ -471,6 +498,10 @@ def _build(
             content["name"] = display_name(person.preferred_name, person.legal_name)
         content["sections"] = _participant_sections(ctx, item, person, curtain)
         content["participant_ids"] = [person.id]
+        return content
+    if item.kind == CANDIDATE_KIND:
+        content["name"] = None if curtain else item.title
+        content["sections"] = _candidate_sections(item, curtain)
         return content
     sections, named = _standing_sections(ctx, item)
     content["sections"], content["participant_ids"] = sections, named

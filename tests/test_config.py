@@ -3,6 +3,8 @@
 import secrets
 import stat
 import subprocess
+import tomllib
+from pathlib import Path
 
 import pytest
 
@@ -115,3 +117,11 @@ def test_demo_mode_accepts_any_cookie_key():
 def test_an_unknown_mode_is_refused():
     with pytest.raises(ConfigError, match="LEAD_MODE"):
         load_config({"LEAD_MODE": "staging"})
+
+
+def test_a_first_visitor_sees_no_list_of_page_files_in_the_sidebar():
+    """Streamlit's legacy pages/ listing shows every file before sign-in unless switched off."""
+    config = tomllib.loads(
+        (Path(__file__).parent.parent / ".streamlit" / "config.toml").read_text()
+    )
+    assert config["client"]["showSidebarNavigation"] is False

@@ -14,12 +14,14 @@ from services import staffing
 from services.alerts import open_alerts
 from services.db import read_session, write_session
 from services.errors import StaleEditError, ValidationError
+from services.exports import export_session
 from services.staffing import (
     ACTION_ITEMS_TITLE,
     STANDING_TITLES,
     add_action_item,
     add_suggestion,
     agenda,
+    agenda_rows,
     carry_submission,
     confirm_match,
     finalize,
@@ -32,6 +34,7 @@ from services.staffing import (
     my_action_items,
     my_submissions,
     pickable_participants,
+    place_candidate,
     pull_in,
     remove_item,
     save_outcome,
@@ -40,6 +43,7 @@ from services.staffing import (
     suggestions,
     update_item,
 )
+from services.staffing_content import presenter_item, session_document
 from tests.factories import days, make_participant, make_referral, make_release
 from tests.factories_staffing import (
     CUTOFF_DAY,
@@ -457,6 +461,117 @@ def test_the_pm_holds_and_carries_names_and_pulls_in_a_late_one(engine, team, pe
     assert by_id[carried.id].status == "carried" and by_id[carried.id].session_id != first
     assert by_id[late.id].session_id == first
     assert [r["Status"] for r in my_submissions(engine, team.bpd, today=TODAY)] == [NEUTRAL] * 3
+
+
+def _fake_person_twice(engine, team):
+    """The same person typed two ways by two partners, and someone else (issue 11)."""
+    send(
+        engine,
+        team.bpd,
+        "Jordan Fake-Person",
+        person_dob=date(1990, 4, 21),
+        reason="At the bus stop",
+    )
+    send(
+        engine,
+        team.kcpao,
+        "Jordan Fakeperson",
+        person_dob=date(1990, 4, 12),
+        reason="Trespass at the store",
+        urgency="urgent",
+    )
+    send(engine, team.bpd, "Riley Example-Other", reason="Asked about LEAD")
+    return subs(engine)
+
+
+def test_two_spellings_of_one_person_from_two_partners_are_flagged_as_likely_duplicates(
+    engine, team, people
+):
+    session_id = make_session(engine)
+    bpd, kcpao, other = _fake_person_twice(engine, team)
+    rows = {r["id"]: r for r in inbox(engine, team.pm, session_id=session_id)}
+    # The urgent one leads the group; the other points at it; the third stands alone.
+    assert rows[kcpao.id]["together"] == [bpd.id] and rows[kcpao.id]["same_as"] is None
+    assert rows[bpd.id]["same_as"] == kcpao.id and rows[bpd.id]["together"] == []
+    assert rows[other.id]["together"] == [] and rows[other.id]["same_as"] is None
+
+
+def test_likely_duplicates_are_held_together_with_one_reason(engine, team, people):
+    session_id = make_session(engine)
+    bpd, kcpao, other = _fake_person_twice(engine, team)
+    hold_submission(
+        engine, team.pm, submission_id=kcpao.id, together=[bpd.id], reason="Ask the sergeant first"
+    )
+    assert [s.status for s in subs(engine)] == ["held", "held", "submitted"]
+    held = held_submissions(engine, team.pm, session_id=session_id)
+    assert {h["held_reason"] for h in held} == {
+        "Held by the project manager: Ask the sergeant first"
+    }
+    assert [r["id"] for r in inbox(engine, team.pm, session_id=session_id)] == [other.id]
+
+
+def test_a_person_who_is_not_a_participant_is_placed_as_a_referral_candidate_not_only_held(
+    engine, team, people
+):
+    session_id = make_session(engine)
+    bpd, kcpao, _ = _fake_person_twice(engine, team)
+    result = place_candidate(engine, team.pm, submission_id=kcpao.id, together=[bpd.id])
+    assert result["message"] == (
+        "Placed as item 2: a referral candidate, not a participant. 2 names together."
+    )
+    item = items(engine, session_id)[1]
+    assert (item.kind, item.title, item.participant_id) == ("candidate", "Jordan Fakeperson", None)
+    assert "BPD (Test bpd1, routine): At the bus stop" in item.why
+    assert "KCPAO (Test kcpao1, urgent): Trespass at the store" in item.why
+    placed = [s for s in subs(engine) if s.status == "on_agenda"]
+    assert {s.agenda_item_id for s in placed} == {item.id} and len(placed) == 2
+    view = agenda(engine, team.pm, session_id=session_id, today=TODAY)["items"][1]
+    assert view["title"] == "Referral candidate (not a participant): Jordan Fakeperson"
+    shown = presenter_item(
+        engine, team.pm, session_id=session_id, index=1, today=TODAY, curtain=False
+    )
+    assert shown["kind_label"] == "Referral candidate (not a participant)"
+    assert shown["name"] == "Jordan Fakeperson" and shown["participant_ids"] == []
+    labels = [s["label"] for s in shown["sections"]]
+    assert labels == ["Not a LEAD participant", "Why it is on the agenda"]
+    curtained = presenter_item(
+        engine, team.pm, session_id=session_id, index=1, today=TODAY, curtain=True
+    )
+    assert curtained["name"] is None and "Jordan" not in repr(curtained["sections"])
+    document = session_document(engine, team.pm, session_id=session_id, kind="agenda", today=TODAY)
+    assert document["participant_ids"] == []  # no participant: no disclosure row
+    for fmt in ("pdf", "docx"):
+        export_session(engine, team.pm, session_id=session_id, kind="agenda", fmt=fmt, today=TODAY)
+    version = agenda(engine, team.pm, session_id=session_id, today=TODAY)["session"]["version"]
+    remove_item(engine, team.pm, item_id=item.id, expected_version=version)
+    assert len(inbox(engine, team.pm, session_id=session_id)) == 3
+
+
+def test_an_urgent_name_is_placed_before_routine_items_and_marked(engine, team, people):
+    avery, _, _ = people
+    dana = covered(engine, "BUR-0004", "Dana", cm=team.cm)
+    session_id = make_session(engine)
+    send(engine, team.bpd, "Avery Sample", reason="Routine check-in")
+    send(engine, team.kcpao, "Dana Sample", reason="Lost housing today", urgency="urgent")
+    routine, urgent = subs(engine)
+    confirm_match(engine, team.pm, submission_id=routine.id, participant_id=avery.id, today=TODAY)
+    placed = confirm_match(
+        engine, team.pm, submission_id=urgent.id, participant_id=dana.id, today=TODAY
+    )
+    assert placed["message"] == "Placed on the agenda as item 2 (BUR-0004)."
+    titles = [i.title for i in items(engine, session_id)]
+    assert titles == [ACTION_ITEMS_TITLE, "BUR-0004", "BUR-0001", *STANDING_TITLES]
+    rows = agenda_rows(agenda(engine, team.pm, session_id=session_id, today=TODAY))
+    assert [r["Urgent"] for r in rows[:3]] == ["", "▲ URGENT", ""]
+    # An urgent name merged into a routine item moves that item up to the urgent block.
+    send(engine, team.kcpao, "Avery Sample", reason="Missed court", urgency="urgent")
+    confirm_match(
+        engine, team.pm, submission_id=subs(engine)[2].id, participant_id=avery.id, today=TODAY
+    )
+    titles = [i.title for i in items(engine, session_id)]
+    assert titles[:3] == [ACTION_ITEMS_TITLE, "BUR-0004", "BUR-0001"]
+    rows = agenda_rows(agenda(engine, team.pm, session_id=session_id, today=TODAY))
+    assert [r["Urgent"] for r in rows[:3]] == ["", "▲ URGENT", "▲ URGENT"]
 
 
 def test_reorder_time_boxes_and_the_running_end_time(engine, team, people):

@@ -4,6 +4,7 @@ tests/test_pages.py's matrix already opens every page as every role (and no one)
 the forms and check what reaches the screen.
 """
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -205,3 +206,87 @@ def test_the_not_clinical_box_is_unticked_again_after_a_name_is_sent(site):
     assert not at.error and at.success
     assert next(c for c in at.checkbox if c.label.startswith("This is not clinical")).value is False
     assert at.text_area[0].value == ""
+def test_two_spellings_of_a_non_participant_show_as_one_and_are_placed_as_a_referral_candidate(
+    site,
+):
+    """Issue 11: likely duplicates across submitters are flagged and handled together; a person
+    who is not a participant goes on the agenda as a marked referral candidate, urgent first."""
+    engine, team, avery, casey, session_id, today = site
+    with write_session(engine) as session:
+        for org, user, name, born, urgency in (
+            ("BPD", "bpd1", "Jordan Fake-Person", days(0), "routine"),
+            ("KCPAO", "kcpao1", "Jordan Fakeperson", days(9), "urgent"),
+        ):
+            session.add(
+                Submission(
+                    session_id=session_id,
+                    submitted_by=user,
+                    organization_code=org,
+                    person_name=name,
+                    person_dob=date(1990, 4, 21) - born,
+                    reason=f"{org} reason",
+                    urgency=urgency,
+                    at=at_noon(today),
+                )
+            )
+    at = open_page(engine, "pm1", "pages/agenda.py")
+    text = rendered_text(at)
+    assert "Names to review (2)" in text
+    assert [b.label for b in at.button].count("Place as a referral candidate") == 1  # one box
+    assert "▲ URGENT" in [m.value.strip("*") for m in at.markdown]
+    assert "Likely the same person as 1 more name(s) sent" in at.warning[0].value
+    button(at, "Place as a referral candidate").click().run()
+    assert not at.exception
+    assert at.success[0].value == (
+        "Placed as item 2: a referral candidate, not a participant. 2 names together."
+    )
+    rows = at.dataframe[0].value
+    assert list(rows["Item"])[1] == "Referral candidate (not a participant): Jordan Fakeperson"
+    assert list(rows["Urgent"])[1] == "▲ URGENT"
+    assert "Names to review (0)" in rendered_text(at)
+
+
+def test_room_mode_steps_through_the_parts_of_a_long_item_and_back(site):
+    """Issue 11: in room mode an item longer than a screen is shown in parts; Next and Previous
+    step through them (Previous from the next item lands on the last part)."""
+    from services.staffing import confirm_match, submit_name
+
+    engine, team, avery, casey, session_id, today = site
+    for user in (team.bpd, team.kcpao):
+        submit_name(
+            engine,
+            user,
+            person_name="Avery Legal",
+            reason="Sleeping at the library. " * 11,
+            today=today,
+        )
+    with read_session(engine) as session:
+        ids = [s.id for s in session.exec(select(Submission))]
+    confirm_match(
+        engine,
+        team.pm,
+        submission_id=ids[0],
+        participant_id=avery.id,
+        today=today,
+        together=ids[1:],
+    )
+    at = open_page(engine, "pm1", "pages/presenter.py")
+    button(at, "Room mode").click().run()
+    labels = [b.label for b in at.button]
+    assert "Exit room mode" in labels and not [s for s in at.selectbox if s.label == "Session"]
+
+    def screen() -> list[str]:
+        return [m.value for m in at.markdown]
+
+    button(at, "Next").click().run()
+    assert "# BUR-0001" in screen() and "**Who**" in screen()
+    assert "**Open action items**" not in screen()
+    button(at, "Next").click().run()
+    assert "# BUR-0001" in screen() and "**Open action items**" in screen()
+    assert "**Who**" not in screen()
+    button(at, "Next").click().run()
+    assert "# Referral criteria" in screen()
+    button(at, "Previous").click().run()
+    assert "# BUR-0001" in screen() and "**Open action items**" in screen()
+    button(at, "Exit room mode").click().run()
+    assert [s for s in at.selectbox if s.label == "Session"]

@@ -66,7 +66,8 @@ def context() -> Context:
 
 def demo_banner(ctx: Context) -> None:
     if ctx.config.is_demo:
-        st.warning(
+        # Keyed so the presenter's room mode can leave it off the shared screen (issue 11).
+        st.container(key="lead_demo_banner").warning(
             "**DEMO** — synthetic people only. Never enter real names or case information here.",
             icon=":material/science:",
         )
@@ -108,7 +109,9 @@ def require_page(page_key: str) -> tuple[Context, CurrentUser]:
     if user is None:
         st.title("Sign in required")
         st.info("Please sign in on the home page to continue.", icon=":material/lock:")
-        st.markdown("[Go to sign-in](/)")
+        # A button, not a markdown link: Streamlit opens links in a new tab (issue 11).
+        if st.button("Go to sign-in", icon=":material/login:", type="primary"):
+            st.switch_page("app.py")
         st.stop()
     if not can_open(user.role, page_key):
         st.error("You do not have access to this page.", icon=":material/block:")

@@ -1,7 +1,8 @@
-"""One constant stylesheet: 44 px touch targets on phones (issue 8, WCAG 2.5.5).
+"""Constant stylesheets: 44 px touch targets on phones (issue 8, WCAG 2.5.5) and the
+presenter's room mode (issue 11).
 
-The only raw HTML the app renders, and it is this module's constant: never anything a user typed
-(tests/test_architecture.py holds every other file to plain text).
+The only raw HTML the app renders, and it is this module's constants: never anything a user
+typed (tests/test_architecture.py holds every other file to plain text).
 """
 
 from __future__ import annotations
@@ -30,3 +31,23 @@ TOUCH_CSS = """
 def touch_targets() -> None:
     """Draw the stylesheet (no visible element)."""
     st.html(f"<style>{TOUCH_CSS}</style>")
+
+
+# The presenter's room mode at 1920x1080: no sidebar, no header, no demo banner; 32 px body text.
+ROOM_CSS = """
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
+[data-testid="stExpandSidebarButton"], [data-testid="stHeader"],
+.st-key-lead_demo_banner { display: none !important; }
+[data-testid="stMainBlockContainer"] { padding: 1rem 2.5rem 0 2.5rem; max-width: 100%; }
+[data-testid="stMain"] [data-testid="stText"],
+[data-testid="stMain"] [data-testid="stMarkdownContainer"] p,
+[data-testid="stMain"] [data-testid="stWidgetLabel"] p,
+[data-testid="stMain"] button p { font-size: 32px; line-height: 1.3; }
+[data-testid="stMain"] button [data-testid="stIconMaterial"] { font-size: 32px; }
+[data-testid="stMain"] h1 { font-size: 52px; padding: 0.2rem 0; }
+"""
+
+
+def room_style() -> None:
+    """Draw the room mode's stylesheet (no visible element)."""
+    st.html(f"<style>{ROOM_CSS}</style>")
