@@ -27,6 +27,7 @@ from services.referrals import (
 )
 from services.site import get_settings
 from services.staffing import mark_action_done
+from ui.cards import CARDS_SHOWN, alert_cards, severity_counts
 from ui.session import require_page
 from ui.widgets import contact_fields, flash, run_action, table
 
@@ -38,11 +39,7 @@ settings = get_settings(ctx.engine)
 today = local_today(settings.time_zone)
 alerts = open_alerts(ctx.engine, user, today)
 
-counts = {s: sum(a.severity == s for a in alerts) for s in SEVERITIES}
-cols = st.columns(len(SEVERITIES))
-for col, name in zip(cols, SEVERITIES, strict=True):
-    col.metric(name.capitalize(), counts[name])
-
+severity_counts(alerts)
 left, middle, right = st.columns([2, 2, 1])
 shown = left.multiselect("Show", SEVERITIES, default=list(SEVERITIES), key="today_severity")
 rules = sorted({a.rule for a in alerts})
@@ -57,7 +54,28 @@ visible = [
 listed = visible[:ALERTS_SHOWN]  # most urgent first
 more = f"; the {len(listed):,} most urgent are listed" if len(listed) < len(visible) else ""
 st.caption(f"{len(visible):,} open deadline(s) as of {today.isoformat()}{more}.")
-table(alert_rows(listed), key="today_alerts", empty="Nothing due. Well done.")
+routes = {id(a): closing_route(a, user.role) for a in listed}
+offered = [a for a in listed if routes[id(a)][0] != "none"]
+labels: dict[str, object] = {}
+for a in offered:
+    label = f"{a.subject} · {a.rule} · {a.action} (due {a.due})"
+    while label in labels:  # two action items alike
+        label += " ·"
+    labels[label] = a
+# Cards for everyone (the server cannot know the screen's width; they wrap to fit a phone or a
+# wall), the wide table one toggle away. A card's action opens its forms in the card (`slot`).
+slot = None
+if st.toggle("Show as a table", key="today_as_table"):
+    table(alert_rows(listed), key="today_alerts", empty="Nothing due. Well done.")
+elif not listed:
+    st.info("Nothing due. Well done.", icon=":material/info:")
+else:
+    if len(listed) > CARDS_SHOWN:
+        st.caption(f"The {CARDS_SHOWN} most urgent as cards; all {len(listed):,} in the table.")
+    card_labels = {id(a): label for label, a in labels.items()}
+    slot = alert_cards(
+        listed[:CARDS_SHOWN], card_labels, choice_key="today_close_choice", key="today_cards"
+    )
 st.download_button(
     "Download my open deadlines as a calendar (.ics)",
     data=lambda: calendar_ics(  # built when downloaded, not on every rerun
@@ -70,20 +88,12 @@ st.download_button(
     disabled=not alerts,
 )
 
-routes = {id(a): closing_route(a, user.role) for a in listed}
-offered = [a for a in listed if routes[id(a)][0] != "none"]
 if offered:
     st.subheader("Close a deadline")
-    labels: dict[str, object] = {}
-    for a in offered:
-        label = f"{a.subject} · {a.rule} · {a.action} (due {a.due})"
-        while label in labels:  # two action items alike
-            label += " ·"
-        labels[label] = a
     chosen = labels[st.selectbox("Deadline", list(labels), key="today_close_choice")]
     route, page_key = routes[id(chosen)]
     done = f"Recorded: {chosen.action.lower()} for {chosen.subject}."
-    left, right = st.columns(2)
+    left, right = (st if slot is None else slot).columns(2)
     if route == "referral":
         with left.form("close_alert"):
             st.markdown(f"**{chosen.action}**")
