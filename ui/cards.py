@@ -71,7 +71,8 @@ def alert_cards(
             with st.container(border=True, width=width, key=f"{key}_{i}"):
                 st.markdown(f"**{plain(alert.subject)}** · {plain(alert.action)}")
                 st.caption(f"{SEVERITY_ICONS[alert.severity]} · {due_text(alert)} · {alert.rule}")
-                st.caption(plain(alert.message))
+                if alert.action_id is not None:  # "Mark it done": the typed item says what
+                    st.caption(plain(alert.message))
                 if label is not None:
                     st.button(
                         "Hide the form" if is_open else "Do it now",

@@ -23,6 +23,7 @@ from services.auth import CurrentUser
 from services.config import AppConfig, ConfigError, load_config
 from services.db import SchemaError, make_engine, quick_check, read_session, require_current_schema
 from services.policy import PAGE_BY_KEY, ROLE_LABELS, can_open, pages_for
+from ui.style import close_sidebar_on_navigation
 
 SESSION_KEY = "lead_session_id"
 VERIFIED_KEY = "_lead_verified_username"
@@ -228,6 +229,7 @@ def navigation(user: CurrentUser):
                 section = spec.section
                 st.markdown(f"**{section}**")
             st.page_link(pages[spec.key], label=spec.title, icon=spec.icon)
+    close_sidebar_on_navigation()
     return page
 
 
