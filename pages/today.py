@@ -91,6 +91,8 @@ st.download_button(
 if offered:
     st.subheader("Close a deadline")
     chosen = labels[st.selectbox("Deadline", list(labels), key="today_close_choice")]
+    if slot is not None:
+        st.caption("Its forms are open in its card above.")
     route, page_key = routes[id(chosen)]
     done = f"Recorded: {chosen.action.lower()} for {chosen.subject}."
     left, right = (st if slot is None else slot).columns(2)

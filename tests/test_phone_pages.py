@@ -125,6 +125,7 @@ def test_a_cards_action_opens_its_form_and_saves_for_that_deadline(demo):
     assert not at.exception
     assert at.selectbox(key="today_close_choice").value.startswith(f"{nc.subject} · NC ·")
     assert f"**Log a contact with {nc.subject}**" in [m.value for m in at.markdown]
+    assert "Its forms are open in its card above." in [c.value for c in at.caption]
     [b for b in at.button if b.label == "Log contact"][0].click().run()
     assert not at.exception
     with read_session(demo) as session:
