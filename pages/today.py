@@ -40,10 +40,12 @@ today = local_today(settings.time_zone)
 alerts = open_alerts(ctx.engine, user, today)
 
 severity_counts(alerts)
-left, middle, right = st.columns([2, 2, 1])
-shown = left.multiselect("Show", SEVERITIES, default=list(SEVERITIES), key="today_severity")
+left, right = st.columns([3, 1], vertical_alignment="bottom")
+# Folded: on a phone the two filters stacked above the first deadline and pushed it off screen.
+filters = left.expander("Filter by severity and rule", icon=":material/filter_list:")
+shown = filters.multiselect("Show", SEVERITIES, default=list(SEVERITIES), key="today_severity")
 rules = sorted({a.rule for a in alerts})
-rule_filter = middle.multiselect("Rules", rules, default=rules, key="today_rules")
+rule_filter = filters.multiselect("Rules", rules, default=rules, key="today_rules")
 about = right.text_input("About", placeholder="e.g. BUR-0007", max_chars=40, key="today_about")
 needle = about.strip().casefold()
 visible = [
