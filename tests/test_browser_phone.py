@@ -103,6 +103,7 @@ def test_today_on_a_phone_is_a_list_of_cards_whose_action_opens_its_form_in_the_
     assert counts.bounding_box()["height"] < 1.5 * line
     # A card: who and what first, then the due date, then its one action, one card per line.
     first, second = cards.nth(0).bounding_box(), cards.nth(1).bounding_box()
+    assert first["y"] < PHONE["height"] - 100  # the first deadline on the first screen
     assert second["y"] >= first["y"] + first["height"]
     assert first["x"] + first["width"] <= PHONE["width"]
     text = cards.first.inner_text()
