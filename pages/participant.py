@@ -42,6 +42,7 @@ from services.participants import (
 )
 from services.policy import PARTNER_ROLES
 from services.site import get_settings
+from ui.cards import heading_slot, record_heading
 from ui.fields import date_field
 from ui.session import require_page
 from ui.text import plain
@@ -49,7 +50,7 @@ from ui.widgets import conflict, flash, form_round, run_edit, seen_before, table
 
 ctx, user = require_page("participant")
 
-st.title("Participant record")
+heading = heading_slot("Participant record")  # says whose record once the view is known
 flash()
 conflict()
 participant_id = st.session_state.get("participant_id")
@@ -72,6 +73,7 @@ if not record.allowed:
         icon=":material/block:",
     )
     st.stop()
+record_heading(heading, record)
 
 GOAL = "Goal (participant's words)"
 RESET = ["rec_", "recv_"]  # this page's widget keys and remembered versions

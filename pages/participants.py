@@ -6,6 +6,7 @@ from services.clock import local_today
 from services.errors import ValidationError
 from services.participants import MAX_SEARCH_ROWS, search
 from services.site import get_settings
+from ui.cards import open_buttons
 from ui.list_audit import audited_list
 from ui.session import require_page
 from ui.text import plain
@@ -35,14 +36,15 @@ if len(rows) >= MAX_SEARCH_ROWS:
     st.caption(f"Showing the first {MAX_SEARCH_ROWS}, by LEAD id: type a name or id to narrow.")
 else:
     st.caption(f"{len(rows)} participant(s) you may see.")
-table(
-    [{k: v for k, v in row.items() if k != "id"} for row in rows],
-    key="participants_table",
-    empty="No participant matches, or none is shared with your organization.",
-)
-if rows:
-    by_label = {f"{row['LEAD id']} · {row['Name']}": row["id"] for row in rows}
-    choice = st.selectbox("Open a record", list(by_label), index=None, placeholder="Choose…")
-    if st.button("Open record", icon=":material/person:", disabled=choice is None):
-        st.session_state["participant_id"] = by_label[choice]
-        st.switch_page("pages/participant.py")
+if not rows:
+    st.info(
+        "No participant matches, or none is shared with your organization.", icon=":material/info:"
+    )
+    st.stop()
+# One tap opens a record (a phone in the field); the details table is one toggle away.
+if st.toggle("Show details as a table", key="participants_as_table"):
+    table([{k: v for k, v in row.items() if k != "id"} for row in rows], key="participants_table")
+opened = open_buttons(rows, key="participants_open")
+if opened is not None:
+    st.session_state["participant_id"] = opened
+    st.switch_page("pages/participant.py")

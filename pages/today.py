@@ -27,6 +27,7 @@ from services.referrals import (
 )
 from services.site import get_settings
 from services.staffing import mark_action_done
+from ui.cards import CARDS_SHOWN, alert_cards, severity_counts
 from ui.fields import date_field
 from ui.session import require_page
 from ui.text import plain
@@ -40,15 +41,13 @@ settings = get_settings(ctx.engine)
 today = local_today(settings.time_zone)
 alerts = open_alerts(ctx.engine, user, today)
 
-counts = {s: sum(a.severity == s for a in alerts) for s in SEVERITIES}
-cols = st.columns(len(SEVERITIES))
-for col, name in zip(cols, SEVERITIES, strict=True):
-    col.metric(name.capitalize(), counts[name])
-
-left, middle, right = st.columns([2, 2, 1])
-shown = left.multiselect("Show", SEVERITIES, default=list(SEVERITIES), key="today_severity")
+severity_counts(alerts)
+left, right = st.columns([3, 1], vertical_alignment="bottom")
+# Folded: on a phone the two filters stacked above the first deadline and pushed it off screen.
+filters = left.expander("Filter by severity and rule", icon=":material/filter_list:")
+shown = filters.multiselect("Show", SEVERITIES, default=list(SEVERITIES), key="today_severity")
 rules = sorted({a.rule for a in alerts})
-rule_filter = middle.multiselect("Rules", rules, default=rules, key="today_rules")
+rule_filter = filters.multiselect("Rules", rules, default=rules, key="today_rules")
 about = right.text_input("About", placeholder="e.g. BUR-0007", key="today_about")
 needle = about.strip().casefold()
 visible = [
@@ -59,7 +58,28 @@ visible = [
 listed = visible[:ALERTS_SHOWN]  # most urgent first
 more = f"; the {len(listed):,} most urgent are listed" if len(listed) < len(visible) else ""
 st.caption(f"{len(visible):,} open deadline(s) as of {today.isoformat()}{more}.")
-table(alert_rows(listed), key="today_alerts", empty="Nothing due. Well done.")
+routes = {id(a): closing_route(a, user.role) for a in listed}
+offered = [a for a in listed if routes[id(a)][0] != "none"]
+labels: dict[str, object] = {}
+for a in offered:
+    label = f"{a.subject} · {a.rule} · {a.action} (due {a.due})"
+    while label in labels:  # two action items alike
+        label += " ·"
+    labels[label] = a
+# Cards for everyone (the server cannot know the screen's width; they wrap to fit a phone or a
+# wall), the wide table one toggle away. A card's action opens its forms in the card (`slot`).
+slot = None
+if st.toggle("Show as a table", key="today_as_table"):
+    table(alert_rows(listed), key="today_alerts", empty="Nothing due. Well done.")
+elif not listed:
+    st.info("Nothing due. Well done.", icon=":material/info:")
+else:
+    if len(listed) > CARDS_SHOWN:
+        st.caption(f"The {CARDS_SHOWN} most urgent as cards; all {len(listed):,} in the table.")
+    card_labels = {id(a): label for label, a in labels.items()}
+    slot = alert_cards(
+        listed[:CARDS_SHOWN], card_labels, choice_key="today_close_choice", key="today_cards"
+    )
 st.download_button(
     "Download my open deadlines as a calendar (.ics)",
     data=lambda: calendar_ics(  # built when downloaded, not on every rerun
@@ -72,20 +92,14 @@ st.download_button(
     disabled=not alerts,
 )
 
-routes = {id(a): closing_route(a, user.role) for a in listed}
-offered = [a for a in listed if routes[id(a)][0] != "none"]
 if offered:
     st.subheader("Close a deadline")
-    labels: dict[str, object] = {}
-    for a in offered:
-        label = f"{a.subject} · {a.rule} · {a.action} (due {a.due})"
-        while label in labels:  # two action items alike
-            label += " ·"
-        labels[label] = a
     chosen = labels[st.selectbox("Deadline", list(labels), key="today_close_choice")]
+    if slot is not None:
+        st.caption("Its forms are open in its card above.")
     route, page_key = routes[id(chosen)]
     done = f"Recorded: {chosen.action.lower()} for {chosen.subject}."
-    left, right = st.columns(2)
+    left, right = (st if slot is None else slot).columns(2)
     if route == "referral":
         with left.form("close_alert"):
             st.markdown(f"**{plain(chosen.action)}**")

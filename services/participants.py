@@ -170,6 +170,12 @@ class RecordView:
     values: dict = field(default_factory=dict)
     edits: frozenset[str] = frozenset()
 
+    def who(self) -> str:
+        """Whose record this is, as this viewer may see it: the preferred name (else the legal
+        name, when visible) and the LEAD id; e.g. "Avery · BUR-0007". Empty when denied."""
+        name = self.fields.get("Preferred name") or self.fields.get("Legal name") or ""
+        return " · ".join(part for part in (name, self.fields.get("LEAD id", "")) if part)
+
     def shown_text(self) -> str:
         """Everything this view would put on screen, as one string (for leak checks)."""
         parts = [f"{k}: {v}" for k, v in self.fields.items()]

@@ -445,13 +445,21 @@ def _standing_sections(ctx: _Context, item: AgendaItem) -> tuple[list[dict], lis
     return [_section("Why it is on the agenda", why or ["No reason recorded."])], []
 
 
-def _candidate_sections(item: AgendaItem, curtain: bool) -> list[dict]:
-    """A referral candidate: the reasons sent, no participant data (the name under the curtain
-    replaced)."""
-    why = [
-        redact(line, [item.title], "the candidate") if curtain else line
-        for line in item.why.splitlines()
-    ]
+def _candidate_sections(ctx: _Context, item: AgendaItem, curtain: bool) -> list[dict]:
+    """A referral candidate: the reasons sent, no participant data. Under the curtain the same
+    rule as a participant's reasons: the PM's curtain text, else who sent each reason and how
+    urgent it is (issue 11: no name swapping inside free text)."""
+    if curtain and item.curtain_text:
+        why = [item.curtain_text]
+    elif curtain:
+        subs = ctx.session.exec(
+            select(Submission)
+            .where(Submission.agenda_item_id == item.id)
+            .order_by(col(Submission.at))
+        ).all()
+        why = [f"Reason given by {s.organization_code}, {s.urgency}" for s in subs]
+    else:
+        why = item.why.splitlines()
     return [
         _section("Not a LEAD participant", [CANDIDATE_NOTE]),
         _section("Why it is on the agenda", why or ["No reason recorded."]),
@@ -501,7 +509,7 @@ def _build(
         return content
     if item.kind == CANDIDATE_KIND:
         content["name"] = None if curtain else item.title
-        content["sections"] = _candidate_sections(item, curtain)
+        content["sections"] = _candidate_sections(ctx, item, curtain)
         return content
     sections, named = _standing_sections(ctx, item)
     content["sections"], content["participant_ids"] = sections, named

@@ -206,6 +206,8 @@ def test_the_not_clinical_box_is_unticked_again_after_a_name_is_sent(site):
     assert not at.error and at.success
     assert next(c for c in at.checkbox if c.label.startswith("This is not clinical")).value is False
     assert at.text_area[0].value == ""
+
+
 def test_two_spellings_of_a_non_participant_show_as_one_and_are_placed_as_a_referral_candidate(
     site,
 ):

@@ -24,6 +24,7 @@ from services.clock import utcnow
 from services.config import AppConfig, ConfigError, load_config
 from services.db import SchemaError, make_engine, quick_check, read_session, require_current_schema
 from services.policy import PAGE_BY_KEY, ROLE_LABELS, can_open, pages_for
+from ui.style import close_sidebar_on_navigation
 from ui.text import plain
 
 SESSION_KEY = "lead_session_id"
@@ -237,6 +238,7 @@ def navigation(user: CurrentUser):
                 section = spec.section
                 st.markdown(f"**{section}**")
             st.page_link(pages[spec.key], label=spec.title, icon=spec.icon)
+    close_sidebar_on_navigation()
     return page
 
 

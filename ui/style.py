@@ -1,8 +1,9 @@
 """Constant stylesheets: 44 px touch targets on phones (issue 8, WCAG 2.5.5) and the
-presenter's room mode (issue 11).
+presenter's room mode (issue 11); one constant script: a tap on a sidebar link closes the
+sidebar on a phone (issue 11).
 
-The only raw HTML the app renders, and it is this module's constants: never anything a user
-typed (tests/test_architecture.py holds every other file to plain text).
+The only raw HTML the app renders, and it is this module's constants: never anything a user typed
+(tests/test_architecture.py holds every other file to plain text).
 """
 
 from __future__ import annotations
@@ -25,7 +26,31 @@ TOUCH_CSS = """
   }
   [data-testid="stMain"] input:not([type="checkbox"]):not([type="radio"]) { min-height: 44px; }
 }
+/* Today's four counts keep to one line of a 390 px phone (ui.cards.severity_counts). */
+.st-key-today_counts p { font-size: min(1rem, 4vw); }
 """
+
+
+# Streamlit 1.67 closes its own sidebar menu after a tap on a narrow screen, but not for the
+# st.page_link links the app draws instead (ui.session.navigation): the sidebar stayed over the
+# page just opened. Below its mobile breakpoint (768 px) a tap on one presses "Collapse sidebar".
+CLOSE_SIDEBAR_JS = """
+if (!window.leadSidebarCloses) {
+  window.leadSidebarCloses = true;
+  document.addEventListener("click", (event) => {
+    const link = event.target.closest("a[data-testid='stPageLink-NavLink']");
+    const phone = window.matchMedia("(max-width: 768px)").matches;
+    if (!link || !phone || !link.closest("[data-testid='stSidebar']")) return;
+    const close = document.querySelector("[data-testid='stSidebarCollapseButton'] button");
+    if (close) close.click();
+  }, true);
+}
+"""
+
+
+def close_sidebar_on_navigation() -> None:
+    """Draw the script (in the sidebar: no space in the page; runs once per browser tab)."""
+    st.sidebar.html(f"<script>{CLOSE_SIDEBAR_JS}</script>", unsafe_allow_javascript=True)
 
 
 def touch_targets() -> None:

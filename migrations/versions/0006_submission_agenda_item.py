@@ -1,7 +1,7 @@
 """submission.agenda_item_id: the agenda item a name was placed in
 
-Revision ID: 0007
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-12-03 09:30:00
 
 Issue 11: a person who is not a participant can be placed as a referral candidate item (no
@@ -11,8 +11,8 @@ participant id to link the names by), and likely duplicates are placed together.
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007"
-down_revision = "0004"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
