@@ -65,8 +65,8 @@ with left_side.container(height=760, border=False):
     agency = left.selectbox(
         "Referring agency", list(agencies), format_func=agencies.get, key="rn_agency"
     )
-    officer = right.text_input("Referring officer", max_chars=120, key="rn_officer")
-    sergeant = left.text_input("Supervising sergeant", max_chars=120, key="rn_sergeant")
+    officer = right.text_input("Referring officer", key="rn_officer")
+    sergeant = left.text_input("Supervising sergeant", key="rn_sergeant")
     prosecutor = right.selectbox(
         "Prosecutor with jurisdiction",
         list(PROSECUTOR_OFFICES),
@@ -75,7 +75,7 @@ with left_side.container(height=760, border=False):
         placeholder="KCPAO or City Attorney",
         key="rn_prosecutor",
     )
-    place = left.text_input("Place", max_chars=200, key="rn_place")
+    place = left.text_input("Place", key="rn_place")
     catchment = right.selectbox(
         f"Inside the catchment area ({plain(settings.catchment_area)})?",
         ["unknown", "yes", "no"],
@@ -117,7 +117,7 @@ with left_side.container(height=760, border=False):
     convictions = conviction_list(right, conviction, convicted_on)
     convictions_verdict = st.empty()
     notes = st.text_area(
-        "Warrant or DOC notes (B11, B12)", max_chars=2000, key="rn_notes", height=80
+        "Warrant or DOC notes (B11, B12)", key="rn_notes", height=80
     )
 
     basis, last_violation, approver, approved_on = "", None, "", None
@@ -135,7 +135,7 @@ with left_side.container(height=760, border=False):
         )
         approved_on = date_field("Approval date (S5)", key="rn_approved_on", container=right)
         approver = left.text_input(
-            "Approving sergeant or designated officer (S5)", max_chars=120, key="rn_approver"
+            "Approving sergeant or designated officer (S5)", key="rn_approver"
         )
         social_verdict = st.empty()
 
@@ -146,7 +146,7 @@ with left_side.container(height=760, border=False):
     )
     override_reason = ""
     if override:
-        override_reason = st.text_area("Override reason", max_chars=500, key="rn_override_reason")
+        override_reason = st.text_area("Override reason", key="rn_override_reason")
     incapacitated = st.checkbox(
         "Unable to consent right now: intoxicated, incapacitated or unable for mental-health "
         "reasons (C2)",
@@ -155,9 +155,9 @@ with left_side.container(height=760, border=False):
 
     st.subheader("Person")
     left, right = st.columns(2)
-    legal = left.text_input("Legal name", max_chars=120, key="rn_legal")
-    preferred = right.text_input("Preferred name", max_chars=120, key="rn_preferred")
-    aliases = left.text_input("Aliases (separate with commas)", max_chars=400, key="rn_aliases")
+    legal = left.text_input("Legal name", key="rn_legal")
+    preferred = right.text_input("Preferred name", key="rn_preferred")
+    aliases = left.text_input("Aliases (separate with commas)", key="rn_aliases")
     dob = date_field("Date of birth", key="rn_dob", container=right)
     person = Person(legal, preferred, [a for a in aliases.split(",") if a.strip()], dob)
     choice = person_choice(ctx.engine, user, person, aliases)

@@ -540,8 +540,8 @@ def validate_sheet(sheet: CoverSheet, today: date, now_local_time: time | None =
     sheet.override_reason = _clean(sheet.override_reason)
     if sheet.override_recommended and not sheet.override_reason:
         errors.append("Override reason: say why the officer recommends diversion (B13).")
-    if len(sheet.override_reason) > 500:
-        errors.append("Override reason: use at most 500 characters.")
+    if too_long("Override reason", sheet.override_reason, 500):
+        errors.append(too_long("Override reason", sheet.override_reason, 500))
     if not sheet.override_recommended:
         sheet.override_reason = ""
     _raise(errors)

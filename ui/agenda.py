@@ -75,8 +75,8 @@ def review_name(
             format_func=options.get,
             key=f"match_choice_{sub['id']}",
         )
-        other = st.text_input("Or another participant's LEAD id", max_chars=16)
-        hold_reason = st.text_input("Reason to hold (only you see it)", max_chars=200)
+        other = st.text_input("Or another participant's LEAD id")
+        hold_reason = st.text_input("Reason to hold (only you see it)")
         joined = bool(together) and st.checkbox(
             "Handle the likely duplicates together", value=True, key=f"together_{sub['id']}"
         )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from services.free_text import CONFIRM_LABEL
-from services.staffing_text import MAX_CURTAIN, set_curtain_text
+from services.staffing_text import set_curtain_text
 from ui.widgets import form_round, next_form_round, run_action, table
 
 
@@ -42,7 +42,6 @@ def curtain_text_form(engine, user, item: dict, version: int) -> None:
         text = st.text_area(
             "Curtain text (shown instead of the reasons when the privacy curtain is on)",
             value=item.get("curtain_text", ""),
-            max_chars=MAX_CURTAIN,
         )
         st.caption(
             "Without it the curtain shows only who sent each reason and how urgent it is. "

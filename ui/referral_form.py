@@ -156,7 +156,7 @@ def person_choice(engine: Engine, user: CurrentUser, person: Person, aliases: st
     )
     note = ""
     if reason == "other":
-        note = st.text_input("Say why (stored with the referral)", max_chars=150, key="rn_new_note")
+        note = st.text_input("Say why (stored with the referral)", key="rn_new_note")
     return PersonChoice(new=True, reason=reason or "", note=note)
 
 
