@@ -122,6 +122,8 @@ def _plant_items(engine, pm, pid, session_id, today) -> tuple[list, int]:
     person_item = next(i.id for i in items if i.participant_id == pid)
     for n, item in enumerate(items):
         mine = [(k, p) for k, p in enumerate(CORPUS) if k % len(items) == n]
+        if not mine:  # a short corpus leaves items empty: an empty outcome is refused
+            continue
         texts = {f: "; ".join(f"{p} ({f} {k})" for k, p in mine) for f in FIELDS[1:4]}
         version = _version(engine, item.id)  # saving the outcome makes it version + 1
         refused += _save(
