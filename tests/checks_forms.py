@@ -333,16 +333,15 @@ def action_due_cases(page, engine, today: date) -> list[Case]:
 
 
 def open_record(page, lead_id: str, tab: str) -> None:
-    """Participants -> search -> Open record -> the tab (a tracked tab reruns the script)."""
+    """Participants -> search -> one tap on the result -> the tab (a tracked tab reruns the
+    script)."""
     go(page, "Participants", "Participants")
     page.get_by_role("textbox", name="Search by name, alias or LEAD id").fill(lead_id)
     page.keyboard.press("Enter")
     wait_idle(page)
-    page.get_by_role("combobox", name="Open a record").click()
-    page.get_by_role("option").filter(has_text=lead_id).first.click()
-    page.get_by_role("button", name="Open record").click()
+    page.get_by_role("button", name=lead_id).first.click()  # one tap on the result's row
     wait_idle(page, 800, 40_000)
-    page.get_by_role("heading", name="Participant record").wait_for()
+    page.get_by_role("heading", name=lead_id).first.wait_for()  # "<preferred name> · <LEAD id>"
     page.get_by_role("tab", name=tab).click()
     wait_idle(page)
 

@@ -17,7 +17,7 @@ from playwright.sync_api import sync_playwright
 from models import Contact
 from services.clock import local_today
 from services.db import make_engine
-from tests.browser import app_server, demo_database, launch_browser, shot, wait_idle
+from tests.browser import app_server, demo_database, launch_browser, shot
 from tests.checks_forms import (
     ERROR,
     SUCCESS,
@@ -25,6 +25,7 @@ from tests.checks_forms import (
     contact_date_cases,
     count,
     form,
+    open_record,
     reason_length_case,
     sign_in,
     submit,
@@ -89,19 +90,8 @@ def test_after_log_contact_on_a_record_the_contacts_tab_stays_open(demo, chromiu
     person = caseload_person(engine, "cm1", today)
     page = new_page(chromium)
     sign_in(page, base, "cm1")
-    page.get_by_role("link", name="Participants", exact=True).click()
-    wait_idle(page)
-    page.get_by_role("textbox", name="Search by name, alias or LEAD id").fill(person["lead_id"])
-    page.keyboard.press("Enter")
-    wait_idle(page)
-    page.get_by_role("combobox", name="Open a record").click()
-    page.get_by_role("option").filter(has_text=person["lead_id"]).first.click()
-    page.get_by_role("button", name="Open record").click()
-    wait_idle(page, 800, 40_000)
-    page.get_by_role("heading", name="Participant record").wait_for()
+    open_record(page, person["lead_id"], "Contacts")
     contacts = page.get_by_role("tab", name="Contacts")
-    contacts.click()
-    wait_idle(page)  # a tracked tab reruns the script
     before = count(engine, Contact)
 
     log = form(page, "Log a contact")
