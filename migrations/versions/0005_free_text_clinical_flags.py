@@ -28,7 +28,7 @@ def upgrade() -> None:
         sa.Column("session_id", sa.Integer(), nullable=True),
         sa.Column("phrases", sa.JSON(), nullable=False),
         sa.Column("confirmed_by", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-        sa.Column("at", sa.DateTime(), nullable=False),
+        sa.Column("at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(["session_id"], ["staffingsession.id"]),
         sa.PrimaryKeyConstraint("id"),
     )
