@@ -127,3 +127,16 @@ def app_env(db_url, monkeypatch):
 
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    """One headless Chromium per browser test module (Debian's, never a download)."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser import launch_browser
+
+    with sync_playwright() as playwright:
+        browser = launch_browser(playwright)
+        yield browser
+        browser.close()

@@ -19,7 +19,6 @@ from browser import (
     click_and_wait,
     demo_database,
     dismiss_page_not_found,
-    launch_browser,
     session_cookie,
     settle,
     shot,
@@ -31,7 +30,6 @@ from browser import (
     wait_idle,
 )
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
-from playwright.sync_api import sync_playwright
 from sqlmodel import select
 
 from models import AuditEvent, Participant, User
@@ -69,14 +67,6 @@ def module_engine(module_db):
 def server(module_db):
     with app_server(module_db) as base:
         yield base
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    with sync_playwright() as playwright:
-        browser = launch_browser(playwright)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -12,12 +12,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from playwright.sync_api import sync_playwright
 
 from models import Contact
 from services.clock import local_today
 from services.db import make_engine
-from tests.browser import app_server, demo_database, launch_browser, shot
+from tests.browser import app_server, demo_database, shot
 from tests.checks_forms import (
     ERROR,
     SUCCESS,
@@ -47,14 +46,6 @@ def demo(template, tmp_path_factory):
         with app_server(url) as base:
             yield base, engine
         engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    with sync_playwright() as playwright:
-        chromium = launch_browser(playwright)
-        yield chromium
-        chromium.close()
 
 
 def new_page(chromium, viewport=ROOM, **options):

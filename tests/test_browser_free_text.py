@@ -11,8 +11,7 @@ go to test-artifacts/screenshots/ (free-text-*.png).
 from __future__ import annotations
 
 import pytest
-from browser import app_server, demo_database, launch_browser, shot, sign_in, wait_idle
-from playwright.sync_api import sync_playwright
+from browser import app_server, demo_database, shot, sign_in, wait_idle
 from sqlmodel import select
 
 from models import Submission, User
@@ -50,14 +49,6 @@ def engine(module_db):
 def server(module_db):
     with app_server(module_db) as base:
         yield base
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    with sync_playwright() as playwright:
-        browser = launch_browser(playwright)
-        yield browser
-        browser.close()
 
 
 def _user(engine, username: str) -> CurrentUser:

@@ -14,13 +14,11 @@ from browser import (
     app_server,
     demo_database,
     dismiss_page_not_found,
-    launch_browser,
     shot,
     small_tap_targets,
     submit_sign_in,
     wait_idle,
 )
-from playwright.sync_api import sync_playwright
 from sqlmodel import func, select
 
 from models import (
@@ -57,14 +55,6 @@ def story_db(template, tmp_path_factory):
 def server(story_db):
     with app_server(story_db[0]) as base:
         yield base
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    with sync_playwright() as playwright:
-        chromium = launch_browser(playwright)
-        yield chromium
-        chromium.close()
 
 
 def new_page(chromium, viewport=DESKTOP, **options):

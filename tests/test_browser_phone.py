@@ -12,13 +12,12 @@ from browser import (
     app_server,
     demo_database,
     dismiss_page_not_found,
-    launch_browser,
     shot,
     small_tap_targets,
     submit_sign_in,
     wait_idle,
 )
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from services.demo import DEMO_PASSWORD
 
@@ -43,14 +42,6 @@ def server(template, tmp_path_factory):
     folder = tmp_path_factory.mktemp("browser_phone")
     with demo_database(template, folder, "lead_browser_phone") as url, app_server(url) as base:
         yield base
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    with sync_playwright() as playwright:
-        browser = launch_browser(playwright)
-        yield browser
-        browser.close()
 
 
 def open_as(chromium, base: str, username: str, viewport: dict, **options):

@@ -12,9 +12,8 @@ import shutil
 import subprocess
 
 import pytest
-from browser import SHOTS, app_server, demo_database, launch_browser, shot, sign_in, wait_idle
+from browser import SHOTS, app_server, demo_database, shot, sign_in, wait_idle
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
-from playwright.sync_api import sync_playwright
 
 from services.clock import local_today
 from services.db import make_engine
@@ -46,14 +45,6 @@ def engine(module_db):
 def server(module_db):
     with app_server(module_db) as base:
         yield base
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    with sync_playwright() as playwright:
-        browser = launch_browser(playwright)
-        yield browser
-        browser.close()
 
 
 def _page(chromium, server: str, username: str):

@@ -12,9 +12,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from browser import app_server, demo_database, launch_browser, shot, wait_idle
+from browser import app_server, demo_database, shot, wait_idle
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
-from playwright.sync_api import sync_playwright
 from sqlmodel import delete, select
 
 from models import ActionItem, AgendaItem, Participant, Release, StaffingSession, Submission
@@ -51,14 +50,6 @@ def engine(module_db):
 def server(module_db):
     with app_server(module_db) as base:
         yield base
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    with sync_playwright() as playwright:
-        browser = launch_browser(playwright)
-        yield browser
-        browser.close()
 
 
 def _page(chromium, server: str, username: str):
