@@ -22,13 +22,13 @@ install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
 migrate: install
-	$(PY) -m services.admin migrate
+	$(PY) -m services.ops.admin migrate
 
 seed: migrate
-	$(PY) -m services.admin seed-demo
+	$(PY) -m services.ops.admin seed-demo
 
 run: seed
-	@$(PY) -m services.admin demo-sign-ins
+	@$(PY) -m services.ops.admin demo-sign-ins
 	@echo "Serving on http://localhost:$(PORT)"
 	$(VENV)/bin/streamlit run app.py --server.port $(PORT) --server.headless true
 

@@ -4,8 +4,8 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import models  # noqa: F401  (registers the tables)
-from services.config import load_config
-from services.db import make_engine
+from services.core.config import load_config
+from services.core.db import make_engine
 
 config = context.config
 target_metadata = SQLModel.metadata

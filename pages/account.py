@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from services.auth import change_password
-from services.errors import ValidationError
-from services.policy import ROLE_LABELS
+from services.access.auth import change_password
+from services.access.policy import ROLE_LABELS
+from services.core.errors import ValidationError
 from ui.session import SESSION_KEY, require_page
 from ui.text import plain
 

@@ -7,10 +7,10 @@ organization outside the LEAD team; the reason a name is held is shown here only
 import streamlit as st
 
 import ui.list_audit as list_audit
-from services.clock import local_today
-from services.exports import export_session
+from services.core.clock import local_today
+from services.core.site import get_settings
 from services.participants import organization_codes
-from services.site import get_settings
+from services.reports.exports import export_session
 from services.staffing import (
     DEFAULT_ATTENDING,
     SESSION_KINDS,
@@ -32,7 +32,7 @@ from services.staffing import (
     update_item,
     update_session,
 )
-from services.staffing_text import clinical_flags, who_reads
+from services.staffing.text import clinical_flags, who_reads
 from ui.agenda import review_names
 from ui.fields import date_field
 from ui.free_text import clinical_flags_panel, curtain_text_form, readers_note

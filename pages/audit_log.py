@@ -4,7 +4,7 @@ from datetime import UTC, datetime, time
 
 import streamlit as st
 
-from services.audit import AuditFilter, actions, browse, verify
+from services.core.audit import AuditFilter, actions, browse, verify
 from ui.fields import date_field
 from ui.session import require_page
 from ui.widgets import table

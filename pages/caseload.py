@@ -5,7 +5,11 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from services.caseload import (
+from services.access.policy import ASSIGNERS
+from services.core.clock import local_today
+from services.core.errors import ValidationError
+from services.core.site import get_settings
+from services.participants.caseload import (
     add_coverage,
     by_manager,
     capacity_forecast,
@@ -18,10 +22,6 @@ from services.caseload import (
     no_contact_flags,
     referrals_per_month,
 )
-from services.clock import local_today
-from services.errors import ValidationError
-from services.policy import ASSIGNERS
-from services.site import get_settings
 from ui.fields import date_field
 from ui.session import require_page
 from ui.text import plain

@@ -6,8 +6,9 @@ it is written in one transaction. Errors name the spreadsheet row and can be dow
 
 import streamlit as st
 
-from services.clock import local_today
-from services.imports import (
+from services.core.clock import local_today
+from services.core.site import get_settings
+from services.participants.imports import (
     MAX_ROWS,
     check_file,
     column_guide,
@@ -16,7 +17,6 @@ from services.imports import (
     template_csv,
     upload_key,
 )
-from services.site import get_settings
 from ui.session import require_page
 from ui.widgets import flash, table
 

@@ -3,8 +3,9 @@ and the areas of concern they raise, with a status (PROTOCOL M3, M6)."""
 
 import streamlit as st
 
-from services.clock import local_today
-from services.community import (
+from services.core.clock import local_today
+from services.core.site import get_settings
+from services.reports.community import (
     AUDIENCES,
     STATUSES,
     add_concern,
@@ -13,7 +14,6 @@ from services.community import (
     record_meeting,
     set_concern_status,
 )
-from services.site import get_settings
 from ui.fields import date_field
 from ui.session import require_page
 from ui.widgets import flash, form_round, next_form_round, run_action, table

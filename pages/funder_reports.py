@@ -3,8 +3,9 @@ monthly performance summary for the policy coordinating group (PROTOCOL M5)."""
 
 import streamlit as st
 
-from services.clock import local_time_text, local_today
-from services.funder import (
+from services.core.clock import local_time_text, local_today
+from services.core.site import get_settings
+from services.reports.funder import (
     TREND_FIGURES,
     export_bhrd,
     last_export,
@@ -14,9 +15,8 @@ from services.funder import (
     trend_description,
     trend_spec,
 )
-from services.handout import performance_pdf
-from services.report_back import recent_periods
-from services.site import get_settings
+from services.reports.handout import performance_pdf
+from services.reports.report_back import recent_periods
 from ui.session import require_page
 from ui.text import plain
 from ui.widgets import flash, full_table, run_action

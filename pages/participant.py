@@ -8,8 +8,24 @@ status and housing, and a timeline. Every save is validated, version-checked and
 import streamlit as st
 
 from models import ParticipantStatus
-from services.audit import AuditWriteError
-from services.casework import (
+from services.access.policy import PARTNER_ROLES
+from services.core.audit import AuditWriteError
+from services.core.clock import local_today
+from services.core.site import get_settings
+from services.participants import (
+    GENDER_IDENTITIES,
+    HOUSING_SITUATIONS,
+    INTERPRETER,
+    RACE_ETHNICITY,
+    SECTION_LABELS,
+    assign_case_manager,
+    case_managers,
+    record_housing,
+    set_status,
+    update_identity,
+    view_record,
+)
+from services.participants.casework import (
     CONTACT_KINDS,
     FACTOR_ANSWERS,
     FUNDING,
@@ -25,23 +41,12 @@ from services.casework import (
     record_intake,
     withdraw_service,
 )
-from services.clock import local_today
-from services.consent import RELEASE_KINDS, add_release, partner_organizations, rescind_release
-from services.participants import (
-    GENDER_IDENTITIES,
-    HOUSING_SITUATIONS,
-    INTERPRETER,
-    RACE_ETHNICITY,
-    SECTION_LABELS,
-    assign_case_manager,
-    case_managers,
-    record_housing,
-    set_status,
-    update_identity,
-    view_record,
+from services.participants.consent import (
+    RELEASE_KINDS,
+    add_release,
+    partner_organizations,
+    rescind_release,
 )
-from services.policy import PARTNER_ROLES
-from services.site import get_settings
 from ui.cards import heading_slot, record_heading
 from ui.fields import date_field
 from ui.session import require_page

@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from services.clock import local_today
-from services.errors import ValidationError
+from services.core.clock import local_today
+from services.core.errors import ValidationError
+from services.core.site import get_settings
 from services.participants import MAX_SEARCH_ROWS, search
-from services.site import get_settings
 from ui.cards import open_buttons
 from ui.list_audit import audited_list
 from ui.session import require_page

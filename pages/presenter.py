@@ -1,23 +1,23 @@
 """Presenter (project manager): the shared screen, one agenda item at a time.
 
 Next and Previous also answer the keyboard's right and left arrow keys. What an item shows is
-decided in services.staffing_content (allowed fields only; never case notes, treatment, substance
+decided in services.staffing.content (allowed fields only; never case notes, treatment, substance
 use, mental health, criminal history or preparation notes); each item shown is audited with the
 purpose "staffing session <date>". The privacy curtain shows LEAD ids instead of names.
 
 Room mode (issue 11) is for the wall screen: no sidebar, no banner, only Previous, Next, the
 curtain, the timer and a way back; 32 px text; an item longer than a screen is shown in parts
-("part 1 of 2", services.room) that Next and Previous step through.
+("part 1 of 2", services.staffing.room) that Next and Previous step through.
 """
 
 import streamlit as st
 
-from services.audit import AuditWriteError
-from services.clock import local_today, utcnow
-from services.room import paginate
-from services.site import get_settings
+from services.core.audit import AuditWriteError
+from services.core.clock import local_today, utcnow
+from services.core.site import get_settings
 from services.staffing import default_session_id, list_sessions
-from services.staffing_content import presenter_item, presenter_outline
+from services.staffing.content import presenter_item, presenter_outline
+from services.staffing.room import paginate
 from ui.presenter import ROOM_KEY, heading, room_part, sections, timer
 from ui.session import require_page
 from ui.style import room_style

@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from services.clock import local_today
+from services.core.clock import local_today
+from services.core.site import get_settings
 from services.referrals import (
     DRUG_LABELS,
     OFFENSE_LABELS,
@@ -16,7 +17,6 @@ from services.referrals import (
     preview,
     referring_agencies,
 )
-from services.site import get_settings
 from ui.fields import date_field
 from ui.referral_form import (
     conviction_choice,

@@ -4,8 +4,9 @@ from functools import partial
 
 import streamlit as st
 
-from services.audit import AuditWriteError
-from services.clock import local_today
+from services.core.audit import AuditWriteError
+from services.core.clock import local_today
+from services.core.site import get_settings
 from services.referrals import (
     ACTION_LABELS,
     CANDIDATES_SHOWN,
@@ -28,7 +29,6 @@ from services.referrals import (
     social_contact_candidate_count,
     social_contact_candidates,
 )
-from services.site import get_settings
 from ui.fields import date_field
 from ui.session import require_page
 from ui.text import plain

@@ -4,9 +4,10 @@ representatives see published snapshots only (PROTOCOL M6, SECURITY 22-23)."""
 import streamlit as st
 
 from models import Role
-from services.clock import local_today
-from services.handout import handout_file_name, handout_pdf
-from services.report_back import (
+from services.core.clock import local_today
+from services.core.site import get_settings
+from services.reports.handout import handout_file_name, handout_pdf
+from services.reports.report_back import (
     KINDS,
     charts,
     more_rows,
@@ -18,7 +19,6 @@ from services.report_back import (
     table_rows,
     vega_lite,
 )
-from services.site import get_settings
 from ui.session import require_page
 from ui.text import plain
 from ui.widgets import flash, full_table, run_action

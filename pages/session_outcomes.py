@@ -3,9 +3,9 @@ decisions and action items; then the minutes as PDF and Word (PROTOCOL M3, M4)."
 
 import streamlit as st
 
-from services.clock import local_today
-from services.exports import export_session
-from services.site import get_settings
+from services.core.clock import local_today
+from services.core.site import get_settings
+from services.reports.exports import export_session
 from services.staffing import (
     add_action_item,
     agenda,
@@ -17,7 +17,7 @@ from services.staffing import (
     save_outcome,
     session_action_items,
 )
-from services.staffing_text import clinical_flags, who_reads
+from services.staffing.text import clinical_flags, who_reads
 from ui.fields import date_field
 from ui.free_text import clinical_flags_panel, not_clinical_box, readers_note
 from ui.session import require_page

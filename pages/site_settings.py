@@ -3,7 +3,7 @@
 import streamlit as st
 
 from models import SiteSettingsBase
-from services.site import SETTING_LABELS, get_settings, update_settings
+from services.core.site import SETTING_LABELS, get_settings, update_settings
 from ui.session import require_page
 from ui.widgets import flash, run_action
 

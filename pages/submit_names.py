@@ -6,8 +6,8 @@ status, and the open action items the user or their organization owns.
 
 import streamlit as st
 
-from services.clock import local_today
-from services.site import get_settings
+from services.core.clock import local_today
+from services.core.site import get_settings
 from services.staffing import (
     URGENCIES,
     mark_action_done,
@@ -17,7 +17,7 @@ from services.staffing import (
     pickable_participants,
     submit_name,
 )
-from services.staffing_text import who_reads
+from services.staffing.text import who_reads
 from ui.fields import date_field
 from ui.free_text import not_clinical_box, readers_note
 from ui.session import require_page

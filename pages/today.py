@@ -3,7 +3,20 @@ no-contact alert, a staffing action item) or linked to the page where it is reco
 
 import streamlit as st
 
-from services.alerts import (
+from services.access.policy import PAGE_BY_KEY
+from services.core.clock import local_today, utcnow
+from services.core.site import get_settings
+from services.participants.casework import log_contact
+from services.referrals import (
+    CANDIDATES_SHOWN,
+    NOTICE_METHODS,
+    PROSECUTOR_OFFICES,
+    prosecutor_office_for,
+    social_contact_candidate_count,
+    social_contact_candidates,
+)
+from services.staffing import mark_action_done
+from services.today import (
     ALERTS_SHOWN,
     SEVERITIES,
     alert_rows,
@@ -14,19 +27,6 @@ from services.alerts import (
     record_calendar_download,
     record_closing_action,
 )
-from services.casework import log_contact
-from services.clock import local_today, utcnow
-from services.policy import PAGE_BY_KEY
-from services.referrals import (
-    CANDIDATES_SHOWN,
-    NOTICE_METHODS,
-    PROSECUTOR_OFFICES,
-    prosecutor_office_for,
-    social_contact_candidate_count,
-    social_contact_candidates,
-)
-from services.site import get_settings
-from services.staffing import mark_action_done
 from ui.cards import CARDS_SHOWN, alert_cards, severity_counts
 from ui.fields import date_field
 from ui.session import require_page

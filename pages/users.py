@@ -3,9 +3,8 @@
 import streamlit as st
 
 from models import Role
-from services.policy import ROLE_LABELS
-from services.site import organizations
-from services.users import (
+from services.access.policy import ROLE_LABELS
+from services.access.users import (
     change_role,
     create_user,
     list_users,
@@ -13,6 +12,7 @@ from services.users import (
     set_disabled,
     unlock,
 )
+from services.core.site import organizations
 from ui.session import require_page
 from ui.widgets import flash, run_action, table
 

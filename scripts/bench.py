@@ -1,6 +1,6 @@
 """Page benchmarks at scale (issue 7): `make bench`, and part of `make figures`.
 
-For every page in services.policy.PAGES, signed in as the project manager (or, for a page the
+For every page in services.access.policy.PAGES, signed in as the project manager (or, for a page the
 project manager may not open, the first role that may: clinical supervisor, case manager,
 partner), on a copy of the generated database data/scale-<N>.db:
 
@@ -44,12 +44,12 @@ logging.getLogger("streamlit").setLevel(logging.ERROR)
 
 from sqlalchemy import create_engine, func, select, text  # noqa: E402
 
-import services.auth  # noqa: E402
+import services.access.auth  # noqa: E402
+from demo.generate import cached_database, generate, text_progress  # noqa: E402
 from models import Contact, Referral, Role  # noqa: E402
-from services.clock import utcnow  # noqa: E402
-from services.db import make_engine, migrate  # noqa: E402
-from services.generate import cached_database, generate, text_progress  # noqa: E402
-from services.policy import PAGES, PageSpec  # noqa: E402
+from services.access.policy import PAGES, PageSpec  # noqa: E402
+from services.core.clock import utcnow  # noqa: E402
+from services.core.db import make_engine, migrate  # noqa: E402
 
 RATIO_TARGET = 3.0
 COLD_TARGET_MS = 1000.0
@@ -74,7 +74,7 @@ ROLE_USER = {
     Role.corrections: "doc",
     Role.community: "community",
 }
-PASSWORD = "lead-demo-pass"  # services.generate.DEMO_PASSWORD
+PASSWORD = "lead-demo-pass"  # demo.generate.DEMO_PASSWORD
 EMPTY_PAGE = "import streamlit as st  # noqa: F401  (the framework's floor: an empty page)\n"
 
 figures: list[tuple[str, str, bool]] = []
@@ -179,7 +179,7 @@ def _prepare(url: str) -> dict:
     engine = make_engine(url)
     expires = utcnow().timestamp() + 12 * 3600
     sessions = {
-        role: services.auth.start_session(engine, ROLE_USER[role], token_exp=expires + n)
+        role: services.access.auth.start_session(engine, ROLE_USER[role], token_exp=expires + n)
         for n, role in enumerate(ROLE_ORDER)
     }
     with engine.connect() as conn:
@@ -493,7 +493,7 @@ def main(argv: list[str] | None = None) -> int:
     chosen = set(args.pages.split(",")) if args.pages else None
     pages = tuple(p for p in PAGES if chosen is None or p.key in chosen)
     profiler = ScriptProfiler() if args.profile else None
-    services.auth.BCRYPT_COST = 4  # sign-in sessions are created directly; nothing is hashed
+    services.access.auth.BCRYPT_COST = 4  # sign-in sessions are created directly; nothing is hashed
     scales = [int(s) for s in args.scales.split(",") if s.strip()]
     timings: dict[str, dict] = {}
     with tempfile.TemporaryDirectory(prefix="lead-bench-") as tmp:

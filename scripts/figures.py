@@ -21,13 +21,13 @@ os.chdir(ROOT)
 
 import logging  # noqa: E402
 
-import services.auth  # noqa: E402
+import services.access.auth  # noqa: E402
 
 logging.getLogger("streamlit").setLevel(logging.ERROR)
-from services.db import make_engine, migrate, write_session  # noqa: E402
-from services.site import ensure_defaults  # noqa: E402
+from services.core.db import make_engine, migrate, write_session  # noqa: E402
+from services.core.site import ensure_defaults  # noqa: E402
 
-services.auth.BCRYPT_COST = 4  # the checks create many users; cost is tested separately
+services.access.auth.BCRYPT_COST = 4  # the checks create many users; cost is tested separately
 failures: list[str] = []
 
 
@@ -82,9 +82,9 @@ def audit_tamper(fresh) -> None:
 def alerts_10000(fresh) -> None:
     """Open alerts for 10,000 open referrals, end to end (database read + rules), median of 5."""
     from models import Participant, Referral, ReferralType, Role
-    from services.alerts import open_alerts
-    from services.auth import CurrentUser
-    from services.clock import utcnow
+    from services.access.auth import CurrentUser
+    from services.core.clock import utcnow
+    from services.today import open_alerts
 
     engine = make_engine(fresh())
     today = date(2026, 11, 27)

@@ -242,9 +242,9 @@ def demo_database(template: str, folder: Path, name: str) -> Iterator[str]:
     server: a file in `folder` on SQLite, database `name` on PostgreSQL (dropped afterwards)."""
     from sqlalchemy import create_engine, text
 
-    import services.auth
-    from services.db import make_engine
-    from services.demo import seed_demo
+    import services.access.auth
+    from demo.seed import seed_demo
+    from services.core.db import make_engine
 
     pg_url = os.environ.get("LEAD_TEST_PG_URL")
     if pg_url:
@@ -259,12 +259,12 @@ def demo_database(template: str, folder: Path, name: str) -> Iterator[str]:
         shutil.copy(template.removeprefix("sqlite:///"), path)
         url = f"sqlite:///{path}"
     engine = make_engine(url)
-    original_cost = services.auth.BCRYPT_COST
-    services.auth.BCRYPT_COST = 4  # fast sign-ins for the demo users
+    original_cost = services.access.auth.BCRYPT_COST
+    services.access.auth.BCRYPT_COST = 4  # fast sign-ins for the demo users
     try:
         assert seed_demo(engine)
     finally:
-        services.auth.BCRYPT_COST = original_cost
+        services.access.auth.BCRYPT_COST = original_cost
         engine.dispose()
     try:
         yield url

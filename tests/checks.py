@@ -11,9 +11,9 @@ from pathlib import Path
 
 from sqlalchemy import Engine, text
 
-from services import audit
-from services.audit import Actor
-from services.db import make_engine, write_session
+from services.core import audit
+from services.core.audit import Actor
+from services.core.db import make_engine, write_session
 
 ROOT = Path(__file__).resolve().parent.parent
 SQLITE_TRIGGER_NAMES = ("auditevent_no_update", "auditevent_no_delete")
@@ -166,7 +166,7 @@ def identifiers(engine) -> list[str]:
     from sqlmodel import select
 
     from models import Participant
-    from services.db import read_session
+    from services.core.db import read_session
 
     values: list[str] = []
     with read_session(engine) as session:
@@ -186,12 +186,12 @@ def page_guard(db_url: str) -> dict:
     """
     from streamlit.testing.v1 import AppTest
 
+    from demo.seed import DEMO_USERS, seed_demo
     from models import Role
-    from services import auth
-    from services.clock import utcnow
-    from services.db import make_engine
-    from services.demo import DEMO_USERS, seed_demo
-    from services.policy import PAGES, can_open
+    from services.access import auth
+    from services.access.policy import PAGES, can_open
+    from services.core.clock import utcnow
+    from services.core.db import make_engine
 
     engine = make_engine(db_url)
     seed_demo(engine, participants=12)

@@ -25,8 +25,8 @@ def axe_scan(base: str, users_by_role: dict, *, every_role: bool = True) -> dict
     from axe_playwright_python.sync_playwright import Axe
     from playwright.sync_api import sync_playwright
 
-    from services.demo import DEMO_PASSWORD
-    from services.policy import pages_for
+    from demo.seed import DEMO_PASSWORD
+    from services.access.policy import pages_for
     from tests.browser import launch_browser, sign_in
 
     axe = Axe()
@@ -63,7 +63,7 @@ def axe_scan(base: str, users_by_role: dict, *, every_role: bool = True) -> dict
 
 
 def demo_users_by_role() -> dict:
-    from services.demo import DEMO_USERS
+    from demo.seed import DEMO_USERS
 
     users = {}
     for username, _, role, _ in DEMO_USERS:
@@ -72,8 +72,8 @@ def demo_users_by_role() -> dict:
 
 
 def figures(fresh) -> list[tuple[str, str, bool]]:
-    from services.db import make_engine
-    from services.demo import seed_demo
+    from demo.seed import seed_demo
+    from services.core.db import make_engine
     from tests.browser import app_server
 
     url = fresh()

@@ -16,10 +16,10 @@ from datetime import date, timedelta
 
 from sqlmodel import func, select
 
+from demo.seed import DEMO_PASSWORD
 from models import ActionItem, CommunityConcern, Contact, PlanGoal, Submission
-from services.caseload import my_caseload
-from services.db import read_session
-from services.demo import DEMO_PASSWORD
+from services.core.db import read_session
+from services.participants.caseload import my_caseload
 from tests.browser import click_and_wait, dismiss_page_not_found, shot, submit_sign_in, wait_idle
 from tests.factories import sign_in as service_sign_in
 
@@ -410,9 +410,9 @@ def form_truth(base: str, engine, today: date) -> list[Case]:
 
 
 def figures(fresh) -> list[tuple[str, str, bool]]:
-    from services.clock import local_today
-    from services.db import make_engine
-    from services.demo import seed_demo
+    from demo.seed import seed_demo
+    from services.core.clock import local_today
+    from services.core.db import make_engine
     from tests.browser import app_server
 
     url = fresh()

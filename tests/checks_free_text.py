@@ -24,12 +24,12 @@ from functools import partial
 from sqlmodel import col, select
 
 from models import ActionItem, AgendaItem, Organization, StaffingSession, Submission, User
-from services.auth import CurrentUser
-from services.clock import local_today, utcnow
-from services.db import make_engine, read_session, write_session
-from services.errors import ValidationError
-from services.free_text import clinical_phrases, confirmations
-from services.site import get_settings
+from services.access.auth import CurrentUser
+from services.core.clock import local_today, utcnow
+from services.core.db import make_engine, read_session, write_session
+from services.core.errors import ValidationError
+from services.core.free_text import clinical_phrases, confirmations
+from services.core.site import get_settings
 
 CORPUS = (
     "relapsed on heroin last week",
@@ -62,7 +62,7 @@ FIELDS = ("reason", "summary", "decisions", "curtain", "action")
 
 
 def _user(engine, username: str) -> CurrentUser:
-    from services import auth
+    from services.access import auth
 
     with read_session(engine) as session:
         row = session.exec(select(User).where(User.username == username)).one()
@@ -114,7 +114,7 @@ def _plant_reasons(engine, bpd, pm, pid, session_id, today) -> tuple[list, int]:
 def _plant_items(engine, pm, pid, session_id, today) -> tuple[list, int]:
     """Summaries, decisions and curtain texts spread over the items; actions owned by BPD."""
     from services.staffing import add_action_item, save_outcome
-    from services.staffing_text import set_curtain_text
+    from services.staffing.text import set_curtain_text
 
     with read_session(engine) as session:
         items = list(session.exec(select(AgendaItem).where(AgendaItem.session_id == session_id)))
@@ -190,10 +190,10 @@ def _docx_text(data: bytes) -> str:
 
 
 def _service_views(engine, pm, bpd, pid, session_id, today) -> list[str]:
-    from services.exports import _lines, render_docx
     from services.participants import view_record
+    from services.reports.exports import _lines, render_docx
     from services.staffing import action_item_alerts, my_action_items
-    from services.staffing_content import presenter_item, presenter_outline, session_document
+    from services.staffing.content import presenter_item, presenter_outline, session_document
 
     outputs = []
     count = presenter_outline(engine, pm, session_id=session_id, today=today)["count"]
@@ -234,7 +234,7 @@ def _pages(db_url: str, pm: CurrentUser, bpd: CurrentUser, session_id: int) -> l
 
 
 def partner_free_text(db_url: str, *, apptest: bool = True, bypass: bool = False) -> dict:
-    from services.demo import seed_demo
+    from demo.seed import seed_demo
     from services.staffing import next_session_taking_names
 
     engine = make_engine(db_url)

@@ -14,10 +14,10 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from models import Participant, Role
-from services.db import make_engine, read_session
-from services.errors import StaleEditError
+from services.access.policy import ALL_FIELDS, CONSENT_STATES, visible_fields
+from services.core.db import make_engine, read_session
+from services.core.errors import StaleEditError
 from services.participants import view_record
-from services.policy import ALL_FIELDS, CONSENT_STATES, visible_fields
 from tests.factories import make_participant, sign_in
 from tests.factories_participants import (
     ROLE_USERS,
@@ -198,7 +198,7 @@ def bad_files() -> dict[str, tuple[str, bytes]]:
 
 def import_bad_files(engine) -> dict:
     """Import every bad file; count refusals and participants written (target: all, 0)."""
-    from services.imports import import_caseload
+    from services.participants.imports import import_caseload
 
     make_staff(engine)
     make_participant(engine, "BUR-0001", name="Existing")

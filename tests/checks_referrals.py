@@ -14,9 +14,9 @@ import time
 from datetime import date, timedelta
 
 from models import Participant, ParticipantStatus, Referral, ReferralType, Role
-from services.auth import CurrentUser
-from services.clock import utcnow
-from services.db import make_engine, write_session
+from services.access.auth import CurrentUser
+from services.core.clock import utcnow
+from services.core.db import make_engine, write_session
 
 TARGET_MS = 1000
 TODAY = date(2026, 11, 27)
@@ -71,9 +71,9 @@ def _median_ms(fn, runs: int = 5) -> tuple[float, object]:
 
 
 def figures(fresh) -> list[tuple[str, str, bool]]:
-    from services import audit
-    from services.alerts import open_alerts
+    from services.core import audit
     from services.referrals import Person, find_matches
+    from services.today import open_alerts
 
     engine = make_engine(fresh())
     _seed(engine)

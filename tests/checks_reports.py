@@ -62,7 +62,7 @@ def identifiers(engine) -> list[str]:
         Service,
         StatusChange,
     )
-    from services.db import read_session
+    from services.core.db import read_session
 
     values: set[str] = set()
     days: set[date] = set()
@@ -122,10 +122,10 @@ def found_in(text: str, secrets: list[str]) -> list[str]:
 def seeded_and_published(db_url: str):
     """Demo + a synthetic year, and its third quarter published by the project manager; plus
     the red team's quarter (every service category small, 11 services), published too."""
-    import services.auth
-    from services.db import make_engine
-    from services.demo import seed_demo
-    from services.report_back import Period, publish, published
+    import services.access.auth
+    from demo.seed import seed_demo
+    from services.core.db import make_engine
+    from services.reports.report_back import Period, publish, published
     from tests.factories import sign_in
     from tests.factories_reports import (
         SMALL_SERVICES_QUARTER,
@@ -133,7 +133,7 @@ def seeded_and_published(db_url: str):
         seed_report_world,
     )
 
-    services.auth.BCRYPT_COST = 4
+    services.access.auth.BCRYPT_COST = 4
     engine = make_engine(db_url)
     seed_demo(engine, participants=30)
     seed_report_world(engine)
@@ -168,8 +168,8 @@ def rendered_report_pages(engine) -> dict[str, str]:
 
 def handout_texts(engine) -> dict[str, str]:
     """Every published handout's text (charts rendered for real; compression off to read it)."""
-    from services.handout import handout_pdf
-    from services.report_back import published
+    from services.reports.handout import handout_pdf
+    from services.reports.report_back import published
 
     return {
         f"handout {s['label']}": pdf_text(
@@ -217,8 +217,8 @@ def _facts(figures: dict) -> tuple[dict, list[tuple[dict, int]]]:
     is the sum of its row; rows about the same people (or services) have equal totals; a
     category with no services cost nothing.
     """
-    from services.report_back import ROWS
     from services.reports import TOTAL_KEY
+    from services.reports.report_back import ROWS
 
     rows, known, facts, atoms_of = figures["rows"], {}, [], {}
     for key, row in rows.items():
@@ -349,8 +349,8 @@ def stock_differences(snapshots: list[dict]) -> list[str]:
 
     Totals of rows about the people taking part count as one figure with the active count.
     """
-    from services.report_back import ROWS, SINGLE_LABELS
     from services.reports import TOTAL_KEY
+    from services.reports.report_back import ROWS, SINGLE_LABELS
 
     def values(figures: dict) -> dict:
         out = {}
@@ -378,8 +378,8 @@ def stock_differences(snapshots: list[dict]) -> list[str]:
 
 def truth_of(figures: dict, raw: dict) -> dict:
     """The real value of every cell of a snapshot, from the period's raw counts."""
-    from services.report_back import SINGLE_LABELS
     from services.reports import TOTAL_KEY
+    from services.reports.report_back import SINGLE_LABELS
 
     truth = {}
     for key, row in figures["rows"].items():
@@ -398,8 +398,8 @@ def truth_of(figures: dict, raw: dict) -> dict:
 def report_back_derived(engine) -> dict:
     """Every published snapshot: sums and differences within it, differences between them."""
     from models import ReportSnapshot
-    from services.db import read_session
-    from services.report_back import Period, load_activity, raw_counts
+    from services.core.db import read_session
+    from services.reports.report_back import Period, load_activity, raw_counts
 
     results, snapshots = [], []
     with read_session(engine) as session:
@@ -436,7 +436,7 @@ def figures(fresh) -> list[tuple[str, str, bool]]:
     for hit in result["found"]:
         print(f"  found: {hit}")
     ok = found == 0 and result["published_figures_shown"] and len(result["outputs"]) >= 3
-    from services.db import make_engine
+    from services.core.db import make_engine
 
     engine = make_engine(url)
     derived = report_back_derived(engine)

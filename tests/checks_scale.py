@@ -6,8 +6,8 @@
   audit chain must pass.
 - concurrent writers: ten processes write for a while; every error that reaches the caller is
   counted ("database is locked" above all).
-- backup and restore: `python -m services.admin backup` and `restore` into a fresh database,
-  then integrity, row counts and the audit chain (services.backup.verify).
+- backup and restore: `python -m services.ops.admin backup` and `restore` into a fresh database,
+  then integrity, row counts and the audit chain (services.ops.backup.verify).
 - page benchmarks: scripts/bench.py (run as a subprocess, see `bench_figures`).
 
 `python -m tests.checks_scale writer <url> <user id> <participant id>` starts one drill writer
@@ -46,8 +46,8 @@ Figure = tuple[str, str, bool]
 def prepare_drill(url: str) -> tuple[int, int]:
     """A user and a participant for the writers to attach contacts to: (user id, participant id)."""
     from models import Organization, Participant, User
-    from services.db import make_engine, write_session
-    from services.site import ensure_defaults
+    from services.core.db import make_engine, write_session
+    from services.core.site import ensure_defaults
 
     engine = make_engine(url)
     now = datetime.now(UTC)
@@ -94,9 +94,9 @@ def prepare_drill(url: str) -> tuple[int, int]:
 def write_one(engine, user_id: int, participant_id: int, note: str) -> int:
     """One short write transaction as a case manager's save: a contact and its audit row."""
     from models import Contact
-    from services import audit
-    from services.audit import Actor
-    from services.db import write_session
+    from services.core import audit
+    from services.core.audit import Actor
+    from services.core.db import write_session
 
     with write_session(engine) as session:
         row_id = session.execute(
@@ -124,7 +124,7 @@ def write_one(engine, user_id: int, participant_id: int, note: str) -> int:
 
 def writer(url: str, user_id: int, participant_id: int) -> None:
     """Write forever; print each id only after its commit returned (the acknowledgement)."""
-    from services.db import make_engine
+    from services.core.db import make_engine
 
     engine = make_engine(url)
     while True:
@@ -138,7 +138,7 @@ def integrity(engine) -> str:
     with engine.connect() as conn:
         if engine.dialect.name == "sqlite":
             return conn.execute(text("PRAGMA integrity_check")).scalar()
-        from services.backup import table_counts
+        from services.ops.backup import table_counts
 
         table_counts(conn)  # reads every table end to end
         return "ok"
@@ -150,8 +150,8 @@ def integrity(engine) -> str:
 def kill_drill(url: str, kills: int, seed: int = 7) -> dict:
     """Start a writer, let it commit, SIGKILL it at a random moment; K times. Then check."""
     from models import Contact
-    from services import audit
-    from services.db import make_engine
+    from services.core import audit
+    from services.core.db import make_engine
 
     user_id, participant_id = prepare_drill(url)
     rng = random.Random(seed)
@@ -222,7 +222,7 @@ def concurrent_writer(url: str, user_id: int, participant_id: int, seconds: floa
 
     Prints one JSON line: commits, errors that reached this caller, and each save's wait.
     """
-    from services.db import make_engine
+    from services.core.db import make_engine
 
     engine = make_engine(url)
     with engine.connect():  # connected (pragmas checked) before the start
@@ -256,8 +256,8 @@ def concurrent_writers(url: str, writers: int = 10, seconds: float = 60.0) -> di
 
     Every process imports and connects first; they all start together on one signal.
     """
-    from services import audit
-    from services.db import make_engine
+    from services.core import audit
+    from services.core.db import make_engine
 
     user_id, participant_id = prepare_drill(url)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -315,7 +315,7 @@ def concurrent_writers(url: str, writers: int = 10, seconds: float = 60.0) -> di
 def admin(url: str, *args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "DATABASE_URL": url, "PYTHONPATH": str(ROOT)}
     return subprocess.run(
-        [PYTHON, "-m", "services.admin", *args],
+        [PYTHON, "-m", "services.ops.admin", *args],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -326,7 +326,7 @@ def admin(url: str, *args: str) -> subprocess.CompletedProcess:
 
 def backup_restore(source_url: str, fresh_url: str, workdir: Path) -> dict:
     """`backup` the source, `restore` into the fresh database; verify through the manifest."""
-    from services.backup import read_manifest, verify
+    from services.ops.backup import read_manifest, verify
 
     file = workdir / ("lead-backup.db" if source_url.startswith("sqlite") else "lead-backup.dump")
     started = time.perf_counter()
@@ -389,7 +389,7 @@ def concurrent_figure(fresh: Callable[[], str]) -> Figure:
 def backup_figure(fresh: Callable[[], str]) -> Figure:
     import shutil
 
-    from services.generate import cached_database
+    from demo.generate import cached_database
 
     with tempfile.TemporaryDirectory(prefix="lead-backup-") as tmp:
         work = Path(tmp)

@@ -37,10 +37,10 @@ from models import (
     Submission,
     User,
 )
-from services.auth import CurrentUser
-from services.clock import local_today, utcnow
-from services.db import make_engine, read_session, write_session
-from services.site import get_settings
+from services.access.auth import CurrentUser
+from services.core.clock import local_today, utcnow
+from services.core.db import make_engine, read_session, write_session
+from services.core.site import get_settings
 from services.staffing import consent_problem
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -65,7 +65,7 @@ RESTRICTED_COLUMNS = (
 
 
 def _pm(engine) -> CurrentUser:
-    from services import auth
+    from services.access import auth
 
     with read_session(engine) as session:
         pm = session.exec(select(User).where(User.username == "pm")).one()
@@ -203,9 +203,9 @@ def presenter_privacy(db_url: str, *, apptest: bool = True, leak: Callable | Non
     `leak` (tests only) makes a leaky copy of each rendered item, scanned apart from the real
     output (`found_in_leaky_copy`), to prove the scan can fail.
     """
-    from services.demo import seed_demo
-    from services.exports import render_docx
-    from services.staffing_content import presenter_item, presenter_outline, session_document
+    from demo.seed import seed_demo
+    from services.reports.exports import render_docx
+    from services.staffing.content import presenter_item, presenter_outline, session_document
 
     engine = make_engine(db_url)
     seed_demo(engine, participants=12)

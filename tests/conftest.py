@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-import services.auth
-from services.db import make_engine, migrate, write_session
-from services.site import ensure_defaults
+import services.access.auth
+from services.core.db import make_engine, migrate, write_session
+from services.core.site import ensure_defaults
 
 PG_URL = os.environ.get("LEAD_TEST_PG_URL")  # e.g. postgresql+psycopg://postgres@127.0.0.1:5433
 # One template per pytest-xdist worker (the browser stories, run without xdist, clone
@@ -55,10 +55,10 @@ def audit_anchor_dir(tmp_path_factory):
 def fast_bcrypt(monkeypatch, request):
     """Cost 4 keeps the suite fast; the test of the production cost opts out."""
     if "real_bcrypt" not in request.keywords:
-        monkeypatch.setattr(services.auth, "BCRYPT_COST", 4)
-        services.auth._dummy_hash.cache_clear()
+        monkeypatch.setattr(services.access.auth, "BCRYPT_COST", 4)
+        services.access.auth._dummy_hash.cache_clear()
     yield
-    services.auth._dummy_hash.cache_clear()
+    services.access.auth._dummy_hash.cache_clear()
 
 
 def _pg_admin():

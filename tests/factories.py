@@ -7,12 +7,12 @@ from datetime import date, timedelta
 from sqlmodel import select
 
 from models import Organization, Participant, Referral, ReferralType, Release, Role, User
-from services import auth
-from services.audit import SYSTEM
-from services.auth import CurrentUser
-from services.clock import utcnow
-from services.db import write_session
-from services.users import create_user
+from services.access import auth
+from services.access.auth import CurrentUser
+from services.access.users import create_user
+from services.core.audit import SYSTEM
+from services.core.clock import utcnow
+from services.core.db import write_session
 
 PASSWORD = "correct horse battery"
 ROLE_ORG = {

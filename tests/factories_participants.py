@@ -19,9 +19,9 @@ from models import (
     Service,
     StatusChange,
 )
-from services.clock import utcnow
-from services.db import write_session
-from services.imports import COLUMN_NAMES
+from services.core.clock import utcnow
+from services.core.db import write_session
+from services.participants.imports import COLUMN_NAMES
 from tests.factories import days, make_participant, make_user
 
 TODAY = date(2026, 11, 27)

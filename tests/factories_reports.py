@@ -27,8 +27,8 @@ from models import (
     StatusChange,
     User,
 )
-from services.clock import utcnow
-from services.db import write_session
+from services.core.clock import utcnow
+from services.core.db import write_session
 
 FIRST = date(2025, 10, 1)
 LAST = date(2026, 9, 30)

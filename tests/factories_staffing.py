@@ -18,10 +18,10 @@ from models import (
     StatusChange,
     User,
 )
-from services.auth import CurrentUser, hash_password
-from services.clock import utcnow
-from services.db import write_session
-from services.site import get_settings
+from services.access.auth import CurrentUser, hash_password
+from services.core.clock import utcnow
+from services.core.db import write_session
+from services.core.site import get_settings
 from services.staffing import _new_session
 from tests.factories import PASSWORD, days, make_participant, make_release
 

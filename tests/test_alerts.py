@@ -14,7 +14,10 @@ from models import (
     StaffingSession,
     User,
 )
-from services.alerts import (
+from services.core.audit import AuditFilter, browse
+from services.core.db import write_session
+from services.core.errors import StaleEditError, ValidationError
+from services.today import (
     alert_rows,
     bhrd_due,
     calendar_ics,
@@ -33,9 +36,6 @@ from services.alerts import (
     severity,
     victim_window_alert,
 )
-from services.audit import AuditFilter, browse
-from services.db import write_session
-from services.errors import StaleEditError, ValidationError
 from tests.factories import days, make_participant, make_referral, make_release, make_user, sign_in
 
 TODAY = date(2026, 11, 27)
@@ -141,8 +141,8 @@ def test_a_stale_closing_action_is_refused(engine, team):
 
 
 def test_site_settings_change_the_window(engine, team):
-    from services.audit import SYSTEM
-    from services.site import get_settings, update_settings
+    from services.core.audit import SYSTEM
+    from services.core.site import get_settings, update_settings
 
     update_settings(
         engine,
@@ -365,10 +365,10 @@ def test_a_bhrd_report_not_prepared_stays_overdue_until_it_is(
 
 
 def test_preparing_the_bhrd_file_moves_the_reminder_to_the_next_month(engine, team):
-    from services.audit import SYSTEM
-    from services.funder import export_bhrd
-    from services.report_back import period_containing
-    from services.site import get_settings, update_settings
+    from services.core.audit import SYSTEM
+    from services.core.site import get_settings, update_settings
+    from services.reports.funder import export_bhrd
+    from services.reports.report_back import period_containing
 
     pm = sign_in(engine, "pm1")
     update_settings(

@@ -6,7 +6,7 @@ import tomllib
 from pathlib import Path
 
 from models import SiteSettingsBase
-from services.policy import PAGES
+from services.access.policy import PAGES
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text()
@@ -105,7 +105,7 @@ def test_readme_names_every_page_setting_and_command():
         "LEAD_COOKIE_KEY",
         "LEAD_AUDIT_KEY",
         "LEAD_MODE",
-        "python -m services.admin create-user",
+        "python -m services.ops.admin create-user",
         "verify-audit",
     ):
         assert command in README, command

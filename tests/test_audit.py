@@ -4,9 +4,9 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from services import audit
-from services.audit import Actor, AuditFilter
-from services.db import write_session
+from services.core import audit
+from services.core.audit import Actor, AuditFilter
+from services.core.db import write_session
 from tests.checks import audit_tamper
 
 ACTOR = Actor(username="pm", role="project_manager")
@@ -184,7 +184,7 @@ def test_each_database_has_its_own_anchor_file(tmp_path, monkeypatch):
 def test_verify_audit_compares_with_the_external_anchor_and_exits_1_after_truncation(
     engine, db_url, monkeypatch, capsys
 ):
-    from services import admin
+    from services.ops import admin
 
     monkeypatch.setenv("DATABASE_URL", db_url)
     monkeypatch.setenv("LEAD_MODE", "demo")

@@ -6,12 +6,12 @@ import pytest
 from sqlmodel import select
 
 from models import AuditEvent, AuthSession, Role, User
-from services import auth
-from services.audit import SYSTEM
-from services.clock import utcnow
-from services.db import read_session, write_session
-from services.errors import ValidationError
-from services.users import reset_password, set_disabled
+from services.access import auth
+from services.access.users import reset_password, set_disabled
+from services.core.audit import SYSTEM
+from services.core.clock import utcnow
+from services.core.db import read_session, write_session
+from services.core.errors import ValidationError
 from tests.factories import PASSWORD, make_user, sign_in
 
 
@@ -90,7 +90,7 @@ def test_failures_spread_beyond_the_window_do_not_lock(engine):
 
 
 def test_lock_survives_a_restart_because_it_is_stored(engine, db_url):
-    from services.db import make_engine
+    from services.core.db import make_engine
 
     make_user(engine, "cm.five", Role.case_manager)
     for _ in range(5):

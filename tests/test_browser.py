@@ -32,12 +32,12 @@ from browser import (
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from sqlmodel import select
 
+from demo.seed import DEMO_PASSWORD
 from models import AuditEvent, Participant, User
-from services.auth import SIGN_IN_FAILED
-from services.clock import utcnow
-from services.db import make_engine, read_session, write_session
-from services.demo import DEMO_PASSWORD
-from services.policy import PAGES
+from services.access.auth import SIGN_IN_FAILED
+from services.access.policy import PAGES
+from services.core.clock import utcnow
+from services.core.db import make_engine, read_session, write_session
 
 pytestmark = pytest.mark.browser
 

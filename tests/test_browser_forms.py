@@ -14,8 +14,8 @@ from datetime import timedelta
 import pytest
 
 from models import Contact
-from services.clock import local_today
-from services.db import make_engine
+from services.core.clock import local_today
+from services.core.db import make_engine
 from tests.browser import app_server, demo_database, shot
 from tests.checks_forms import (
     ERROR,

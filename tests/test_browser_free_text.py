@@ -14,13 +14,13 @@ import pytest
 from browser import app_server, demo_database, shot, sign_in, wait_idle
 from sqlmodel import select
 
+from demo.seed import DEMO_PASSWORD
 from models import Submission, User
-from services.auth import CurrentUser
-from services.clock import local_today
-from services.db import make_engine, read_session
-from services.demo import DEMO_PASSWORD
+from services.access.auth import CurrentUser
+from services.core.clock import local_today
+from services.core.db import make_engine, read_session
 from services.staffing import confirm_match, next_session_taking_names, pickable_participants
-from services.staffing_text import clinical_flags
+from services.staffing.text import clinical_flags
 
 pytestmark = pytest.mark.browser
 

@@ -9,9 +9,9 @@ from browser import app_server, demo_database, launch_browser, shot, sign_in, wa
 from playwright.sync_api import sync_playwright
 from sqlmodel import select
 
+from demo.seed import DEMO_PASSWORD
 from models import SiteSettings
-from services.db import make_engine, write_session
-from services.demo import DEMO_PASSWORD
+from services.core.db import make_engine, write_session
 
 pytestmark = pytest.mark.browser
 

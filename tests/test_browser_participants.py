@@ -21,6 +21,7 @@ from browser import (
 )
 from sqlmodel import func, select
 
+from demo.seed import DEMO_PASSWORD
 from models import (
     Contact,
     Intake,
@@ -31,9 +32,8 @@ from models import (
     Service,
     User,
 )
-from services.clock import local_today
-from services.db import make_engine, read_session
-from services.demo import DEMO_PASSWORD
+from services.core.clock import local_today
+from services.core.db import make_engine, read_session
 
 pytestmark = pytest.mark.browser
 

@@ -19,7 +19,7 @@ from browser import (
 )
 from playwright.sync_api import expect
 
-from services.demo import DEMO_PASSWORD
+from demo.seed import DEMO_PASSWORD
 
 pytestmark = pytest.mark.browser
 

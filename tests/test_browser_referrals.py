@@ -28,10 +28,10 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect, sync_playwright
 from sqlmodel import select
 
+from demo.seed import DEMO_PASSWORD
 from models import Participant, Referral
-from services.clock import local_today
-from services.db import make_engine, read_session, write_session
-from services.demo import DEMO_PASSWORD
+from services.core.clock import local_today
+from services.core.db import make_engine, read_session, write_session
 
 pytestmark = pytest.mark.browser
 

@@ -15,11 +15,11 @@ import pytest
 from browser import SHOTS, app_server, demo_database, shot, sign_in, wait_idle
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from services.clock import local_today
-from services.db import make_engine
-from services.demo import DEMO_PASSWORD
-from services.policy import pages_for
-from services.report_back import published, recent_periods
+from demo.seed import DEMO_PASSWORD
+from services.access.policy import pages_for
+from services.core.clock import local_today
+from services.core.db import make_engine
+from services.reports.report_back import published, recent_periods
 from tests.checks_reports import found_in, identifiers
 
 pytestmark = pytest.mark.browser

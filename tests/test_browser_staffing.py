@@ -16,11 +16,11 @@ from browser import app_server, demo_database, shot, wait_idle
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from sqlmodel import delete, select
 
+from demo.seed import DEMO_PASSWORD
 from models import ActionItem, AgendaItem, Participant, Release, StaffingSession, Submission
-from services.clock import local_today, utcnow
-from services.db import make_engine, read_session, write_session
-from services.demo import DEMO_PASSWORD
-from services.policy import release_state
+from services.access.policy import release_state
+from services.core.clock import local_today, utcnow
+from services.core.db import make_engine, read_session, write_session
 from services.staffing import _new_session, meeting_day
 
 pytestmark = pytest.mark.browser

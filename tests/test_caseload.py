@@ -7,9 +7,11 @@ import pytest
 from sqlalchemy import event
 
 from models import Participant, ParticipantStatus, Role, StatusChange
-from services import caseload
-from services.alerts import open_alerts
-from services.caseload import (
+from services.core.clock import utcnow
+from services.core.db import write_session
+from services.core.errors import ValidationError
+from services.participants import caseload
+from services.participants.caseload import (
     add_coverage,
     by_manager,
     capacity_forecast,
@@ -24,9 +26,7 @@ from services.caseload import (
     no_contact_flags,
     referrals_per_month,
 )
-from services.clock import utcnow
-from services.db import write_session
-from services.errors import ValidationError
+from services.today import open_alerts
 from tests.factories import days, make_participant, make_referral, make_user, sign_in
 from tests.factories_participants import TODAY
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from services.config import ROOT, ConfigError, load_config
+from services.core.config import ROOT, ConfigError, load_config
 
 STRONG = secrets.token_urlsafe(48)
 
@@ -44,7 +44,7 @@ def test_production_accepts_a_random_key_and_the_database_url():
 
 
 def test_demo_mode_generates_and_keeps_a_key(tmp_path, monkeypatch):
-    import services.config as cfg
+    import services.core.config as cfg
 
     monkeypatch.setattr(cfg, "DEFAULT_SQLITE_PATH", tmp_path / "lead.db")
     first = load_config({}).cookie_key
@@ -55,7 +55,7 @@ def test_demo_mode_generates_and_keeps_a_key(tmp_path, monkeypatch):
 
 
 def test_the_demo_key_files_are_readable_by_their_owner_only(tmp_path, monkeypatch):
-    import services.config as cfg
+    import services.core.config as cfg
 
     monkeypatch.setattr(cfg, "DEFAULT_SQLITE_PATH", tmp_path / "lead.db")
     load_config({})

@@ -13,10 +13,10 @@ import sqlite3
 import pytest
 from sqlalchemy import create_engine, text
 
-from services import backup
-from services.backup import BackupError
-from services.db import make_engine
-from services.generate import generate, row_counts
+from demo.generate import generate, row_counts
+from services.core.db import make_engine
+from services.ops import backup
+from services.ops.backup import BackupError
 from tests.checks_scale import admin, concurrent_writers, kill_drill
 from tests.conftest import PG_URL
 
@@ -99,7 +99,7 @@ def test_restore_refuses_a_database_that_already_has_tables(db_url, tmp_path):
     ],
 )
 def test_a_backup_changed_after_it_was_taken_fails_verification(tmp_path, tamper, finding):
-    from services.db import migrate
+    from services.core.db import migrate
 
     source = f"sqlite:///{tmp_path / 'source.db'}"
     migrate(source)
@@ -145,8 +145,8 @@ def test_a_save_retries_when_the_sqlite_write_lock_outlasts_busy_timeout(
 
     from sqlalchemy.exc import OperationalError
 
-    from services import db
-    from services.site import ensure_defaults
+    from services.core import db
+    from services.core.site import ensure_defaults
 
     url = f"sqlite:///{tmp_path / 'busy.db'}"
     db.migrate(url)
@@ -177,7 +177,7 @@ def test_a_backup_carries_the_external_audit_anchor_and_a_restore_starts_its_own
 ):
     import stat
 
-    from services import audit
+    from services.core import audit
 
     engine = make_engine(db_url)
     generate(engine, participants=3, seed=5)
@@ -199,7 +199,7 @@ def test_a_restore_fails_when_the_backup_does_not_reach_its_external_anchor(tmp_
     """The manifest's anchor was read before the copy: a copy that lacks its head was cut."""
     import json
 
-    from services.db import migrate
+    from services.core.db import migrate
 
     source = f"sqlite:///{tmp_path / 'source.db'}"
     migrate(source)

@@ -10,11 +10,11 @@ import pytest
 from sqlmodel import func, select
 from streamlit.testing.v1 import AppTest
 
+from demo.seed import seed_demo
 from models import Contact, Submission
-from services.caseload import my_caseload
-from services.clock import local_today
-from services.db import read_session
-from services.demo import seed_demo
+from services.core.clock import local_today
+from services.core.db import read_session
+from services.participants.caseload import my_caseload
 from tests.factories import sign_in
 from tests.test_pages import signed_in
 from ui.fields import EARLIEST, LATEST

@@ -4,11 +4,11 @@ import pytest
 from sqlmodel import select
 
 from models import AuditEvent, ClinicalConfirmation, Submission
-from services.db import read_session, write_session
-from services.errors import ValidationError
-from services.free_text import clinical_phrases, vocabulary
+from services.core.db import read_session, write_session
+from services.core.errors import ValidationError
+from services.core.free_text import clinical_phrases, vocabulary
 from services.staffing import add_action_item, confirm_match, save_outcome, submit_name
-from services.staffing_text import clinical_flags, set_curtain_text, who_reads
+from services.staffing.text import clinical_flags, set_curtain_text, who_reads
 from tests.factories_staffing import (
     SESSION_DAY,
     TODAY,

@@ -7,10 +7,10 @@ import pytest
 from sqlmodel import func, select
 
 from models import AuditEvent, HousingChange, Participant, Referral, Role, StatusChange
-from services import imports
-from services.db import read_session
-from services.errors import ValidationError
-from services.imports import (
+from services.core.db import read_session
+from services.core.errors import ValidationError
+from services.participants import imports
+from services.participants.imports import (
     COLUMN_NAMES,
     check_file,
     column_guide,

@@ -7,8 +7,8 @@ names without any audit row (issue 12 item 12).
 from sqlmodel import col, select
 
 from models import AuditEvent, Submission
-from services.db import read_session, write_session
-from services.list_views import record_list_view
+from services.access.list_views import record_list_view
+from services.core.db import read_session, write_session
 from tests.factories import sign_in
 from tests.factories_staffing import at_noon
 from tests.test_staffing_pages import open_page, site  # noqa: F401  (the fixture)

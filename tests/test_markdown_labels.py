@@ -11,10 +11,10 @@ import pytest
 from sqlmodel import select
 from streamlit.testing.v1 import AppTest
 
+from demo.seed import seed_demo
 from models import Participant, SiteSettings, User
-from services.db import write_session
-from services.demo import seed_demo
-from services.policy import PAGES, can_open
+from services.access.policy import PAGES, can_open
+from services.core.db import write_session
 from tests.factories import sign_in
 from ui.text import plain
 

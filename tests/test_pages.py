@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from services.demo import seed_demo
-from services.policy import PAGES
+from demo.seed import seed_demo
+from services.access.policy import PAGES
 from tests.checks import page_guard, rendered_text
 from tests.factories import sign_in
 
@@ -92,7 +92,7 @@ def test_participants_page_searches_and_opens_a_record(demo):
 
 def test_user_text_is_rendered_as_plain_text(demo):
     from models import Participant
-    from services.db import write_session
+    from services.core.db import write_session
 
     payload = "<script>alert(1)</script> [x](javascript:alert(1)) ![](http://host/p.png)"
     with write_session(demo) as session:
@@ -147,7 +147,7 @@ def test_settings_page_saves_and_confirms(demo):
 
 
 def test_the_settings_page_refuses_an_unknown_zone_or_empty_notice_with_a_message(demo):
-    from services.site import get_settings
+    from services.core.site import get_settings
 
     before = get_settings(demo)
     at = signed_in(demo, "pm", "pages/site_settings.py")
@@ -179,7 +179,7 @@ def test_audit_log_page_shows_rows_and_verifies_the_chain(demo):
 def test_the_session_is_checked_once_per_run_and_again_on_the_next(demo, monkeypatch):
     """The page guard reuses the router's check of this run; a session ended between runs is
     refused on the next one (SECURITY 4, 14)."""
-    import services.auth as auth
+    import services.access.auth as auth
 
     calls = []
     real_resume = auth.resume
@@ -201,7 +201,7 @@ def test_in_production_the_session_cookie_is_set_secure_and_same_site_strict(dem
     import secrets
 
     import ui.session
-    from services import audit
+    from services.core import audit
 
     monkeypatch.setenv("LEAD_AUDIT_KEY", audit._key().decode())  # the chain's own key
     monkeypatch.setenv("LEAD_MODE", "production")

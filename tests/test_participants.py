@@ -4,11 +4,8 @@ import pytest
 from sqlmodel import select
 
 from models import AuditEvent, Participant, Role
-from services import policy
-from services.db import read_session, write_session
-from services.errors import ValidationError
-from services.participants import search, view_record
-from services.policy import (
+from services.access import policy
+from services.access.policy import (
     ALL_FIELDS,
     CONSENT_STATES,
     PARTNER_ROLES,
@@ -19,6 +16,9 @@ from services.policy import (
     release_state,
     visible_fields,
 )
+from services.core.db import read_session, write_session
+from services.core.errors import ValidationError
+from services.participants import search, view_record
 from tests.checks_participants import access_matrix
 from tests.factories import days, make_participant, make_release, make_user, sign_in
 from tests.factories_participants import CONSENT_SETUP, ROLE_USERS, TODAY, marker

@@ -20,11 +20,11 @@ from models import (
     Service,
     StatusChange,
 )
-from services import casework, consent, participants
-from services.alerts import open_alerts
-from services.db import read_session, write_session
-from services.errors import StaleEditError, ValidationError
-from services.participants import view_record
+from services import participants
+from services.core.db import read_session, write_session
+from services.core.errors import StaleEditError, ValidationError
+from services.participants import casework, consent, view_record
+from services.today import open_alerts
 from tests.checks_participants import edit_races
 from tests.factories import days, make_participant, make_referral, make_user, sign_in
 from tests.factories_participants import TODAY

@@ -3,13 +3,13 @@
 import pytest
 from sqlmodel import col, func, select
 
+from demo.seed import seed_demo
 from models import Contact, Coverage, Intake, Participant, Release, User
-from services.caseload import my_caseload
-from services.clock import local_today
-from services.consent import rescind_release
-from services.db import read_session
-from services.demo import seed_demo
+from services.core.clock import local_today
+from services.core.db import read_session
 from services.participants import search, update_identity
+from services.participants.caseload import my_caseload
+from services.participants.consent import rescind_release
 from tests.checks import rendered_text
 from tests.factories import sign_in
 from tests.factories_participants import csv_bytes, import_row
@@ -225,12 +225,12 @@ def test_a_bad_import_file_lists_its_errors_and_offers_them_for_download(demo):
 
 
 def test_an_uploaded_file_is_checked_once_not_again_on_every_rerun(demo, monkeypatch):
-    import services.imports
+    import services.participants.imports
 
     calls = []
-    real = services.imports.check_file
+    real = services.participants.imports.check_file
     monkeypatch.setattr(
-        services.imports, "check_file", lambda *a, **kw: calls.append(1) or real(*a, **kw)
+        services.participants.imports, "check_file", lambda *a, **kw: calls.append(1) or real(*a, **kw)
     )
     at = signed_in(demo, "pm", "pages/caseload_import.py")
     at.file_uploader[0].upload("caseload.csv", csv_bytes([import_row("BUR-0901")]), "text/csv")

@@ -7,12 +7,12 @@ browser at 390x844: tests/test_browser_phone.py.
 import pytest
 from sqlmodel import select
 
+from demo.seed import seed_demo
 from models import Contact, Participant
-from services.alerts import open_alerts
-from services.clock import local_today
-from services.db import read_session, write_session
-from services.demo import seed_demo
+from services.core.clock import local_today
+from services.core.db import read_session, write_session
 from services.participants import search
+from services.today import open_alerts
 from tests.factories import sign_in
 from tests.test_pages import signed_in
 from ui.text import plain

@@ -7,11 +7,11 @@ from sqlmodel import col, func, select
 
 from models import Participant, Referral, ReferralEvent, Release, StatusChange
 from services import referrals as R
-from services.alerts import open_alerts
-from services.audit import AuditFilter, browse
-from services.db import read_session
-from services.errors import StaleEditError, ValidationError
+from services.core.audit import AuditFilter, browse
+from services.core.db import read_session
+from services.core.errors import StaleEditError, ValidationError
 from services.referrals import Person, match_score
+from services.today import open_alerts
 from tests.factories import days, make_participant, make_referral
 from tests.factories_referrals import (
     NOW,
@@ -684,7 +684,7 @@ def test_partners_cannot_look_people_up(engine, users):
 
 def test_case_managers_only_match_their_agencys_people(engine, users):
     from models import Organization, OrgKind
-    from services.db import write_session
+    from services.core.db import write_session
 
     with write_session(engine) as session:
         session.add(Organization(code="CMP2", name="Second provider", kind=OrgKind.provider))
@@ -1345,7 +1345,7 @@ def test_the_newest_candidates_come_first_with_the_count_of_every_one(engine, us
 
 
 def test_the_demo_fills_cover_sheets_without_adding_people(engine):
-    from services.demo import seed_demo
+    from demo.seed import seed_demo
 
     seed_demo(engine, participants=12)
     with read_session(engine) as session:
@@ -1379,8 +1379,8 @@ def test_the_site_look_back_window_decides_s3(last_violation, months, reasons):
 
 
 def test_a_saved_social_contact_uses_the_sites_look_back_window(engine, users):
-    from services.audit import SYSTEM
-    from services.site import get_settings, update_settings
+    from services.core.audit import SYSTEM
+    from services.core.site import get_settings, update_settings
 
     update_settings(
         engine,

@@ -7,12 +7,12 @@ import pytest
 from sqlmodel import select
 from streamlit.testing.v1 import AppTest
 
+from demo.seed import seed_demo
 from models import Contact, Participant, Referral
-from services.alerts import open_alerts
-from services.audit import AuditFilter, browse
-from services.clock import local_today
-from services.db import read_session
-from services.demo import seed_demo
+from services.core.audit import AuditFilter, browse
+from services.core.clock import local_today
+from services.core.db import read_session
+from services.today import open_alerts
 from tests.checks import rendered_text
 from tests.factories import sign_in
 

@@ -9,7 +9,9 @@ import pytest
 from sqlmodel import func, select
 
 from models import AuditEvent, CommunityConcern, CommunityMeeting, Role
-from services.community import (
+from services.core.db import read_session
+from services.core.errors import StaleEditError, ValidationError
+from services.reports.community import (
     add_concern,
     concerns,
     meetings,
@@ -17,8 +19,6 @@ from services.community import (
     record_meeting,
     set_concern_status,
 )
-from services.db import read_session
-from services.errors import StaleEditError, ValidationError
 from tests.factories import make_user, sign_in
 
 TODAY = date(2026, 11, 27)

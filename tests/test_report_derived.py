@@ -8,8 +8,8 @@ import copy
 from datetime import date
 
 from models import Role
-from services import report_back as rb
-from services.report_back import Activity, Period, build_figures, publish, raw_counts
+from services.reports import report_back as rb
+from services.reports.report_back import Activity, Period, build_figures, publish, raw_counts
 from tests.checks_reports import derived_reveals, report_back_derived, stock_differences
 from tests.factories import make_user, sign_in
 from tests.factories_reports import (

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from services import report_back as rb
-from services.db import read_session
-from services.report_back import (
+from services.core.db import read_session
+from services.reports import report_back as rb
+from services.reports.report_back import (
     Activity,
     Period,
     build_figures,
@@ -98,8 +98,8 @@ def test_period_labels_never_carry_a_day():
 
 
 def test_every_value_the_participant_forms_offer_maps_onto_a_named_group():
-    from services.casework import PLAN_DOMAINS, SERVICE_CATEGORIES
     from services.participants import GENDER_IDENTITIES, HOUSING_SITUATIONS, RACE_ETHNICITY
+    from services.participants.casework import PLAN_DOMAINS, SERVICE_CATEGORIES
 
     for value in PLAN_DOMAINS + SERVICE_CATEGORIES:
         assert (rb.domain_group(value) == rb.OTHER_DOMAIN) == (value == "other"), value

@@ -13,14 +13,14 @@ from openpyxl import load_workbook
 from sqlmodel import select
 
 from models import AuditEvent, Contact, Disclosure, Role, Service, StatusChange, User
-from services import funder, handout
-from services.clock import utcnow
-from services.db import read_session, write_session
-from services.errors import ValidationError
-from services.funder import export_bhrd, neutralise, performance_summary, suppress_months
-from services.report_back import Period, build_figures, raw_counts
-from services.site import get_settings
-from services.text import looks_like_formula
+from services.core.clock import utcnow
+from services.core.db import read_session, write_session
+from services.core.errors import ValidationError
+from services.core.site import get_settings
+from services.core.text import looks_like_formula
+from services.reports import funder, handout
+from services.reports.funder import export_bhrd, neutralise, performance_summary, suppress_months
+from services.reports.report_back import Period, build_figures, raw_counts
 from tests.checks_reports import found_in, identifiers, pdf_text
 from tests.factories import make_user, sign_in
 from tests.factories_reports import add_people
@@ -109,7 +109,7 @@ def _csv_rows(data: bytes) -> list[list[str]]:
 
 def test_the_served_count_reads_less_and_counts_the_same(engine, pm):
     """The page's count of people served (served_only) equals the full load's count."""
-    from services.report_back import load_activity
+    from services.reports.report_back import load_activity
 
     _october_people(engine)
     with read_session(engine) as session:
@@ -325,7 +325,7 @@ def _tiny_png() -> bytes:
 
 def test_the_summary_is_computed_once_per_state_of_the_data(engine, pm):
     """Reruns at the same audit head reuse the figures; an audited change recomputes them."""
-    from services.casework import log_contact
+    from services.participants.casework import log_contact
 
     people = add_people(engine, 12, referred=date(2026, 10, 3), intake=date(2026, 10, 4))
     funder.FIGURES.clear()

@@ -12,10 +12,10 @@ from sqlmodel import select
 from streamlit.testing.v1 import AppTest
 
 from models import CommunityConcern, CommunityMeeting, Disclosure, ReportSnapshot, Role
-from services.clock import local_today
-from services.db import read_session
-from services.policy import PAGES, can_open
-from services.report_back import Period, publish, recent_periods
+from services.access.policy import PAGES, can_open
+from services.core.clock import local_today
+from services.core.db import read_session
+from services.reports.report_back import Period, publish, recent_periods
 from tests.checks import rendered_text
 from tests.checks_reports import found_in, identifiers
 from tests.factories import make_user, sign_in

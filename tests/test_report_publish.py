@@ -9,9 +9,9 @@ import pytest
 from sqlmodel import select
 
 from models import AuditEvent, ReportSnapshot, Role
-from services import report_back as rb
-from services.errors import ValidationError
-from services.report_back import Period, periods_to_publish, preview, publish, published
+from services.core.errors import ValidationError
+from services.reports import report_back as rb
+from services.reports.report_back import Period, periods_to_publish, preview, publish, published
 from tests.factories import make_user, sign_in
 from tests.factories_reports import add_people
 
@@ -84,7 +84,7 @@ def test_only_the_project_manager_publishes(engine):
 
 def test_publishing_writes_one_audit_row_without_figures(engine, pm):
     publish(engine, pm, Q3, today=date(2026, 11, 1))
-    from services.db import read_session
+    from services.core.db import read_session
 
     with read_session(engine) as session:
         rows = list(session.exec(select(AuditEvent).where(AuditEvent.action == "report.publish")))

@@ -1,4 +1,4 @@
-"""Table tests for small-cell suppression (SECURITY 22, CONTRACTS services/reports.py)."""
+"""Table tests for small-cell suppression (SECURITY 22, CONTRACTS services/reports/__init__.py)."""
 
 import doctest
 import random

@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlmodel import SQLModel
 
+from demo import generate
+from demo.generate import GenerateError, cached_database, row_counts
 from models import Contact, Participant, Referral, Release, Role, User
-from services import generate
-from services.db import make_engine, migrate
-from services.generate import GenerateError, cached_database, row_counts
+from services.core.db import make_engine, migrate
 
 TODAY = date(2026, 11, 27)
 
@@ -141,7 +141,7 @@ def test_people_are_clearly_fake_and_notes_say_sample(fifty):
 
 
 def test_a_handful_of_audit_rows_are_chained_and_verify(fifty):
-    from services import audit
+    from services.core import audit
 
     engine, _ = fifty
     ok, message = audit.verify(engine)
@@ -181,8 +181,8 @@ def test_the_cache_is_built_once_and_rebuilt_when_the_generator_version_changes(
 
 
 def test_the_cache_is_rebuilt_under_a_new_audit_key_and_its_chain_verifies(tmp_path, monkeypatch):
-    from services import audit
-    from services.db import make_engine
+    from services.core import audit
+    from services.core.db import make_engine
 
     built = cached_database(20, data_dir=tmp_path)
     stamp = built.stat().st_mtime_ns
@@ -207,7 +207,7 @@ def test_the_progress_bar_ends_at_one_hundred_percent():
 
 
 def test_report_snapshots_are_published_by_the_report_back_service_in_its_own_shape(fifty):
-    from services import report_back
+    from services.reports import report_back
 
     engine, counts = fifty
     assert counts["reportsnapshot"] == generate.SNAPSHOT_QUARTERS

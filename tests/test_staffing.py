@@ -11,10 +11,9 @@ from sqlmodel import select
 
 from models import AgendaItem, AuditEvent, StaffingSession, Submission
 from services import staffing
-from services.alerts import open_alerts
-from services.db import read_session, write_session
-from services.errors import StaleEditError, ValidationError
-from services.exports import export_session
+from services.core.db import read_session, write_session
+from services.core.errors import StaleEditError, ValidationError
+from services.reports.exports import export_session
 from services.staffing import (
     ACTION_ITEMS_TITLE,
     STANDING_TITLES,
@@ -43,7 +42,8 @@ from services.staffing import (
     suggestions,
     update_item,
 )
-from services.staffing_content import presenter_item, session_document
+from services.staffing.content import presenter_item, session_document
+from services.today import open_alerts
 from tests.factories import days, make_participant, make_referral, make_release
 from tests.factories_staffing import (
     CUTOFF_DAY,
@@ -801,7 +801,7 @@ def test_an_action_item_shows_on_its_owners_today_and_on_the_next_agenda_until_d
     assert "Confirm the shelter bed" in alerts[0].message
     assert not [a for a in open_alerts(engine, team.pm, TODAY) if a.rule == "Action item"]
     # The next session's standing item lists it until it is done.
-    from services.staffing_content import presenter_item
+    from services.staffing.content import presenter_item
 
     next_id = make_session(engine, SESSION_DAY + days(14))
     shown = presenter_item(engine, team.pm, session_id=next_id, index=0, today=TODAY, curtain=False)

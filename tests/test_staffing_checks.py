@@ -3,7 +3,7 @@
 from sqlmodel import select
 
 from models import Participant
-from services.db import read_session
+from services.core.db import read_session
 from tests.checks_staffing import presenter_privacy
 
 

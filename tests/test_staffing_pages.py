@@ -12,7 +12,7 @@ from sqlmodel import select
 from streamlit.testing.v1 import AppTest
 
 from models import ActionItem, AgendaItem, Submission
-from services.db import read_session, write_session
+from services.core.db import read_session, write_session
 from services.staffing import SUBMITTED_MESSAGE
 from tests.checks import rendered_text
 from tests.factories import days, make_participant, sign_in
@@ -38,8 +38,8 @@ def button(at, label):
 @pytest.fixture
 def site(app_env, engine):
     """Today's session (so the pages pick it by default) and people with and without releases."""
-    from services.clock import local_today
-    from services.site import get_settings
+    from services.core.clock import local_today
+    from services.core.site import get_settings
 
     today = local_today(get_settings(engine).time_zone)
     team = make_team(engine)

@@ -6,11 +6,11 @@ import pytest
 from sqlmodel import select
 
 from models import ActionItem, AgendaItem, AuditEvent, Disclosure, Participant, Submission
-from services import audit as audit_module
-from services.audit import AuditWriteError
-from services.db import read_session, write_session
-from services.exports import export_session, render_docx
-from services.staffing_content import (
+from services.core import audit as audit_module
+from services.core.audit import AuditWriteError
+from services.core.db import read_session, write_session
+from services.reports.exports import export_session, render_docx
+from services.staffing.content import (
     ITEM_KEYS,
     SECTION_KEYS,
     presenter_item,
@@ -145,7 +145,7 @@ def test_a_place_that_shares_a_word_with_the_name_is_not_rewritten_into_a_clue(e
 
 
 def test_under_the_curtain_the_project_managers_curtain_text_replaces_the_reasons(engine, placed):
-    from services.staffing_text import set_curtain_text
+    from services.staffing.text import set_curtain_text
 
     team, avery, session_id, index, _ = placed
     with read_session(engine) as session:

@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from services.free_text import clinical_phrases
+from services.core.free_text import clinical_phrases
 from services.staffing import (
     consent_gaps,
     display_name,
@@ -19,7 +19,7 @@ from services.staffing import (
     submission_cutoff,
     timer_state,
 )
-from services.staffing_content import is_restricted_topic
+from services.staffing.content import is_restricted_topic
 
 D = date
 

@@ -6,8 +6,9 @@ import pytest
 from sqlalchemy import inspect, text
 
 from models import Role
-from services.audit import SYSTEM
-from services.db import (
+from services.access.users import set_disabled, unlock
+from services.core.audit import SYSTEM
+from services.core.db import (
     SQLITE_PRAGMAS,
     SchemaError,
     make_engine,
@@ -16,9 +17,8 @@ from services.db import (
     schema_status,
     write_session,
 )
-from services.errors import StaleEditError, ValidationError
-from services.site import get_settings, update_settings
-from services.users import set_disabled, unlock
+from services.core.errors import StaleEditError, ValidationError
+from services.core.site import get_settings, update_settings
 from tests.factories import make_user
 
 
@@ -65,7 +65,7 @@ def test_an_unmigrated_database_is_refused_with_the_command_to_run(tmp_path):
 def test_downgrade_and_upgrade_round_trip(db_url):
     from alembic import command
 
-    from services.db import alembic_config, migrate
+    from services.core.db import alembic_config, migrate
 
     command.downgrade(alembic_config(db_url), "base")
     migrate(db_url)
@@ -164,7 +164,7 @@ def test_two_admins_editing_one_user_the_later_save_conflicts(engine):
 
 def test_concurrent_writers_queue_instead_of_failing(engine):
     """Ten threads each append audit rows at once: none sees 'database is locked'."""
-    from services import audit
+    from services.core import audit
 
     errors = []
 
@@ -190,8 +190,8 @@ def test_a_new_sqlite_database_its_wal_and_its_anchor_are_readable_by_the_owner_
     import os
     import stat
 
-    from services import audit
-    from services.db import migrate
+    from services.core import audit
+    from services.core.db import migrate
 
     old = os.umask(0o022)
     try:

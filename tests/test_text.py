@@ -13,12 +13,12 @@ from sqlalchemy import text
 from sqlmodel import select
 
 from models import Participant, Submission
-from services import audit
-from services.audit import SYSTEM
-from services.db import read_session, write_session
-from services.exports import export_session
+from services.core import audit
+from services.core.audit import SYSTEM
+from services.core.db import read_session, write_session
+from services.core.text import strip_controls
+from services.reports.exports import export_session
 from services.staffing import submit_name
-from services.text import strip_controls
 from tests.factories import make_participant
 from tests.factories_staffing import TODAY, at_noon, make_session, make_team
 from tests.test_staffing_presenter import placed  # noqa: F401  (the fixture)

@@ -10,7 +10,7 @@ from datetime import date
 import streamlit as st
 from sqlalchemy import Engine
 
-from services.auth import CurrentUser
+from services.access.auth import CurrentUser
 from services.staffing import (
     URGENT_MARK,
     carry_submission,

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from services.free_text import CONFIRM_LABEL
-from services.staffing_text import set_curtain_text
+from services.core.free_text import CONFIRM_LABEL
+from services.staffing.text import set_curtain_text
 from ui.widgets import form_round, next_form_round, run_action, table
 
 

@@ -7,9 +7,9 @@ from collections.abc import Iterable
 import streamlit as st
 from sqlalchemy import Engine
 
-from services.audit import AuditWriteError
-from services.auth import CurrentUser
-from services.list_views import lead_ids_in, record_list_view
+from services.access.auth import CurrentUser
+from services.access.list_views import lead_ids_in, record_list_view
+from services.core.audit import AuditWriteError
 
 
 def audited_list(

@@ -10,7 +10,7 @@ from datetime import datetime
 
 import streamlit as st
 
-from services.clock import utcnow
+from services.core.clock import utcnow
 from services.staffing import URGENT_MARK, timer_state
 from ui.text import plain
 
@@ -64,7 +64,7 @@ def sections(item: dict) -> None:
 
 
 def room_part(part: list[dict]) -> None:
-    """One screen of an item in room mode (services.room.paginate): label, then its lines."""
+    """One screen of an item in room mode (services.staffing.room.paginate): label, then its lines."""
     for section in part:
         st.markdown(f"**{section['label']}**")  # labels are fixed words and dates
         if section["lines"]:

@@ -15,9 +15,9 @@ from datetime import date
 import streamlit as st
 from sqlalchemy import Engine
 
-from services.audit import AuditWriteError
-from services.auth import CurrentUser
-from services.errors import ValidationError
+from services.access.auth import CurrentUser
+from services.core.audit import AuditWriteError
+from services.core.errors import ValidationError
 from services.referrals import (
     CONVICTION_LABELS,
     DETERMINATION_LABELS,

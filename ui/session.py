@@ -1,6 +1,6 @@
 """Sign-in, the current user and the page guard: the only UI code that touches sessions.
 
-streamlit-authenticator draws the sign-in form and sets the cookie; services.auth decides.
+streamlit-authenticator draws the sign-in form and sets the cookie; services.access.auth decides.
 Every page calls `require_page` first (SECURITY 3): with Streamlit's legacy `pages/` routing a
 page can run without app.py, so the guard must stand on its own.
 """
@@ -18,12 +18,18 @@ from sqlmodel import select
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from models import User
-from services import auth
-from services.auth import CurrentUser
-from services.clock import utcnow
-from services.config import AppConfig, ConfigError, load_config
-from services.db import SchemaError, make_engine, quick_check, read_session, require_current_schema
-from services.policy import PAGE_BY_KEY, ROLE_LABELS, can_open, pages_for
+from services.access import auth
+from services.access.auth import CurrentUser
+from services.access.policy import PAGE_BY_KEY, ROLE_LABELS, can_open, pages_for
+from services.core.clock import utcnow
+from services.core.config import AppConfig, ConfigError, load_config
+from services.core.db import (
+    SchemaError,
+    make_engine,
+    quick_check,
+    read_session,
+    require_current_schema,
+)
 from ui.style import close_sidebar_on_navigation
 from ui.text import plain
 

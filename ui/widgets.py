@@ -12,8 +12,8 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from services.casework import CONTACT_KINDS, QUICK_MINUTES
-from services.errors import StaleEditError, ValidationError
+from services.core.errors import StaleEditError, ValidationError
+from services.participants.casework import CONTACT_KINDS, QUICK_MINUTES
 from ui.fields import date_field
 from ui.text import plain
 
@@ -149,7 +149,7 @@ def full_table(rows: list[dict], *, key: str, empty: str = "Nothing to show.") -
 def prepared_download(label: str, prepare: Callable[[], object], *, key: str) -> None:
     """Prepare a file only when asked (an export is audited and accounted for), then offer it.
 
-    `prepare` returns an object with `filename`, `data` and `mime` (e.g. services.exports.Export).
+    `prepare` returns an object with `filename`, `data` and `mime` (e.g. services.reports.exports.Export).
     """
     if st.button(f"Prepare {label}", key=f"{key}_prepare", icon=":material/description:"):
         try:

@@ -1,0 +1,1 @@
+"""Who may do what: sign-in, role and field policy, user accounts, saved list views."""

@@ -1,0 +1,1 @@
+"""Shared plumbing: database, configuration, clock, errors, text, settings, audit log."""

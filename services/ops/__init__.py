@@ -1,0 +1,1 @@
+"""Operator commands: migrations, users, audit checks, backup and restore, demo data."""
