@@ -18,12 +18,12 @@ Shapes (at 10,000 participants, about eight years of history):
   `bpd`...; password `lead-demo-pass`) so a scale database can be opened in a browser;
 - staffing sessions every 28 days and workgroups every 14 (M1) with partners' submissions
   (M2), agenda and action items; quarterly community meetings and concerns (M6); the last four
-  quarters published through services.report_back (its own figures, frozen);
+  quarters published through services.reports.report_back (its own figures, frozen);
 - a handful of audit rows, appended one by one through the chain (never in bulk).
 
 Generated databases are cached as data/scale-<N>.db (git-ignored) with a data/scale-<N>.json
 manifest, rebuilt only when missing or when GENERATOR_VERSION changes:
-`python -m services.admin generate --participants 10000`.
+`python -m services.ops.admin generate --participants 10000`.
 """
 
 from __future__ import annotations
@@ -75,7 +75,7 @@ from services.core.config import ROOT
 from services.core.db import make_engine, migrate, read_session, schema_status, write_session
 from services.core.site import ensure_defaults, get_settings
 
-GENERATOR_VERSION = 2  # 2: report snapshots published by services.report_back
+GENERATOR_VERSION = 2  # 2: report snapshots published by services.reports.report_back
 DEFAULT_SEED = 2026
 SCALES = (100, 1_000, 10_000)
 CONTACTS_PER_PARTICIPANT = 100
@@ -97,7 +97,8 @@ INITIALS = "ABCDEFGHJKLMNPRSTVWZ"
 CORE_USERS = tuple(user for user in DEMO_USERS if user[2] != Role.case_manager)
 PARTNER_SUBMITTERS = (("bpd", "BPD"), ("kcso", "KCSO"), ("doc", "DOC"), ("kcpao", "KCPAO"))
 
-# Vocabularies (the same words the services use; services.casework, services.referrals).
+# Vocabularies (the same words the services use: services.participants.casework,
+# services.referrals).
 OFFENSES = (
     ("vucsa_possession", 30),
     ("theft_misdemeanor", 18),
@@ -1008,7 +1009,7 @@ SNAPSHOT_QUARTERS = 4
 
 
 def _publish_snapshots(engine: Engine, today: date) -> int:
-    """The last four quarters published by services.report_back itself (PROTOCOL M6).
+    """The last four quarters published by services.reports.report_back itself (PROTOCOL M6).
 
     The frozen figures then have exactly the shape the report-back pages read. Should that
     service be unable to publish (it is missing or fails), the data set goes without snapshots

@@ -1,6 +1,6 @@
 """Synthetic casework for the demo: intakes, plan goals, services, contacts, housing, history.
 
-Called once from services.demo.seed_demo after the demo participants exist. Deterministic (a
+Called once from demo.seed.seed_demo after the demo participants exist. Deterministic (a
 generator derived from the demo's), quick (a few rows per person), and fake throughout: notes
 say "Demo note", providers are "Demo ..." programs. Adds no people and no users.
 """

@@ -1,7 +1,7 @@
 """Synthetic report-back data for `make run`: community meetings and concerns, and one
 published quarter, so the community representative's home page has something to show.
 
-Called once from services.demo.seed_demo after the demo people and casework exist.
+Called once from demo.seed.seed_demo after the demo people and casework exist.
 Deterministic (the demo's generator), quick, and fake throughout ("Demo ..." places).
 """
 

@@ -230,7 +230,9 @@ def test_an_uploaded_file_is_checked_once_not_again_on_every_rerun(demo, monkeyp
     calls = []
     real = services.participants.imports.check_file
     monkeypatch.setattr(
-        services.participants.imports, "check_file", lambda *a, **kw: calls.append(1) or real(*a, **kw)
+        services.participants.imports,
+        "check_file",
+        lambda *a, **kw: calls.append(1) or real(*a, **kw),
     )
     at = signed_in(demo, "pm", "pages/caseload_import.py")
     at.file_uploader[0].upload("caseload.csv", csv_bytes([import_row("BUR-0901")]), "text/csv")

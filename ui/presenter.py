@@ -64,7 +64,7 @@ def sections(item: dict) -> None:
 
 
 def room_part(part: list[dict]) -> None:
-    """One screen of an item in room mode (services.staffing.room.paginate): label, then its lines."""
+    """One screen of an item in room mode (services.staffing.room.paginate): label, lines."""
     for section in part:
         st.markdown(f"**{section['label']}**")  # labels are fixed words and dates
         if section["lines"]:

@@ -149,7 +149,8 @@ def full_table(rows: list[dict], *, key: str, empty: str = "Nothing to show.") -
 def prepared_download(label: str, prepare: Callable[[], object], *, key: str) -> None:
     """Prepare a file only when asked (an export is audited and accounted for), then offer it.
 
-    `prepare` returns an object with `filename`, `data` and `mime` (e.g. services.reports.exports.Export).
+    `prepare` returns an object with `filename`, `data` and `mime`
+    (e.g. services.reports.exports.Export).
     """
     if st.button(f"Prepare {label}", key=f"{key}_prepare", icon=":material/description:"):
         try:

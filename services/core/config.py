@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_SQLITE_PATH = ROOT / "data" / "lead.db"
 MIN_COOKIE_KEY_BYTES = 32
 MIN_KEY_DISTINCT_CHARACTERS = 10  # a hex key (16 symbols) passes; "x" * 48 does not

@@ -135,7 +135,7 @@ def require_current_schema(engine: Engine) -> None:
     if current != head:
         raise SchemaError(
             f"The database is at migration {current} but this code needs {head}. "
-            "Run `make migrate` (or `python -m services.admin migrate`) and restart."
+            "Run `make migrate` (or `python -m services.ops.admin migrate`) and restart."
         )
 
 

@@ -25,7 +25,7 @@ from services.access.auth import CurrentUser
 from services.core import audit
 from services.core.errors import ValidationError
 
-VOCABULARY_FILE = Path(__file__).resolve().parent.parent / "data" / "clinical_vocabulary.txt"
+VOCABULARY_FILE = Path(__file__).resolve().parents[2] / "data" / "clinical_vocabulary.txt"
 CONFIRM_LABEL = "This is not clinical information (no substance use, treatment or diagnosis)"
 # Where each kind of text is typed, for the project manager's list of flags.
 KIND_LABELS = {

@@ -66,7 +66,7 @@ def update_settings(
     valid.time_zone = check_time_zone(valid.time_zone)
     valid.redisclosure_notice = check_notice(valid.redisclosure_notice)
     now = now or utcnow()
-    # A bulk UPDATE passes by the flush guard (services.text): clean the text here.
+    # A bulk UPDATE passes by the flush guard (services.core.text): clean the text here.
     values = {k: clean_value(v) for k, v in valid.model_dump().items()}
     with write_session(engine) as session:
         result = session.exec(

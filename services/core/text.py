@@ -25,8 +25,8 @@ from sqlalchemy.orm.attributes import instance_state
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 LINE_BREAKS = re.compile(r"[\x0b\x0c]")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-# Hash-chained rows are written exactly as hashed (services.audit); cleaning them after the hash
-# would break the chain.
+# Hash-chained rows are written exactly as hashed (services.core.audit); cleaning them after the
+# hash would break the chain.
 UNGUARDED_TABLES = frozenset({"auditevent", "auditanchor"})
 
 

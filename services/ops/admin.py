@@ -1,4 +1,4 @@
-"""Operator commands: `python -m services.admin <command>`.
+"""Operator commands: `python -m services.ops.admin <command>`.
 
 migrate                  apply every database migration (alembic upgrade head)
 check                    refuse (exit 1) unless the database is migrated and intact
@@ -143,7 +143,7 @@ def cmd_generate(args) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m services.admin",
+        prog="python -m services.ops.admin",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

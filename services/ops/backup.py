@@ -11,7 +11,7 @@ the counts describe exactly what was dumped.
 `restore(file, url)` fills a fresh, empty database and then verifies it: the integrity check
 (SQLite `PRAGMA integrity_check`; PostgreSQL `pg_restore --exit-on-error` in one
 transaction), equal row counts for every table against the manifest, and the audit hash chain
-(services.audit.verify) against the manifest's heads; a verified restore starts the restored
+(services.core.audit.verify) against the manifest's heads; a verified restore starts the restored
 database's own anchor file at the backup's head. Connection passwords go to pg_dump through
 the environment, never on its command line.
 """
@@ -296,7 +296,7 @@ def _restore_sqlite(file: Path, url: str) -> None:
     dst = sqlite3.connect(target)
     try:
         src.backup(dst)
-        dst.execute("PRAGMA journal_mode = WAL")  # the app's mode (services.db)
+        dst.execute("PRAGMA journal_mode = WAL")  # the app's mode (services.core.db)
     finally:
         dst.close()
         src.close()

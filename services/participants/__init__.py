@@ -4,8 +4,8 @@ Provider staff (project manager, case managers, clinical supervisor) see their a
 Police, sheriff, corrections and prosecutors see a participant only under an active release of
 information covering their organization (PROTOCOL C3), and then only partner-safe fields.
 Community representatives never see a person's record (SECURITY 1-3, 8, 20). Which field goes
-to whom is services/policy.py's one table; this module only fills the fields it allows, and does
-not even read the rest.
+to whom is services/access/policy.py's one table; this module only fills the fields it allows,
+and does not even read the rest.
 """
 
 from __future__ import annotations

@@ -59,7 +59,7 @@ def covered_ids(user_id: int, today: date):
 def caseload_clause(user_id: int, today: date):
     """SQL condition on Participant: on this case manager's caseload today, covered ones included.
 
-    Used by services.alerts.open_alerts so alerts follow a caseload handed over for a period.
+    Used by services.today.open_alerts so alerts follow a caseload handed over for a period.
     """
     return or_(
         col(Participant.case_manager_id) == user_id,

@@ -2210,7 +2210,7 @@ def referral_events(engine: Engine, referral_id: int) -> list[tuple[str, str]]:
         ]
 
 
-# --- Demo (synthetic cover sheets for the referrals seeded by services.demo) ---------------------
+# --- Demo (synthetic cover sheets for the referrals seeded by demo.seed) ---------------------
 
 
 # The demo's officers answered every determination: amenable, interested, nothing else.
@@ -2220,7 +2220,7 @@ DEMO_DETERMINATIONS = {k: k in ("amenable", "interested") for k in DETERMINATION
 def seed_demo_details(session: Session, rng, today: date, now: datetime) -> None:
     """Fill the demo referrals' cover sheets and stages; deterministic for a given rng.
 
-    Adds no people: it completes the referrals services.demo created (sergeants, prosecutor,
+    Adds no people: it completes the referrals demo.seed created (sergeants, prosecutor,
     screen results, stages), and puts a few at the stages the Referrals page and Today show: not
     screened yet, left before screening, intake scheduled, a victim sheet, an excluded arrest.
     """

@@ -2,7 +2,7 @@
 
 Each export carries the site's redisclosure notice (42 CFR 2.32) at the top, at the end and in
 every page footer, writes one Disclosure row per participant named (42 CFR 2.25) and one audit
-row, in the same transaction. Content comes from `services.staffing_content.session_document`,
+row, in the same transaction. Content comes from `services.staffing.content.session_document`,
 so preparation notes and restricted fields can never reach a file. Text is set as plain text
 (no markup is interpreted).
 """

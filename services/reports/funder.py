@@ -83,7 +83,7 @@ def neutralise(value):
     return value
 
 
-# --- Has the month's report gone? (the Today M5 alert lives in services.alerts) -------------
+# --- Has the month's report gone? (the Today M5 alert lives in services.today) -------------
 
 
 def bhrd_subject(month: Period) -> str:
@@ -373,7 +373,7 @@ def performance_summary(engine: Engine, month: Period, *, months: int = 12) -> d
     """The key figures for the `months` months ending with `month`, suppressed (aggregate only).
 
     Returns {"label", "months": ["Oct 2025", ...], "threshold", "figures": [{"key", "name",
-    "values": [...]}]}. Computed once per state of the data (`services.memo`).
+    "values": [...]}]}. Computed once per state of the data (`services.reports.memo`).
     """
     return FIGURES.get(
         engine, ("summary", month, months), lambda: _performance_summary(engine, month, months)

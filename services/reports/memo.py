@@ -1,12 +1,12 @@
 """Results that change only when the data does, kept per process against the audit chain's head.
 
 Every change the app makes appends a row to the audit chain inside the change's own transaction
-(SECURITY 8, `services.audit.append`), so the chain's head (row count, last hash) names one state
-of the data: a figure computed at one head is still right at that head. A page that aggregates
+(SECURITY 8, `services.core.audit.append`), so the chain's head (row count, last hash) names one
+state of the data: a figure computed at one head is still right at that head. A page that aggregates
 years of history (Funder reports' 12-month summary) is computed once per state instead of on
 every rerun. The head is read before the figures, so a change that lands in between can only
 make a stored result newer than its key, never older. Writes that bypass the app (the scale
-generator, `services.admin restore`) are followed by a server restart, which empties this.
+generator, `services.ops.admin restore`) are followed by a server restart, which empties this.
 """
 
 from __future__ import annotations

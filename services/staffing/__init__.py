@@ -8,7 +8,7 @@ information covers every attending organization may be discussed).
 
 SECURITY 5: a submission answers the same way whatever is known about the person; the consent
 check runs only when the project manager builds the agenda, and partners never see why a name
-was held. What an agenda item may show is decided in `services.staffing_content`.
+was held. What an agenda item may show is decided in `services.staffing.content`.
 """
 
 from __future__ import annotations
@@ -1053,7 +1053,8 @@ AGENDA_WORK = AuditKeyedCache()  # the inbox's matches and the suggestions, per 
 def inbox(engine: Engine, user: CurrentUser, *, session_id: int) -> list[dict]:
     """Names waiting for the PM, urgent first, each with ranked participant suggestions.
 
-    Computed once per state of the data (`services.memo`): matching reads every participant."""
+    Computed once per state of the data (`services.reports.memo`): matching reads every
+    participant."""
     _require_pm(user)
     return AGENDA_WORK.get(engine, ("inbox", session_id), lambda: _inbox(engine, session_id))
 
@@ -1640,7 +1641,7 @@ class Suggestion:
 def suggestions(engine: Engine, user: CurrentUser, *, session_id: int, today: date) -> list:
     """Items the PM may add, each with why: deadlines (T4, T5, S6), no contact, rescinded
     releases, and the open action items when their standing item was removed. Computed once
-    per state of the data and day (`services.memo`)."""
+    per state of the data and day (`services.reports.memo`)."""
     _require_pm(user)
     return AGENDA_WORK.get(
         engine,

@@ -600,7 +600,8 @@ def presenter_item(
 def session_document(
     engine: Engine, user: CurrentUser, *, session_id: int, kind: str, today: date
 ) -> dict:
-    """The agenda or the minutes as plain data for services.exports (never preparation notes)."""
+    """The agenda or the minutes as plain data for services.reports.exports (never preparation
+    notes)."""
     _require_pm(user)
     if kind not in ("agenda", "minutes"):
         raise ValueError("kind: agenda or minutes")

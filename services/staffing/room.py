@@ -3,7 +3,7 @@
 At 1920x1080 with 32 px body text a screen holds about LINES_PER_SCREEN lines of
 CHARS_PER_LINE characters. Lines are wrapped here, not by the browser, so the count is exact
 and an item that needs more than one screen is shown as "part 1 of 2", never cut off or
-scrolled. Pure functions over the sections services.staffing_content builds.
+scrolled. Pure functions over the sections services.staffing.content builds.
 """
 
 from __future__ import annotations
