@@ -13,8 +13,8 @@ from collections.abc import Sequence
 
 import streamlit as st
 
+from services.core.alert import SEVERITIES, SEVERITY_ICONS, Alert
 from services.participants import RecordView
-from services.today import SEVERITIES, SEVERITY_ICONS, Alert
 from ui.text import plain
 
 CARD_WIDTH = 420  # px; Streamlit narrows a box wider than its parent, so one per line on a phone

@@ -43,6 +43,7 @@ from models import (
 from services.access.auth import CurrentUser
 from services.access.policy import PARTNER_ROLES, release_state
 from services.core import audit
+from services.core.alert import REFERRAL_DATE_KEYS, make_alert
 from services.core.clock import local_time_text, local_today, utcnow
 from services.core.db import read_session, write_session
 from services.core.errors import Problems, StaleEditError, ValidationError, too_long
@@ -54,7 +55,6 @@ from services.participants import general_releases
 from services.participants import search as search_participants
 from services.referrals import MATCH_COLUMNS
 from services.reports.memo import AuditKeyedCache
-from services.today import REFERRAL_DATE_KEYS, make_alert
 
 # --- Vocabulary ---------------------------------------------------------------------------------
 

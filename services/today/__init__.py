@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from operator import attrgetter
 from types import SimpleNamespace
@@ -37,32 +36,23 @@ from services import referrals
 from services.access.auth import CurrentUser
 from services.access.policy import CASEWORK_EDITORS, can_open
 from services.core import audit
+from services.core.alert import (  # one alert's shape; re-exported for Today's readers
+    REFERRAL_DATE_KEYS,
+    SEVERITY_ICONS,
+    Alert,
+    make_alert,
+)
+from services.core.alert import SEVERITIES as SEVERITIES
+from services.core.alert import severity as severity
 from services.core.db import read_session
 from services.core.errors import ValidationError
 from services.core.site import get_settings
 from services.deadlines import add_months, open_obligations
 from services.participants.caseload import caseload_clause
 
-REFERRAL_DATE_KEYS = (
-    "referral_date",
-    "initial_screening_date",
-    "intake_completed_date",
-    "intake_extended_to",
-    "prosecutor_notified_date",
-    "social_contact_approved_date",
-    "reassessed_date",
-    "closed_date",
-)
-SEVERITIES = ("overdue", "due in 2 days", "due in 7 days", "later")
 # Today lists the most urgent alerts only (the PM has about 14,000 at 10,000 participants);
 # the counts above the table cover all of them, and the filters reach any other.
 ALERTS_SHOWN = 200
-SEVERITY_ICONS = {
-    "overdue": "▲ Overdue",
-    "due in 2 days": "◆ Due in 2 days",
-    "due in 7 days": "● Due in 7 days",
-    "later": "○ Later",
-}
 # Who must act and the one action that closes each rule's alert.
 OWNERS = {
     "T4": "Case manager",
@@ -93,53 +83,6 @@ CUTOFF_OWNERS = {
         "Send the project manager the names to discuss, with a brief reason",
     ),
 }
-
-
-@dataclass(slots=True)  # not frozen: a frozen init is 5x slower, and Today builds 10,000s
-class Alert:
-    """One obligation: which rule, about what (a LEAD id or a report), due when, who acts."""
-
-    rule: str
-    subject: str
-    due: date
-    days_left: int
-    severity: str
-    owner: str
-    action: str
-    message: str
-    referral_id: int | None = None
-    referral_version: int | None = None
-    kind: str = ""  # tells two alerts under one rule apart (e.g. "optimal" for the soft T4)
-    participant_id: int | None = None  # whose record closes it (C3, NC), when about one person
-    action_id: int | None = None  # the staffing action item it is about
-
-
-def make_alert(
-    rule: str, subject: str, due: date, today: date, owner: str, action: str, message: str, **refs
-) -> Alert:
-    """Build an alert with its days left and severity computed the one way."""
-    return Alert(
-        rule=rule,
-        subject=subject,
-        due=due,
-        days_left=(due - today).days,
-        severity=severity(due, today),
-        owner=owner,
-        action=action,
-        message=message,
-        **refs,
-    )
-
-
-def severity(due: date, today: date) -> str:
-    days = (due - today).days
-    if days < 0:
-        return "overdue"
-    if days <= 2:
-        return "due in 2 days"
-    if days <= 7:
-        return "due in 7 days"
-    return "later"
 
 
 def open_alerts(engine: Engine, user: CurrentUser, today: date) -> list[Alert]:
