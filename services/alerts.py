@@ -37,9 +37,10 @@ from services import audit, referrals
 from services.auth import CurrentUser
 from services.caseload import caseload_clause
 from services.db import read_session
-from services.deadlines import add_months, open_obligations
 from services.errors import ValidationError
 from services.policy import CASEWORK_EDITORS, can_open
+from services.rules.calendar import add_months
+from services.rules.deadlines import open_obligations
 from services.site import get_settings
 
 REFERRAL_DATE_KEYS = (

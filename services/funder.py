@@ -41,7 +41,7 @@ from services.report_back import (
     period_containing,
     raw_counts,
 )
-from services.reports import suppress, suppress_against
+from services.rules.suppression import suppress, suppress_against
 from services.site import get_settings
 from services.text import looks_like_formula, strip_controls
 

@@ -49,7 +49,6 @@ from services.casework import (
 from services.clock import utcnow
 from services.consent import release_status
 from services.db import read_session, write_session
-from services.deadlines import open_obligations
 from services.errors import StaleEditError, ValidationError
 from services.policy import (
     ASSIGNERS,
@@ -60,6 +59,7 @@ from services.policy import (
     release_state,
     visible_fields,
 )
+from services.rules.deadlines import open_obligations
 from services.site import get_settings
 from services.text import strip_controls
 

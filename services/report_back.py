@@ -55,7 +55,7 @@ from services.auth import CurrentUser
 from services.clock import utcnow
 from services.db import read_session, write_session
 from services.errors import ValidationError
-from services.reports import TOTAL_KEY, suppress_against
+from services.rules.suppression import TOTAL_KEY, suppress_against
 from services.site import get_settings
 
 FIGURES_VERSION = 1

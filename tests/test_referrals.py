@@ -1378,6 +1378,30 @@ def test_the_site_look_back_window_decides_s3(last_violation, months, reasons):
     assert [r["rule"] for r in got["reasons"]] == reasons
 
 
+@pytest.mark.parametrize(
+    "last_violation",
+    [
+        pytest.param(date(2025, 11, 27), id="exactly-12-months-back"),
+        pytest.param(date(2025, 11, 26), id="12-months-and-a-day-back"),
+        pytest.param(date(2024, 11, 27), id="exactly-24-months-back"),
+        pytest.param(None, id="no-violation-date"),
+    ],
+)
+@pytest.mark.parametrize("referral_type", ["social_contact", "doc"])
+def test_a_site_window_of_12_months_gives_the_same_s3_verdict_on_the_preview_and_in_the_screen(
+    last_violation, referral_type
+):
+    """PROTOCOL S3 is decided once: New referral's preview passes the site's window to the
+    screen instead of re-deciding S3 itself (issue 13)."""
+    from services.eligibility import screen
+
+    sheet = social_sheet(referral_type=referral_type, last_violation_date=last_violation)
+    reasons = R.preview(sheet, TODAY, lookback_months=12)["reasons"]
+    on_the_form = "S3" in [reason["rule"] for reason in reasons]
+    in_the_screen = "S3" in screen(R.case_dict(sheet, TODAY), violation_months=12)["reasons"]
+    assert on_the_form == in_the_screen
+
+
 def test_a_saved_social_contact_uses_the_sites_look_back_window(engine, users):
     from services.audit import SYSTEM
     from services.site import get_settings, update_settings
