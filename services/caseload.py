@@ -32,6 +32,7 @@ from services.clock import utcnow
 from services.db import read_session, write_session
 from services.errors import ValidationError
 from services.policy import ASSIGNERS, CASEWORK_EDITORS
+from services.rules.calendar import add_months
 from services.site import get_settings
 
 MAX_FLAGGED_ROWS = 200
@@ -647,5 +648,4 @@ def default_period(today: date, *, months: int = 12) -> tuple[date, date]:
     >>> default_period(date(2026, 11, 27))
     (datetime.date(2025, 12, 1), datetime.date(2026, 11, 27))
     """
-    index = today.year * 12 + today.month - 1 - (months - 1)
-    return date(index // 12, index % 12 + 1, 1), today
+    return add_months(today.replace(day=1), -(months - 1)), today

@@ -55,6 +55,7 @@ from services.auth import CurrentUser
 from services.clock import utcnow
 from services.db import read_session, write_session
 from services.errors import ValidationError
+from services.rules.calendar import add_months
 from services.rules.suppression import TOTAL_KEY, suppress_against
 from services.site import get_settings
 
@@ -113,7 +114,7 @@ def month_label(first: date) -> str:
 
 
 def _next_month(day: date) -> date:
-    return date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+    return add_months(day.replace(day=1), 1)
 
 
 def period_containing(day: date, kind: str) -> Period:
