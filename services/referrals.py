@@ -2223,6 +2223,7 @@ def seed_demo_details(session: Session, rng, today: date, now: datetime) -> None
         .order_by(col(Referral.id))
     ).all()
     recent = [r for r, _ in rows if (today - r.referral_date).days <= 12]
+    lookback = (session.get(SiteSettings, 1) or SiteSettings()).social_contact_lookback_months
     for referral, _participant in rows:
         kind = _value(referral.referral_type)
         referral.supervising_sergeant = "Sgt. Demo-Sergeant"
@@ -2242,7 +2243,7 @@ def seed_demo_details(session: Session, rng, today: date, now: datetime) -> None
             verification_basis=referral.verification_basis,
             last_violation_date=referral.last_violation_date,
         )
-        verdict = preview(sheet, referral.referral_date)
+        verdict = preview(sheet, referral.referral_date, lookback_months=lookback)  # S3
         referral.screen_eligible = verdict["eligible"]
         referral.screen_reasons = [r["rule"] for r in verdict["reasons"]]
         session.add(
