@@ -1,6 +1,6 @@
 """Deadline alerts for the Today page: the contract rules applied to every open referral.
 
-`services.deadlines.alerts_for` decides what is owed (PROTOCOL T4, T5, C3/T6, S6); this module
+`services.rules.deadlines` decides what is owed (PROTOCOL T4, T5, C3/T6, S6); this module
 gathers the referrals a user is responsible for, adds severity and who must act, and records
 the closing actions (intake completed, prosecutor notified, re-assessment done).
 
