@@ -74,6 +74,8 @@ from services.core.clock import local_today
 from services.core.config import ROOT
 from services.core.db import make_engine, migrate, read_session, schema_status, write_session
 from services.core.site import ensure_defaults, get_settings
+from services.rules.deadlines import intake_due, prosecutor_notice_due, prosecutor_notice_owed
+from services.staffing import submission_cutoff
 
 GENERATOR_VERSION = 2  # 2: report snapshots published by services.reports.report_back
 DEFAULT_SEED = 2026
@@ -646,9 +648,11 @@ def _referral(writer, rng, p: Person, pid, referred: date, orgs, cm_name, today,
             values["initial_screening_date"] = referred
         if stage == "intake_scheduled":
             values["intake_scheduled_date"] = referred + timedelta(days=rng.randint(1, 20))
-        due = referred + timedelta(days=30)  # PROTOCOL T4 (the site default)
-        if arrest and due < today and rng.random() < 0.6:  # PROTOCOL T5: told within the week
-            notified = min(today, due + timedelta(days=rng.randint(1, 7)))
+        due = intake_due("arrest", referred, None)  # PROTOCOL T4 (the protocol's default)
+        # PROTOCOL T5: the prosecutor told within the notice window, for most missed intakes.
+        if arrest and prosecutor_notice_owed(due, today, None) and rng.random() < 0.6:
+            notice_by = prosecutor_notice_due(due)
+            notified = min(today, due + timedelta(days=rng.randint(1, (notice_by - due).days)))
             values.update(
                 prosecutor_notified_date=notified,
                 prosecutor_notice_office=values["prosecutor_office"],
@@ -663,7 +667,7 @@ def _referral(writer, rng, p: Person, pid, referred: date, orgs, cm_name, today,
             intake_completed_date=intake,
             stage="participant",
         )
-        if (intake - referred).days > 30:  # PROTOCOL T4: extended by the referring agency
+        if intake > intake_due("arrest", referred, None):  # PROTOCOL T4: extended by the agency
             values.update(
                 intake_extended_to=referred + timedelta(days=35),
                 intake_extended_by=values["supervising_sergeant"] or "Referring agency",
@@ -899,7 +903,7 @@ def _staffing(writer, rng, people, users: Users, start, today, settings) -> None
             starts_at="10:00",
             place="Sample Community Center, room B",
             attending_org_codes=["PDA", "CMP", "BPD", "KCSO", "DOC", "KCPAO", "BCA", "COMM"],
-            cutoff_on=day - timedelta(days=2 if day.weekday() >= 2 else 4),  # M2, business days
+            cutoff_on=submission_cutoff(day, settings.submission_cutoff_business_days),  # M2
             finalized_at=at_time(day - timedelta(days=1), rng) if past else None,
             agenda_version=1 if past else 0,
             version=1,

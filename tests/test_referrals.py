@@ -1241,6 +1241,60 @@ def test_the_clock_counts_days_of_the_intake_window(engine, users):
     assert R.clock(extended, TODAY, SiteSettings()).text == "day 31 of 40 (extended)"
 
 
+@pytest.mark.parametrize(
+    "late",
+    [
+        pytest.param(0, id="on-the-intake-deadline"),
+        pytest.param(1, id="a-day-past-the-deadline"),
+        pytest.param(3, id="on-the-notice-due-day"),
+        pytest.param(4, id="the-notice-overdue"),
+    ],
+)
+@pytest.mark.parametrize("notified", [False, True], ids=["not-notified", "notified"])
+def test_the_referrals_clock_and_actions_owe_the_prosecutor_notice_exactly_when_the_alert_does(
+    late, notified
+):
+    """PROTOCOL T5 has one home: the Referrals page's next action and its "notice" action follow
+    the same rule and site windows as the deadline alerts (here 20 and 3 days, not the defaults)."""
+    from types import SimpleNamespace
+
+    from models import Role, SiteSettings
+    from services.deadlines import alerts_for
+
+    settings = SiteSettings(intake_days=20, prosecutor_notice_days=3)
+    referred = TODAY - days(20 + late)
+    notified_on = TODAY if notified else None
+    row = {
+        "referral_type": "arrest",
+        "referral_date": referred,
+        "stage": "referred",
+        "closed_date": None,
+        "intake_completed_date": None,
+        "initial_screening_date": None,
+        "intake_scheduled_date": None,
+        "intake_extended_to": None,
+        "prosecutor_notified_date": notified_on,
+    }
+    case = {
+        "referral_type": "arrest",
+        "referral_date": referred.isoformat(),
+        "prosecutor_notified_date": notified_on and notified_on.isoformat(),
+    }
+    alerts = alerts_for(case, TODAY.isoformat(), intake_days=20, notice_days=3)
+    t5 = [a["due"] for a in alerts if a["rule"] == "T5"]
+    state = R.clock(row, TODAY, settings)
+    action = state.next_action
+    on_the_clock = (
+        [action.split(" by ")[1][:10]] if action.startswith("Notify the prosecutor") else []
+    )
+    referral = SimpleNamespace(prosecutor_notified_date=notified_on)
+    actions = R.available_actions(
+        "arrest", state.stage, state.due, TODAY, referral, Role.project_manager
+    )
+    assert on_the_clock == t5
+    assert ("notice" in actions) == bool(t5)
+
+
 def test_the_list_shows_open_referrals_and_hides_screen_reasons_from_the_project_manager(
     engine, users
 ):
@@ -1376,6 +1430,30 @@ def test_the_site_look_back_window_decides_s3(last_violation, months, reasons):
     sheet = social_sheet(last_violation_date=last_violation)
     got = R.preview(sheet, TODAY, lookback_months=months)
     assert [r["rule"] for r in got["reasons"]] == reasons
+
+
+@pytest.mark.parametrize(
+    "last_violation",
+    [
+        pytest.param(date(2025, 11, 27), id="exactly-12-months-back"),
+        pytest.param(date(2025, 11, 26), id="12-months-and-a-day-back"),
+        pytest.param(date(2024, 11, 27), id="exactly-24-months-back"),
+        pytest.param(None, id="no-violation-date"),
+    ],
+)
+@pytest.mark.parametrize("referral_type", ["social_contact", "doc"])
+def test_a_site_window_of_12_months_gives_the_same_s3_verdict_on_the_preview_and_in_the_screen(
+    last_violation, referral_type
+):
+    """PROTOCOL S3 is decided once: New referral's preview passes the site's window to the
+    screen instead of re-deciding S3 itself (issue 13)."""
+    from services.eligibility import screen
+
+    sheet = social_sheet(referral_type=referral_type, last_violation_date=last_violation)
+    reasons = R.preview(sheet, TODAY, lookback_months=12)["reasons"]
+    on_the_form = "S3" in [reason["rule"] for reason in reasons]
+    in_the_screen = "S3" in screen(R.case_dict(sheet, TODAY), violation_months=12)["reasons"]
+    assert on_the_form == in_the_screen
 
 
 def test_a_saved_social_contact_uses_the_sites_look_back_window(engine, users):

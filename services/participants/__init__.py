@@ -50,7 +50,6 @@ from services.core.db import read_session, write_session
 from services.core.errors import StaleEditError, ValidationError
 from services.core.site import get_settings
 from services.core.text import strip_controls
-from services.deadlines import open_obligations
 from services.participants.casework import (
     FACTOR_ANSWERS,
     FUNDING,
@@ -62,6 +61,7 @@ from services.participants.casework import (
     public_domain,
 )
 from services.participants.consent import release_status
+from services.rules.deadlines import open_obligations
 
 MAX_QUERY_LENGTH = 80
 MAX_SEARCH_ROWS = 500

@@ -33,6 +33,7 @@ from services.core.clock import utcnow
 from services.core.db import read_session, write_session
 from services.core.errors import ValidationError
 from services.core.site import get_settings
+from services.rules.calendar import add_months
 
 MAX_FLAGGED_ROWS = 200
 MAX_COVERAGE_DAYS = 366
@@ -647,5 +648,4 @@ def default_period(today: date, *, months: int = 12) -> tuple[date, date]:
     >>> default_period(date(2026, 11, 27))
     (datetime.date(2025, 12, 1), datetime.date(2026, 11, 27))
     """
-    index = today.year * 12 + today.month - 1 - (months - 1)
-    return date(index // 12, index % 12 + 1, 1), today
+    return add_months(today.replace(day=1), -(months - 1)), today

@@ -46,12 +46,19 @@ from services.core.db import read_session, write_session
 from services.core.errors import StaleEditError, ValidationError, too_long
 from services.core.site import get_settings, provider_organization_id
 from services.core.text import strip_controls
-from services.deadlines import add_months
-from services.eligibility import (
+from services.rules.calendar import add_months
+from services.rules.deadlines import (
+    intake_due,
+    prosecutor_notice_due,
+    prosecutor_notice_owed,
+    reassessment_due,
+)
+from services.rules.eligibility import (
     ARREST_FLAG_DEFAULTS,
     ELIGIBLE_OFFENSES,
     FIVE_YEAR_DISQUALIFYING_CONVICTIONS,
     LIFETIME_DISQUALIFYING_CONVICTIONS,
+    SOCIAL_CONTACT_VIOLATION_MONTHS,
     TEN_YEAR_DISQUALIFYING_CONVICTIONS,
     disqualifying_convictions,
     screen,
@@ -303,11 +310,13 @@ def case_dict(sheet: CoverSheet, as_of: date) -> dict:
     return case
 
 
-def preview(sheet: CoverSheet, today: date, *, lookback_months: int = 24) -> dict:
+def preview(
+    sheet: CoverSheet, today: date, *, lookback_months: int = SOCIAL_CONTACT_VIOLATION_MONTHS
+) -> dict:
     """The screen's answer for the form as it stands, with every reason in plain words.
 
-    `lookback_months` is the site's S3 window (site setting; the contract's screen uses the
-    protocol's 24 months, so another setting re-decides S3 here, the same inclusive way).
+    `lookback_months` is the site's S3 window (site setting), passed to the screen, which alone
+    decides S3 (default: the protocol's 24 months, as the contract).
     Determinations not answered yet are listed in `unanswered`; with no exclusion found, the
     verdict is then "Not answered yet", never "Eligible" built on a guess.
 
@@ -319,17 +328,8 @@ def preview(sheet: CoverSheet, today: date, *, lookback_months: int = 24) -> dic
     'Not answered yet'
     """
     case = case_dict(sheet, today)
-    result = screen(case)
+    result = screen(case, violation_months=lookback_months)  # PROTOCOL S3: the site's window
     reasons = list(result["reasons"])
-    if sheet.referral_type != "arrest" and lookback_months != 24:
-        # PROTOCOL S3 with the site's window: the day exactly N months back is still inside.
-        as_of = sheet.referral_date or today
-        last = sheet.last_violation_date
-        stale = last is None or last < add_months(as_of, -lookback_months)
-        reasons = [r for r in reasons if r != "S3"]
-        if stale:
-            reasons.append("S3")
-        reasons.sort()
     unanswered = sheet.unanswered()
     eligible = not reasons and not unanswered
     excluded_arrest = sheet.referral_type == "arrest" and bool(reasons)
@@ -1146,13 +1146,6 @@ def derive_stage(
     return LEFT if stage == LEFT else REFERRED
 
 
-def intake_due(referral_type: str, referred: date, extended_to: date | None, intake_days: int):
-    """PROTOCOL T4: the intake deadline of an arrest referral (None for other types)."""
-    if referral_type != "arrest":
-        return None
-    return extended_to or referred + timedelta(days=intake_days)
-
-
 def optimal_intake_by(screened: date, settings: SiteSettings) -> date:
     """PROTOCOL T4: the in-depth intake is optimally 24-48 hours after the initial screening."""
     return screened + timedelta(days=math.ceil(settings.intake_optimal_hours_max / 24))
@@ -1194,8 +1187,8 @@ def clock(row: dict, today: date, settings: SiteSettings) -> Clock:
             text += f", intake overdue since {due + timedelta(days=1)}"
     else:
         text = f"day {day} since referral"
-    if due is not None and today > due and row["prosecutor_notified_date"] is None:
-        notice_by = due + timedelta(days=settings.prosecutor_notice_days)
+    if prosecutor_notice_owed(due, today, row["prosecutor_notified_date"]):
+        notice_by = prosecutor_notice_due(due, settings.prosecutor_notice_days)
         action = f"Notify the prosecutor of the missed intake by {notice_by} (T5)"
     elif stage == REFERRED:
         action = "Record the initial screening, or that the person left before it (T1, T2)"
@@ -1478,7 +1471,7 @@ def _actions_for_stage(kind: str, stage: str, due: date | None, today: date, ref
     actions.append("intake")
     if kind == "arrest":
         actions.append("extend")
-        if due is not None and today > due and referral.prosecutor_notified_date is None:
+        if prosecutor_notice_owed(due, today, referral.prosecutor_notified_date):  # PROTOCOL T5
             actions.append("notice")
     actions += ["incapacitated", "close"]
     return actions
@@ -1593,7 +1586,6 @@ def social_contact_candidates(
             route = "Arrest diversion excluded: social-contact route offered (B13)"
         else:
             route = REFERRAL_TYPE_LABELS[kind]
-        start = max(d for d in (approved, reassessed) if d) if approved else None
         out.append(
             {
                 "LEAD id": lead_id,
@@ -1603,9 +1595,9 @@ def social_contact_candidates(
                 "Approved by (S5)": sergeant,
                 "Approved on": _iso(approved) or "not yet",
                 "Approval good until (S6)": _iso(
-                    add_months(start, settings.social_contact_approval_months)
+                    reassessment_due(approved, reassessed, settings.social_contact_approval_months)
                 )
-                if start
+                if approved
                 else "",
                 "Screen": "not screened"
                 if eligible is None
@@ -2087,7 +2079,7 @@ def record_prosecutor_notice(
         due = intake_due(
             "arrest", referral.referral_date, referral.intake_extended_to, settings.intake_days
         )
-        if today <= due:
+        if not prosecutor_notice_owed(due, today, referral.prosecutor_notified_date):  # T5
             raise ValidationError(
                 f"Prosecutor notice: the intake deadline {due} has not passed yet."
             )
@@ -2231,6 +2223,7 @@ def seed_demo_details(session: Session, rng, today: date, now: datetime) -> None
         .order_by(col(Referral.id))
     ).all()
     recent = [r for r, _ in rows if (today - r.referral_date).days <= 12]
+    lookback = (session.get(SiteSettings, 1) or SiteSettings()).social_contact_lookback_months
     for referral, _participant in rows:
         kind = _value(referral.referral_type)
         referral.supervising_sergeant = "Sgt. Demo-Sergeant"
@@ -2250,7 +2243,7 @@ def seed_demo_details(session: Session, rng, today: date, now: datetime) -> None
             verification_basis=referral.verification_basis,
             last_violation_date=referral.last_violation_date,
         )
-        verdict = preview(sheet, referral.referral_date)
+        verdict = preview(sheet, referral.referral_date, lookback_months=lookback)  # S3
         referral.screen_eligible = verdict["eligible"]
         referral.screen_reasons = [r["rule"] for r in verdict["reasons"]]
         session.add(

@@ -31,7 +31,6 @@ from services.core.db import read_session, write_session
 from services.core.errors import ValidationError
 from services.core.site import get_settings
 from services.core.text import looks_like_formula, strip_controls
-from services.reports import suppress, suppress_against
 from services.reports.memo import AuditKeyedCache
 from services.reports.report_back import (
     MONTH_NAMES,
@@ -44,6 +43,7 @@ from services.reports.report_back import (
     period_containing,
     raw_counts,
 )
+from services.rules.suppression import suppress, suppress_against
 
 BHRD_RECIPIENT = "King County Behavioral Health and Recovery Division (BHRD)"
 BHRD_PURPOSE = "Monthly client-level report to the funder (PROTOCOL M5)"

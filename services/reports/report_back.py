@@ -56,7 +56,8 @@ from services.core.clock import utcnow
 from services.core.db import read_session, write_session
 from services.core.errors import ValidationError
 from services.core.site import get_settings
-from services.reports import TOTAL_KEY, suppress_against
+from services.rules.calendar import add_months
+from services.rules.suppression import TOTAL_KEY, suppress_against
 
 FIGURES_VERSION = 1
 MONTH_NAMES = (
@@ -113,7 +114,7 @@ def month_label(first: date) -> str:
 
 
 def _next_month(day: date) -> date:
-    return date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+    return add_months(day.replace(day=1), 1)
 
 
 def period_containing(day: date, kind: str) -> Period:

@@ -50,11 +50,12 @@ from services.core.errors import Problems, StaleEditError, ValidationError, too_
 from services.core.free_text import record_confirmation, require_confirmation
 from services.core.site import get_settings
 from services.core.text import strip_controls
-from services.deadlines import open_obligations
 from services.participants import general_releases
 from services.participants import search as search_participants
 from services.referrals import MATCH_COLUMNS
 from services.reports.memo import AuditKeyedCache
+from services.rules import calendar
+from services.rules.deadlines import open_obligations
 
 # --- Vocabulary ---------------------------------------------------------------------------------
 
@@ -129,13 +130,24 @@ def _wa_holidays(year: int) -> frozenset[date]:
     return frozenset(holidays.US(subdiv="WA", years=year))
 
 
+class _WashingtonHolidays:
+    """Washington State holidays as a container of dates (`day in WA_HOLIDAYS`), built per year
+    on first use: what `services.rules.calendar` takes as its holidays."""
+
+    def __contains__(self, day: object) -> bool:
+        return isinstance(day, date) and day in _wa_holidays(day.year)
+
+
+WA_HOLIDAYS = _WashingtonHolidays()
+
+
 def is_business_day(day: date) -> bool:
     """Monday to Friday and not a Washington State holiday.
 
     >>> is_business_day(date(2026, 11, 27))  # Native American Heritage Day (WA)
     False
     """
-    return day.weekday() < 5 and day not in _wa_holidays(day.year)
+    return calendar.is_business_day(day, WA_HOLIDAYS)
 
 
 def submission_cutoff(session_on: date, business_days: int) -> date:
@@ -148,22 +160,12 @@ def submission_cutoff(session_on: date, business_days: int) -> date:
     >>> submission_cutoff(date(2026, 11, 30), 2)  # Monday after Thanksgiving (Thu, Fri off)
     datetime.date(2026, 11, 24)
     """
-    if business_days < 0:
-        raise ValueError("business_days: expected 0 or more")
-    day, left = session_on, business_days
-    while left:
-        day -= timedelta(days=1)
-        if is_business_day(day):
-            left -= 1
-    return day
+    return calendar.business_days_before(session_on, business_days, WA_HOLIDAYS)
 
 
 def meeting_day(nominal: date) -> date:
     """A meeting falling on a weekend or holiday moves to the next business day."""
-    day = nominal
-    while not is_business_day(day):
-        day += timedelta(days=1)
-    return day
+    return calendar.next_business_day(nominal, WA_HOLIDAYS)
 
 
 def next_occurrence(anchor: date, after: date, interval_days: int) -> date:

@@ -1,6 +1,6 @@
 """Deadline alerts for the Today page: the contract rules applied to every open referral.
 
-`services.deadlines.alerts_for` decides what is owed (PROTOCOL T4, T5, C3/T6, S6); this module
+`services.rules.deadlines` decides what is owed (PROTOCOL T4, T5, C3/T6, S6); this module
 gathers the referrals a user is responsible for, adds severity and who must act, and records
 the closing actions (intake completed, prosecutor notified, re-assessment done).
 
@@ -47,8 +47,9 @@ from services.core.alert import severity as severity
 from services.core.db import read_session
 from services.core.errors import ValidationError
 from services.core.site import get_settings
-from services.deadlines import add_months, open_obligations
 from services.participants.caseload import caseload_clause
+from services.rules.calendar import add_months
+from services.rules.deadlines import open_obligations
 
 # Today lists the most urgent alerts only (the PM has about 14,000 at 10,000 participants);
 # the counts above the table cover all of them, and the filters reach any other.

@@ -1,11 +1,17 @@
-"""Table tests for services.deadlines.alerts_for (PROTOCOL T4, T5, T6/C3, S6)."""
+"""Table tests for the deadline rules (PROTOCOL T4, T5, T6/C3, S6), services.rules.deadlines."""
 
 import re
 from datetime import date
 
 import pytest
 
-from services.deadlines import add_months, alerts_for
+from services.rules.deadlines import (
+    alerts_for,
+    intake_due,
+    prosecutor_notice_due,
+    prosecutor_notice_owed,
+    reassessment_due,
+)
 
 
 def arrest(**fields):
@@ -359,13 +365,60 @@ def test_a_missing_or_malformed_key_raises_value_error_naming_it(case, today, ke
 
 
 @pytest.mark.parametrize(
-    ("start", "months", "expected"),
+    ("referral_type", "extended_to", "intake_days", "expected"),
     [
-        pytest.param(date(2026, 1, 31), 1, date(2026, 2, 28), id="31-january-plus-1-month"),
-        pytest.param(date(2028, 1, 31), 1, date(2028, 2, 29), id="31-january-in-a-leap-year"),
-        pytest.param(date(2026, 11, 15), 3, date(2027, 2, 15), id="crossing-the-year-end"),
-        pytest.param(date(2026, 3, 31), -1, date(2026, 2, 28), id="going-back-a-month"),
+        pytest.param("arrest", None, 30, date(2026, 3, 31), id="arrest-30-days-from-referral"),
+        pytest.param("arrest", date(2026, 4, 15), 30, date(2026, 4, 15), id="extended"),
+        pytest.param("arrest", None, 10, date(2026, 3, 11), id="site-window-of-10-days"),
+        pytest.param("social_contact", None, 30, None, id="social-contact-has-no-deadline"),
+        pytest.param("doc", None, 30, None, id="doc-has-no-deadline"),
     ],
 )
-def test_add_months_clamps_to_the_end_of_the_month(start, months, expected):
-    assert add_months(start, months) == expected
+def test_the_intake_deadline_is_30_days_from_an_arrest_referral_unless_extended(
+    referral_type, extended_to, intake_days, expected
+):
+    assert intake_due(referral_type, date(2026, 3, 1), extended_to, intake_days) == expected
+
+
+@pytest.mark.parametrize(
+    ("today", "notified", "owed"),
+    [
+        pytest.param(date(2026, 3, 30), None, False, id="day-before-the-deadline"),
+        pytest.param(date(2026, 3, 31), None, False, id="on-the-deadline-still-in-time"),
+        pytest.param(date(2026, 4, 1), None, True, id="day-after-the-deadline"),
+        pytest.param(date(2026, 4, 1), date(2026, 4, 1), False, id="notice-already-recorded"),
+    ],
+)
+def test_a_prosecutor_notice_is_owed_only_once_the_intake_deadline_has_passed(
+    today, notified, owed
+):
+    assert prosecutor_notice_owed(date(2026, 3, 31), today, notified) is owed
+
+
+def test_no_prosecutor_notice_is_owed_without_an_intake_deadline():
+    assert prosecutor_notice_owed(None, date(2026, 4, 1), None) is False
+
+
+@pytest.mark.parametrize(
+    ("notice_days", "expected"),
+    [
+        pytest.param(7, date(2026, 4, 7), id="one-week-after-the-missed-deadline"),
+        pytest.param(3, date(2026, 4, 3), id="site-window-of-3-days"),
+    ],
+)
+def test_the_prosecutor_notice_is_due_a_week_after_the_missed_deadline(notice_days, expected):
+    assert prosecutor_notice_due(date(2026, 3, 31), notice_days) == expected
+
+
+@pytest.mark.parametrize(
+    ("approved", "reassessed", "expected"),
+    [
+        pytest.param(date(2025, 8, 31), None, date(2026, 2, 28), id="approval-month-end-clamps"),
+        pytest.param(date(2026, 1, 10), date(2026, 5, 1), date(2026, 11, 1), id="reassessed"),
+        pytest.param(date(2026, 1, 10), date(2025, 12, 1), date(2026, 7, 10), id="older-ignored"),
+    ],
+)
+def test_a_social_contact_approval_is_good_for_six_months_from_the_latest_assessment(
+    approved, reassessed, expected
+):
+    assert reassessment_due(approved, reassessed) == expected

@@ -1,15 +1,12 @@
-"""Table tests for small-cell suppression (SECURITY 22, CONTRACTS services/reports/__init__.py)."""
+"""Table tests for small-cell suppression (SECURITY 22; the contract imports it as
+`services.reports.suppress`, see tests/test_contracts.py)."""
 
-import doctest
 import random
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-from services import reports
-from services.reports import suppress, suppress_with_previous
+from services.rules import suppression
+from services.rules.suppression import suppress, suppress_with_previous
 
 N = None  # a hidden cell, short so the tables line up
 
@@ -511,24 +508,6 @@ def test_random_cumulative_rows_cannot_be_differenced_against_the_previous_perio
     assert differenced_seen > 100
 
 
-def test_the_docstring_examples_hold():
-    assert doctest.testmod(reports).failed == 0
-
-
-def test_importing_reports_loads_no_streamlit_pandas_or_database_module():
-    root = Path(__file__).resolve().parents[1]
-    heavy = ["streamlit", "pandas", "sqlmodel", "sqlalchemy", "sqlite3", "numpy"]
-    code = f"import sys, services.reports; print([m for m in {heavy!r} if m in sys.modules])"
-    out = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert out.stdout.strip() == "[]"
-
-
 # Every other published period, in any order (stock rows of the report-back, SECURITY 22).
 AGAINST_CASES = [
     pytest.param(
@@ -618,7 +597,7 @@ AGAINST_CASES = [
 def test_suppress_against_checks_every_other_published_period(
     current, published, threshold, hide, expected
 ):
-    result = reports.suppress_against(current, published, threshold, hide=hide)
+    result = suppression.suppress_against(current, published, threshold, hide=hide)
     assert list(result.items()) == list(expected.items())
 
 
@@ -632,7 +611,7 @@ def test_suppress_against_checks_every_other_published_period(
 )
 def test_suppress_against_rejects_bad_input_naming_the_culprit(current, published, hide, message):
     with pytest.raises(ValueError, match=message):
-        reports.suppress_against(current, published, 11, hide=hide)
+        suppression.suppress_against(current, published, 11, hide=hide)
 
 
 def test_random_stock_rows_never_differ_by_a_small_amount_from_any_published_period():
@@ -646,7 +625,7 @@ def test_random_stock_rows_never_differ_by_a_small_amount_from_any_published_per
             raw = {k: max(0, v + rng.randint(-threshold, 2 * threshold)) for k, v in start.items()}
             if "total" in raw:
                 raw["total"] = sum(v for k, v in raw.items() if k != "total")
-            shown = reports.suppress_against(raw, history, threshold)
+            shown = suppression.suppress_against(raw, history, threshold)
             for key, value in shown.items():
                 if value is None:
                     continue

@@ -1,10 +1,10 @@
-"""Table tests for services.eligibility.screen (PROTOCOL B1-B14, S1-S4)."""
+"""Table tests for the eligibility screen (PROTOCOL B1-B14, S1-S4), services.rules.eligibility."""
 
 import re
 
 import pytest
 
-from services.eligibility import screen
+from services.rules.eligibility import screen
 
 SCREEN_DATE = "2026-03-01"
 
@@ -473,3 +473,23 @@ def test_unknown_keys_are_ignored():
     case = arrest(officer_badge="1234", drug_grams_estimate="lots", convictions_note=None)
     assert screen(case) == screen(arrest())
     assert screen(case)["eligible"] is True
+
+
+@pytest.mark.parametrize(
+    ("last_violation", "months", "reasons"),
+    [
+        pytest.param("2025-03-01", 12, [], id="exactly-12-months-back-is-inside"),
+        pytest.param("2025-02-28", 12, ["S3"], id="12-months-and-a-day-is-outside"),
+        pytest.param("2023-03-01", 36, [], id="a-36-month-window-reaches-further"),
+        pytest.param("2024-02-29", 24, ["S3"], id="the-default-is-the-protocols-24"),
+    ],
+)
+def test_the_s3_window_is_a_parameter_of_the_screen(last_violation, months, reasons):
+    case = social(last_violation_date=last_violation)
+    assert screen(case, violation_months=months)["reasons"] == reasons
+
+
+@pytest.mark.parametrize("months", [0, -1, 1.5, True, "24"])
+def test_a_malformed_s3_window_raises_value_error_naming_it(months):
+    with pytest.raises(ValueError, match="violation_months"):
+        screen(social(), violation_months=months)
