@@ -50,7 +50,7 @@ from services.clock import utcnow
 from services.consent import release_status
 from services.db import read_session, write_session
 from services.deadlines import open_obligations
-from services.errors import StaleEditError, ValidationError
+from services.errors import StaleEditError, ValidationError, site_zone
 from services.policy import (
     ASSIGNERS,
     CASEWORK_EDITORS,
@@ -868,7 +868,7 @@ def _save(
                 Participant.id == participant_id
             )
         ).one()
-        raise StaleEditError(by, at)
+        raise StaleEditError(by, at, site_zone(session))
 
 
 def _clean_identity(values: dict, today: date) -> dict:

@@ -1,5 +1,6 @@
 """Site settings (issue 13): history, moves confirmed before a window changes, the time zone."""
 
+import re
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -185,6 +186,86 @@ def test_with_no_change_saved_the_values_in_force_are_the_current_ones(engine):
         include=fields
     )
     assert history_rows(engine) == []
+
+
+# --- The time zone: no hard-coded zone outside demo data, the default and tests ----------------
+
+
+def test_no_module_of_services_ui_or_pages_hard_codes_a_time_zone():
+    """Issue 13: the site's zone comes from its settings (demo data may name one)."""
+    allowed = {"services/demo.py"}  # demo data
+    zone = re.compile(r"[\"'](America|Europe|Asia|Africa|Australia|Pacific)/[A-Za-z_]+[\"']")
+    found = [
+        f"{path.relative_to(ROOT)}:{n}"
+        for folder in ("services", "ui", "pages")
+        for path in sorted((ROOT / folder).rglob("*.py"))
+        if str(path.relative_to(ROOT)) not in allowed
+        for n, line in enumerate(path.read_text().splitlines(), 1)
+        if zone.search(line)
+    ]
+    assert found == []
+
+
+def test_a_stale_edit_tells_the_time_in_the_sites_zone(engine):
+    version = get_settings(engine).version
+    update_settings(
+        engine,
+        actor=SYSTEM,
+        expected_version=version,
+        changes={"time_zone": "America/New_York"},
+        now=NOW,
+    )
+    with pytest.raises(StaleEditError, match="at 2026-11-27 15:00 EST"):
+        update_settings(
+            engine, actor=SYSTEM, expected_version=version, changes={"lockout_minutes": 20}
+        )
+
+
+def test_published_report_months_are_counted_in_the_sites_zone(engine):
+    from models import ReportSnapshot
+    from services.db import write_session
+    from services.report_back import published
+
+    with write_session(engine) as session:  # 1 December 05:00 UTC: still November in Seattle
+        session.add(
+            ReportSnapshot(
+                period_start=date(2026, 7, 1),
+                period_end=date(2026, 9, 30),
+                label="July-September 2026",
+                figures={"kind": "quarter"},
+                published_at=datetime(2026, 12, 1, 5, tzinfo=UTC),
+                published_by="pm1",
+            )
+        )
+    assert published(engine)[0]["published"] == "November 2026"
+    version = get_settings(engine).version
+    update_settings(
+        engine, actor=SYSTEM, expected_version=version, changes={"time_zone": "Europe/Paris"}
+    )
+    assert published(engine)[0]["published"] == "December 2026"
+
+
+# --- The session length comes from the settings (SECURITY 14) ----------------------------------
+
+
+def test_the_sign_in_cookie_lasts_the_sites_session_length(engine, monkeypatch):
+    from types import SimpleNamespace
+
+    import ui.session as ui_session
+
+    version = get_settings(engine).version
+    update_settings(
+        engine, actor=SYSTEM, expected_version=version, changes={"absolute_session_hours": 8}
+    )
+    made = []
+    fake = SimpleNamespace(
+        authentication_controller=SimpleNamespace(authentication_model=SimpleNamespace()),
+        cookie_controller=SimpleNamespace(cookie_model=SimpleNamespace()),
+    )
+    monkeypatch.setattr(ui_session.stauth, "Authenticate", lambda *a, **k: made.append(k) or fake)
+    config = SimpleNamespace(cookie_name="lead", cookie_key="k" * 48)
+    ui_session._authenticator(SimpleNamespace(config=config, engine=engine))
+    assert made[0]["cookie_expiry_days"] == pytest.approx(8 / 24)
 
 
 # --- Through the page ------------------------------------------------------------------------
