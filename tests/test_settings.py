@@ -342,3 +342,22 @@ def test_mars_base_is_refused_on_the_settings_page_and_today_still_opens(demo):
     at.switch_page("pages/today.py").run()
     assert not at.exception
     assert at.title[-1].value.startswith("Today")
+
+
+# --- The docs tell the truth -----------------------------------------------------------------
+
+
+def test_docs_settings_names_every_setting_with_its_default_and_who_may_change_it():
+    docs = (ROOT / "docs" / "settings.md").read_text()
+    rows = {
+        line.split("|")[1].strip().strip("`"): line.split("|")[2].strip()
+        for line in docs.splitlines()
+        if line.startswith("| `")
+    }
+    fields = SiteSettingsBase.model_fields
+    assert set(rows) == set(fields)
+    for name, field in fields.items():
+        if name != "redisclosure_notice":  # the notice's full text is in models.py
+            assert rows[name] == str(field.default), name
+    assert "Only the **project manager**" in docs
+    assert "**Site settings**" in docs
