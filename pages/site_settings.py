@@ -78,5 +78,7 @@ if pending:
         st.rerun()
 
 st.subheader("History")
-st.caption("Every saved change: the day it took effect, who saved it and when, old -> new.")
+st.caption(
+    "Every saved change: the day it took effect, what changed (old → new), who saved it, when."
+)
 table(history_rows(ctx.engine), key="site_settings_history", empty="No change saved yet.")

@@ -145,14 +145,14 @@ def history_rows(engine: Engine) -> list[dict]:
     time_zone = get_settings(engine).time_zone
     return [
         {
-            "Version": change.version,
             "Took effect": change.effective_date.isoformat(),
-            "Saved at": local_time_text(change.changed_at, time_zone),
-            "By": change.changed_by,
             "What changed": "; ".join(
                 _change_text(field, old, new) for field, (old, new) in change.changes.items()
             )
             or "nothing (saved as it was)",
+            "By": change.changed_by,
+            "Saved at": local_time_text(change.changed_at, time_zone),
+            "Version": change.version,
         }
         for change in settings_history(engine)
     ]
@@ -162,7 +162,7 @@ def _change_text(field: str, old: object, new: object) -> str:
     label = SETTING_LABELS.get(field, field)
     if field == "redisclosure_notice":
         return f"{label}: text replaced"
-    return f"{label}: {old} -> {new}"
+    return f"{label}: {old} → {new}"
 
 
 # The 2024 rule's short form ("42 CFR part 2 prohibits unauthorized use or disclosure of these

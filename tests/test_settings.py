@@ -171,7 +171,7 @@ def test_each_change_is_kept_with_its_effective_date_and_who_made_it(engine):
         (first.version + 1, "2026-11-27", "pm1"),
     ]
     assert rows[0]["Saved at"] == "2026-12-07 12:00 PST"
-    assert "-> 28" in rows[0]["What changed"] and "14 -> 21" in rows[1]["What changed"]
+    assert "→ 28" in rows[0]["What changed"] and "14 → 21" in rows[1]["What changed"]
     assert get_settings(engine).no_contact_alert_days == 28  # the current values
     assert [
         settings_as_of(engine, day).no_contact_alert_days
@@ -317,7 +317,7 @@ def test_the_settings_page_lists_the_deadlines_a_window_moves_and_saves_only_on_
     assert "Site settings saved." in [s.value for s in at.success]
     history = _table(at, "What changed")
     assert list(history["By"]) == ["pm"]
-    assert f"{before.intake_days} -> {before.intake_days + 15}" in history["What changed"][0]
+    assert f"{before.intake_days} → {before.intake_days + 15}" in history["What changed"][0]
 
 
 def test_cancelling_the_listed_moves_saves_nothing(demo):
