@@ -96,6 +96,21 @@ class SiteSettings(SiteSettingsBase, table=True):
     updated_by: str | None = Field(default=None, max_length=64)
 
 
+class SiteSettingsChange(SQLModel, table=True):
+    """One saved change of the site settings, kept for good (issue 13: settings with history).
+
+    `changes` maps each changed field to [old value, new value]; the values in force on any day
+    are the current row with every later change undone (services.site.settings_as_of).
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    version: int = Field(index=True)  # the settings version this change produced
+    effective_date: date  # the site's local day the change took effect
+    changed_at: datetime
+    changed_by: str = Field(max_length=64)
+    changes: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
 # --- Organizations and users -----------------------------------------------------------------
 
 

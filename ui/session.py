@@ -135,12 +135,11 @@ def _authenticator(ctx: Context) -> stauth.Authenticate:
             for name in usernames
         }
     }
-    settings_hours = 12
     authenticator = stauth.Authenticate(
         credentials,
         cookie_name=ctx.config.cookie_name,
         cookie_key=ctx.config.cookie_key,
-        cookie_expiry_days=settings_hours / 24,
+        cookie_expiry_days=auth.cookie_lifetime_days(ctx.engine),  # site setting, SECURITY 14
         auto_hash=False,
         login_sleep_time=0,
     )

@@ -226,6 +226,12 @@ def session_for_cookie(engine: Engine, username: str, token_exp: float) -> int |
         return row.id if row else None
 
 
+def cookie_lifetime_days(engine: Engine) -> float:
+    """The sign-in cookie lasts as long as a sign-in may: the site's absolute session length
+    (SECURITY 14), in the days the cookie library counts."""
+    return get_settings(engine).absolute_session_hours / 24
+
+
 def session_problem(
     row: AuthSession | None, user: User | None, settings: SiteSettings, now: datetime
 ) -> str | None:

@@ -17,7 +17,7 @@ from services.core import audit
 from services.core.audit import Actor
 from services.core.clock import local_time_text, utcnow
 from services.core.db import read_session, write_session
-from services.core.errors import StaleEditError, ValidationError
+from services.core.errors import StaleEditError, ValidationError, site_zone
 
 # Which organizations each role may belong to (a police officer is not at the provider).
 ROLE_ORG_KINDS = {
@@ -88,6 +88,7 @@ def _first_error(exc: Exception) -> str:
 def list_users(engine) -> list[dict]:
     with read_session(engine) as session:
         orgs = {o.id: o.code for o in session.exec(select(Organization))}
+        time_zone = site_zone(session) or "UTC"
         return [
             {
                 "id": u.id,
@@ -96,7 +97,7 @@ def list_users(engine) -> list[dict]:
                 "role": u.role.value,
                 "organization": orgs.get(u.organization_id, ""),
                 "disabled": u.disabled,
-                "locked until": local_time_text(u.locked_until, "America/Los_Angeles")
+                "locked until": local_time_text(u.locked_until, time_zone)
                 if u.locked_until and u.locked_until > utcnow()
                 else "",
                 "version": u.version,

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from sqlalchemy.orm import Session, object_session
+
+from models import SiteSettings
 from services.core.clock import local_time_text
 
 
@@ -62,10 +65,13 @@ def too_long(label: str, value: str, limit: int) -> str | None:
 
 
 class StaleEditError(RuntimeError):
-    """Optimistic locking: the record changed since the form was read (SECURITY 25)."""
+    """Optimistic locking: the record changed since the form was read (SECURITY 25).
 
-    def __init__(self, changed_by: str | None, changed_at) -> None:
-        when = local_time_text(changed_at, "America/Los_Angeles") if changed_at else "unknown time"
+    The time is told in the site's zone (its settings); without one, in UTC.
+    """
+
+    def __init__(self, changed_by: str | None, changed_at, time_zone: str | None = None) -> None:
+        when = local_time_text(changed_at, time_zone or "UTC") if changed_at else "unknown time"
         super().__init__(
             f"Not saved: this record was changed by {changed_by or 'someone else'} at {when}. "
             "Reload to see their change, then make yours again."
@@ -75,4 +81,19 @@ class StaleEditError(RuntimeError):
 
     @classmethod
     def for_row(cls, row) -> StaleEditError:
-        return cls(getattr(row, "updated_by", None), getattr(row, "updated_at", None))
+        """The error for a stored row, its time in the zone of the site the row's session
+        reads (issue 13: no hard-coded zone)."""
+        return cls(
+            getattr(row, "updated_by", None), getattr(row, "updated_at", None), site_zone(row)
+        )
+
+
+def site_zone(row_or_session) -> str | None:
+    """The site's time zone, read through a session or the one a row belongs to (None when
+    the row is detached)."""
+    if isinstance(row_or_session, Session):
+        session = row_or_session
+    else:
+        session = object_session(row_or_session) if row_or_session is not None else None
+    settings = session.get(SiteSettings, 1) if session is not None else None
+    return settings.time_zone if settings is not None else None

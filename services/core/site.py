@@ -1,18 +1,23 @@
-"""The site's settings (one row, typed, versioned) and its partner organizations."""
+"""The site's settings (one row, typed, versioned, with its history) and partner organizations.
+
+Every saved change is kept in `SiteSettingsChange` (who, when, the day it took effect, each
+field's old and new value), so `settings_as_of` can say what was in force on any day.
+See docs/settings.md.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from functools import cache
 from zoneinfo import available_timezones
 
 from sqlalchemy import Engine, update
 from sqlmodel import Session, select
 
-from models import Organization, OrgKind, SiteSettings, SiteSettingsBase
+from models import Organization, OrgKind, SiteSettings, SiteSettingsBase, SiteSettingsChange
 from services.core import audit
 from services.core.audit import Actor
-from services.core.clock import utcnow
+from services.core.clock import local_time_text, local_today, utcnow
 from services.core.db import read_session, write_session
 from services.core.errors import StaleEditError, ValidationError
 from services.core.text import clean_value
@@ -46,16 +51,8 @@ def get_settings(engine: Engine) -> SiteSettings:
     return settings or SiteSettings(id=1)
 
 
-def update_settings(
-    engine: Engine,
-    *,
-    actor: Actor,
-    expected_version: int,
-    changes: dict,
-    now: datetime | None = None,
-) -> SiteSettings:
-    """Validate and save; a save based on a stale read raises StaleEditError (SECURITY 25)."""
-    current = get_settings(engine)
+def validated(current: SiteSettingsBase, changes: dict) -> SiteSettingsBase:
+    """The current values with `changes` applied, validated; ValidationError says why not."""
     merged = current.model_dump(include=set(SiteSettingsBase.model_fields)) | changes
     try:
         valid = SiteSettingsBase.model_validate(merged)
@@ -65,6 +62,23 @@ def update_settings(
         raise ValidationError("The optimal intake window must start before it ends.")
     valid.time_zone = check_time_zone(valid.time_zone)
     valid.redisclosure_notice = check_notice(valid.redisclosure_notice)
+    return valid
+
+
+def update_settings(
+    engine: Engine,
+    *,
+    actor: Actor,
+    expected_version: int,
+    changes: dict,
+    now: datetime | None = None,
+) -> SiteSettings:
+    """Validate and save, keeping the change in the history; a save based on a stale read
+    raises StaleEditError (SECURITY 25). The page saves through
+    `services.today.settings_changes.save_settings`, which first lists the deadlines a changed
+    window would move."""
+    current = get_settings(engine)
+    valid = validated(current, changes)
     now = now or utcnow()
     # A bulk UPDATE passes by the flush guard (services.core.text): clean the text here.
     values = {k: clean_value(v) for k, v in valid.model_dump().items()}
@@ -82,6 +96,15 @@ def update_settings(
         if result.rowcount != 1:
             raise StaleEditError.for_row(session.get(SiteSettings, 1))
         changed = sorted(k for k in values if values[k] != getattr(current, k))
+        session.add(
+            SiteSettingsChange(
+                version=expected_version + 1,
+                effective_date=local_today(valid.time_zone, now),
+                changed_at=now,
+                changed_by=actor.username,
+                changes={k: [getattr(current, k), values[k]] for k in changed},
+            )
+        )
         audit.append(
             session,
             actor=actor,
@@ -91,6 +114,55 @@ def update_settings(
             now=now,
         )
     return get_settings(engine)
+
+
+# --- History -----------------------------------------------------------------------------------
+
+
+def settings_history(engine: Engine) -> list[SiteSettingsChange]:
+    """Every saved change, newest first."""
+    with read_session(engine) as session:
+        return list(
+            session.exec(select(SiteSettingsChange).order_by(SiteSettingsChange.version.desc()))
+        )
+
+
+def settings_as_of(engine: Engine, day: date) -> SiteSettingsBase:
+    """The values in force on `day`: today's values with every change effective later undone.
+
+    A change takes effect on its effective date; before the first change the values are those
+    it replaced.
+    """
+    values = get_settings(engine).model_dump(include=set(SiteSettingsBase.model_fields))
+    for change in settings_history(engine):  # newest first: undo in reverse order
+        if change.effective_date > day:
+            values |= {field: old for field, (old, _new) in change.changes.items()}
+    return SiteSettingsBase.model_validate(values)
+
+
+def history_rows(engine: Engine) -> list[dict]:
+    """The history as table rows (plain text), newest first, times in the site's zone."""
+    time_zone = get_settings(engine).time_zone
+    return [
+        {
+            "Took effect": change.effective_date.isoformat(),
+            "What changed": "; ".join(
+                _change_text(field, old, new) for field, (old, new) in change.changes.items()
+            )
+            or "nothing (saved as it was)",
+            "By": change.changed_by,
+            "Saved at": local_time_text(change.changed_at, time_zone),
+            "Version": change.version,
+        }
+        for change in settings_history(engine)
+    ]
+
+
+def _change_text(field: str, old: object, new: object) -> str:
+    label = SETTING_LABELS.get(field, field)
+    if field == "redisclosure_notice":
+        return f"{label}: text replaced"
+    return f"{label}: {old} → {new}"
 
 
 # The 2024 rule's short form ("42 CFR part 2 prohibits unauthorized use or disclosure of these

@@ -47,9 +47,10 @@ from services.access.policy import (
 from services.core import audit
 from services.core.clock import utcnow
 from services.core.db import read_session, write_session
-from services.core.errors import StaleEditError, ValidationError
+from services.core.errors import StaleEditError, ValidationError, site_zone
 from services.core.site import get_settings
 from services.core.text import strip_controls
+from services.deadlines import open_obligations
 from services.participants.casework import (
     FACTOR_ANSWERS,
     FUNDING,
@@ -61,7 +62,6 @@ from services.participants.casework import (
     public_domain,
 )
 from services.participants.consent import release_status
-from services.rules.deadlines import open_obligations
 
 MAX_QUERY_LENGTH = 80
 MAX_SEARCH_ROWS = 500
@@ -868,7 +868,7 @@ def _save(
                 Participant.id == participant_id
             )
         ).one()
-        raise StaleEditError(by, at)
+        raise StaleEditError(by, at, site_zone(session))
 
 
 def _clean_identity(values: dict, today: date) -> dict:

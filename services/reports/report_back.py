@@ -1155,8 +1155,12 @@ def publish(
         return snapshot.id
 
 
-def published(engine: Engine, time_zone: str = "America/Los_Angeles") -> list[dict]:
-    """Every published snapshot, newest period first: what community representatives see."""
+def published(engine: Engine, time_zone: str | None = None) -> list[dict]:
+    """Every published snapshot, newest period first: what community representatives see.
+
+    Publication months are counted in `time_zone`, by default the site's (its settings).
+    """
+    time_zone = time_zone or get_settings(engine).time_zone
     with read_session(engine) as session:
         snapshots = _snapshots(session)
     return [
