@@ -511,9 +511,9 @@ def cutoff_alerts(engine: Engine, user: CurrentUser, today: date) -> list[Alert]
 # How Today closes an alert that is not recorded in place (a referral date, a contact, an action
 # item): a link to the page where the catalog says it is recorded (a release on the record, ...).
 IN_PLACE = frozenset({"T4", "T5", "S6"})  # a referral date, recorded in Today's own form
-_PAGE_KEYS = {page.path: page.key for page in PAGES}
+PAGE_KEY_BY_PATH = {page.path: page.key for page in PAGES}
 CLOSES_ON = {
-    r: _PAGE_KEYS[catalog.rule(r).recorded_on.page]
+    r: PAGE_KEY_BY_PATH[catalog.rule(r).recorded_on.page]
     for r in ALERT_RULES
     if r not in IN_PLACE and catalog.rule(r).recorded_on is not None
 }

@@ -1504,10 +1504,10 @@ ACTION_LABELS = {
     "schedule": "Schedule the intake",
     "intake": "Record the completed intake",
     "extend": "Extend the intake deadline",
-    "notice": "Record the prosecutor notice",
+    "notice": catalog.action("T5"),
     "incapacitated": "Able to consent? (C2)",
     "close": "Close the referral",
-    "reassess": "Record the re-assessment (S6)",
+    "reassess": f"{catalog.action('S6')} (S6)",
     "victim": catalog.action("V1"),
 }
 

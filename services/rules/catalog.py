@@ -598,6 +598,75 @@ RULES: tuple[Rule, ...] = (
 BY_ID: dict[str, Rule] = {r.id: r for r in RULES}
 
 
+@dataclass(frozen=True, slots=True)
+class Term:
+    """A word the protocol and the app use, in plain language, with the rules behind it."""
+
+    term: str
+    meaning: str
+    rules: tuple[str, ...] = ()
+
+
+# The glossary's words (pages/glossary.py): windows and thresholds are the site's settings,
+# shown beside the rules that read them, never spelled here.
+GLOSSARY: tuple[Term, ...] = (
+    Term(
+        "LEAD (Law Enforcement Assisted Diversion)",
+        "Police divert people arrested for low-level drug, theft and sex-work offenses to case "
+        "management instead of jail, or refer them before any arrest.",
+    ),
+    Term(
+        "Arrest diversion",
+        "A person arrested for an eligible offense is referred to case management before booking.",
+        ("B1", "T1"),
+    ),
+    Term(
+        "Social contact referral",
+        "A person referred before any arrest, verified and approved by a LEAD-trained sergeant; "
+        "the approval lasts a set time, then it is re-assessed.",
+        ("S1", "S5", "S6"),
+    ),
+    Term(
+        "Release of information (ROI)",
+        "The participant's consent to share information among the operational partners and "
+        "discuss them at staffing sessions.",
+        ("C1", "C3"),
+    ),
+    Term(
+        "Participant",
+        "A person whose in-depth intake is complete and who signed a release no later than it.",
+        ("T6",),
+    ),
+    Term(
+        "Individual Intervention Plan (IIP)",
+        "The participant's own plan: housing, treatment, education, jobs, benefits and more.",
+        ("P1",),
+    ),
+    Term(
+        "In-depth intake",
+        "The full assessment after the initial screening, due by the intake deadline unless "
+        "extended.",
+        ("T4",),
+    ),
+    Term(
+        "Prosecutor notice",
+        "When the intake deadline is missed, the provider tells the prosecutor with jurisdiction.",
+        ("T5",),
+    ),
+    Term(
+        "Staffing session",
+        "The meeting of the operational partners that reviews participants and the program.",
+        ("M1", "M3"),
+    ),
+    Term("BHRD", "The funder, which receives the monthly client-level reports.", ("M5",)),
+    Term(
+        "DOC NCI",
+        "The Department of Corrections team that decides on people held on a DOC warrant.",
+        ("B11",),
+    ),
+)
+
+
 def rule(rule_id: str) -> Rule:
     """The rule with this id (KeyError for an unknown id)."""
     return BY_ID[rule_id]
