@@ -53,6 +53,7 @@ from services.participants import general_releases
 from services.participants import search as search_participants
 from services.policy import PARTNER_ROLES, release_state
 from services.referrals import MATCH_COLUMNS
+from services.rules import catalog
 from services.site import get_settings
 from services.text import strip_controls
 
@@ -1718,12 +1719,8 @@ def _suggestions(engine: Engine, *, session_id: int, today: date) -> list:
     return found
 
 
-DEADLINE_LABELS = {
-    "T4": "in-depth intake",
-    "T5": "prosecutor notice of a missed intake",
-    "C3": "release of information",
-    "S6": "social-contact re-assessment",
-}
+# The open deadlines' words on the agenda and the Presenter: the catalog's titles (as on Today).
+DEADLINE_LABELS = {rule: catalog.title(rule) for rule in ("T4", "T5", "C3", "S6")}
 
 
 def _deadline_text(rule: str, due: date, today: date) -> str:
