@@ -1474,7 +1474,7 @@ def _actions_for_stage(kind: str, stage: str, due: date | None, today: date, ref
     victim = ["victim"] if _victim_answer_owed(referral) else []
     if stage in (PARTICIPANT, INTAKE_DONE):
         return [*victim, "close"]
-    actions = victim
+    actions = []
     if stage in (REFERRED, LEFT):
         actions.append("screen")
     if stage == REFERRED:
@@ -1486,7 +1486,7 @@ def _actions_for_stage(kind: str, stage: str, due: date | None, today: date, ref
         actions.append("extend")
         if due is not None and today > due and referral.prosecutor_notified_date is None:
             actions.append("notice")
-    actions += ["incapacitated", "close"]
+    actions += [*victim, "incapacitated", "close"]
     return actions
 
 
