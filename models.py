@@ -202,6 +202,9 @@ class Referral(SQLModel, table=True):
     in_catchment: bool | None = None
     victim_involved: bool = False
     victim_sheet_date: date | None = None  # PROTOCOL V1
+    # PROTOCOL V1: the prosecutor's answer to "did the victim object?", and when it was given.
+    victim_objection_answered_on: date | None = None
+    victim_objected: bool | None = None
     determinations: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     convictions: list[dict] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     warrant_doc_notes: str = Field(default="", sa_type=Text)  # B11, B12

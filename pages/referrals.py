@@ -22,6 +22,7 @@ from services.referrals import (
     record_left_before_screening,
     record_prosecutor_notice,
     record_screening,
+    record_victim_objection,
     referral_detail,
     release_organizations,
     schedule_intake,
@@ -106,6 +107,10 @@ def action_form(action: str, detail: dict):
         return partial(
             record_prosecutor_notice, ctx.engine, user, on=on, office=office, method=method, **step
         )
+    if action == "victim":  # the prosecutor's answer closes Today's victim alert
+        on = date_field("Prosecutor answered on", today)
+        objected = st.radio("Did the victim object?", ["no", "yes"], horizontal=True) == "yes"
+        return partial(record_victim_objection, ctx.engine, user, on=on, objected=objected, **step)
     if action == "incapacitated":
         marked = detail["incapacitated"]
         st.markdown(

@@ -198,6 +198,18 @@ if offered:
                 on_click=open_record,
             ):
                 st.switch_page(page.path)
+        elif page_key == "referrals" and chosen.referral_id is not None:
+
+            def open_referral(referral_id=chosen.referral_id):
+                st.session_state["referral_id"] = referral_id
+                st.session_state["referrals_show"] = "all"  # a participant's referral too
+
+            if left.button(
+                f"Open the referral of {plain(chosen.subject)}",
+                icon=page.icon,
+                on_click=open_referral,
+            ):
+                st.switch_page(page.path)
         else:
             left.page_link(page.path, label=f"Go to {page.title}", icon=page.icon)
 

@@ -650,3 +650,25 @@ def _alert(rule, **refs):
 )
 def test_today_closes_each_alert_in_place_or_links_where_it_is_recorded(rule, refs, role, route):
     assert closing_route(_alert(rule, **refs), role) == route
+
+
+def test_the_prosecutors_answer_closes_the_victim_alert_and_is_recorded_once(engine, team):
+    from services.referrals import record_victim_objection
+
+    cm = sign_in(engine, "cma")
+    p = make_participant(engine, "BUR-0005", case_manager=_user(engine, "cma"))
+    ref = make_referral(
+        engine, p, referred=TODAY - days(2), victim_involved=True, victim_sheet_date=TODAY - days(1)
+    )
+
+    def v1_alerts():
+        return [a for a in open_alerts(engine, cm, TODAY) if a.rule == "V1"]
+
+    assert [a.action for a in v1_alerts()] == ["Record whether the victim objected"]
+    answer = {"referral_id": ref.id, "objected": False, "today": TODAY}
+    with pytest.raises(ValidationError, match="before the victim information sheet"):
+        record_victim_objection(engine, cm, expected_version=1, on=TODAY - days(2), **answer)
+    record_victim_objection(engine, cm, expected_version=1, on=TODAY, **answer)
+    assert v1_alerts() == []
+    with pytest.raises(ValidationError, match="already recorded"):
+        record_victim_objection(engine, cm, expected_version=2, on=TODAY, **answer)

@@ -11,7 +11,7 @@ from demo.seed import seed_demo
 from models import Contact, Participant, Referral
 from services.core.audit import AuditFilter, browse
 from services.core.clock import local_today
-from services.core.db import read_session
+from services.core.db import read_session, write_session
 from services.today import open_alerts
 from tests.checks import rendered_text
 from tests.factories import sign_in
@@ -354,3 +354,29 @@ def test_today_links_the_project_manager_to_the_bhrd_report(demo):
     choose_alert(at, nc)
     assert not [b for b in at.button if b.label == "Log contact"]
     assert [b for b in at.button if b.label == f"Open the record of {nc.subject}"]
+
+
+def test_recording_the_prosecutors_answer_on_referrals_closes_the_victim_alert(demo):
+    """Issue 13: the V1 alert linked to Referrals, where nothing could be recorded."""
+    t4 = first_alert(demo, "cm1", "T4")
+    with write_session(demo) as session:  # the victim sheet given today on one of cm1's referrals
+        row = session.get(Referral, t4.referral_id)
+        row.victim_involved, row.victim_sheet_date = True, local_today("America/Los_Angeles")
+    v1 = first_alert(demo, "cm1", "V1")
+    at = open_page(demo, "cm1", "pages/today.py")
+    choose_alert(at, v1)
+    assert f"**{v1.action}**: recorded on the Referrals page." in [m.value for m in at.markdown]
+    [b for b in at.button if b.label == f"Open the referral of {v1.subject}"][0].click().run()
+    at.switch_page("pages/referrals.py").run()  # AppTest forgets a switch made by the script
+    assert not at.exception
+    assert f"Referral of {v1.subject}" in [s.value for s in at.subheader]
+    [r for r in at.radio if r.label == "Did the victim object?"][0].set_value("yes")
+    [b for b in at.button if b.label == v1.action][0].click().run()
+    assert not at.exception
+    assert f"{v1.action}: saved for {v1.subject}." in [s.value for s in at.success]
+    with read_session(demo) as session:
+        row = session.get(Referral, v1.referral_id)
+    today = local_today("America/Los_Angeles")
+    assert (row.victim_objected, row.victim_objection_answered_on) == (True, today)
+    still = open_alerts(demo, sign_in(demo, "cm1"), today)
+    assert (v1.referral_id, "V1") not in [(a.referral_id, a.rule) for a in still]

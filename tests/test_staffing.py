@@ -717,7 +717,8 @@ def test_suggestions_say_why_and_respect_consent(engine, team, people):
     # A rescinded release since the last session.
     make_release(engine, casey, ["BPD"], signed=TODAY - days(30), rescinded=TODAY - days(2))
     found = {s.key: s for s in suggestions(engine, team.pm, session_id=session_id, today=TODAY)}
-    assert "T4 in-depth intake due 2026-12-02 (in 2 days)" in found[f"participant:{avery.id}"].why
+    why = found[f"participant:{avery.id}"].why
+    assert "T4 In-depth intake deadline due 2026-12-02 (in 2 days)" in why  # the catalog's title
     assert "no contact since 2026-11-10" in found[f"participant:{blake.id}"].why[0]
     assert found[f"participant:{casey.id}"].consent  # cannot be discussed (C3)
     assert "1 release(s)" in found["rescinded"].why[0]

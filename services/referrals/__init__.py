@@ -46,6 +46,7 @@ from services.core.db import read_session, write_session
 from services.core.errors import StaleEditError, ValidationError, too_long
 from services.core.site import get_settings, provider_organization_id
 from services.core.text import strip_controls
+from services.rules import catalog
 from services.rules.calendar import add_months
 from services.rules.deadlines import (
     intake_due,
@@ -1363,6 +1364,9 @@ def referral_detail(
         "Inside the catchment area": _yes_no(referral.in_catchment),
         "Victim involved": _yes_no(referral.victim_involved),
         "Victim information sheet given": _iso(referral.victim_sheet_date) or "",
+        "Victim objected (prosecutor's answer, V1)": ""
+        if referral.victim_objected is None
+        else f"{_yes_no(referral.victim_objected)} ({_iso(referral.victim_objection_answered_on)})",
         "Drug": DRUG_LABELS.get(referral.drug, referral.drug),
         "Drug grams": "" if referral.drug_grams is None else f"{referral.drug_grams:g}",
         "Prior convictions": "; ".join(
@@ -1459,8 +1463,10 @@ def available_actions(
 def _actions_for_stage(kind: str, stage: str, due: date | None, today: date, referral) -> list[str]:
     if stage == CLOSED:
         return []
+    # PROTOCOL V1: the prosecutor's answer is recorded whatever the stage, until it is.
+    victim = ["victim"] if _victim_answer_owed(referral) else []
     if stage in (PARTICIPANT, INTAKE_DONE):
-        return ["close"]
+        return [*victim, "close"]
     actions = []
     if stage in (REFERRED, LEFT):
         actions.append("screen")
@@ -1473,8 +1479,16 @@ def _actions_for_stage(kind: str, stage: str, due: date | None, today: date, ref
         actions.append("extend")
         if prosecutor_notice_owed(due, today, referral.prosecutor_notified_date):  # PROTOCOL T5
             actions.append("notice")
-    actions += ["incapacitated", "close"]
+    actions += [*victim, "incapacitated", "close"]
     return actions
+
+
+def _victim_answer_owed(referral) -> bool:
+    return bool(
+        referral.victim_involved
+        and referral.victim_sheet_date is not None
+        and referral.victim_objected is None
+    )
 
 
 ACTION_LABELS = {
@@ -1483,10 +1497,11 @@ ACTION_LABELS = {
     "schedule": "Schedule the intake",
     "intake": "Record the completed intake",
     "extend": "Extend the intake deadline",
-    "notice": "Record the prosecutor notice",
+    "notice": catalog.action("T5"),
     "incapacitated": "Able to consent? (C2)",
     "close": "Close the referral",
-    "reassess": "Record the re-assessment (S6)",
+    "reassess": f"{catalog.action('S6')} (S6)",
+    "victim": catalog.action("V1"),
 }
 
 
@@ -1625,6 +1640,7 @@ TRANSITION_ROLES = {
     "notice": PROVIDER_ROLES,
     "close": PROVIDER_ROLES,
     "reassess": PROVIDER_ROLES,
+    "victim": PROVIDER_ROLES,
 }
 
 
@@ -2185,6 +2201,55 @@ def record_reassessment(
             event="re-assessed",
             detail=f"on {on} (S6)",
             action="referral.reassessment",
+            purpose=purpose,
+        )
+
+
+def record_victim_objection(
+    engine: Engine,
+    user: CurrentUser,
+    *,
+    referral_id: int,
+    expected_version: int,
+    on: date,
+    objected: bool,
+    today: date,
+    purpose: str = "referral lifecycle",
+    now: datetime | None = None,
+) -> None:
+    """PROTOCOL V1: the prosecutor's answer to whether the victim objected (closes the alert)."""
+    now = now or utcnow()
+    if not isinstance(objected, bool):
+        raise ValidationError("Did the victim object: answer yes or no.")
+    with write_session(engine) as session:
+        referral, participant = _load_for_change(
+            session, user, referral_id, expected_version, "victim"
+        )
+        if referral.closed_date is not None:
+            raise ValidationError("Victim objection: the referral is closed.")
+        if not referral.victim_involved or referral.victim_sheet_date is None:
+            raise ValidationError(
+                "Victim objection: no victim information sheet was given for this referral."
+            )
+        if referral.victim_objected is not None:
+            raise ValidationError("Victim objection: the prosecutor's answer is already recorded.")
+        _check_on(on, referral, today, "Answer date")
+        if on < referral.victim_sheet_date:
+            raise ValidationError(
+                f"Answer date: it cannot be before the victim information sheet "
+                f"({referral.victim_sheet_date})."
+            )
+        referral.victim_objection_answered_on = on
+        referral.victim_objected = objected
+        _finish(
+            session,
+            referral,
+            participant,
+            user,
+            now,
+            event="victim objection answered",
+            detail=f"{'objected' if objected else 'no objection'} on {on} (V1)",
+            action="referral.victim_objection",
             purpose=purpose,
         )
 

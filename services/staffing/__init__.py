@@ -54,7 +54,7 @@ from services.participants import general_releases
 from services.participants import search as search_participants
 from services.referrals import MATCH_COLUMNS
 from services.reports.memo import AuditKeyedCache
-from services.rules import calendar
+from services.rules import calendar, catalog
 from services.rules.deadlines import open_obligations
 
 # --- Vocabulary ---------------------------------------------------------------------------------
@@ -1721,12 +1721,8 @@ def _suggestions(engine: Engine, *, session_id: int, today: date) -> list:
     return found
 
 
-DEADLINE_LABELS = {
-    "T4": "in-depth intake",
-    "T5": "prosecutor notice of a missed intake",
-    "C3": "release of information",
-    "S6": "social-contact re-assessment",
-}
+# The open deadlines' words on the agenda and the Presenter: the catalog's titles (as on Today).
+DEADLINE_LABELS = {rule: catalog.title(rule) for rule in ("T4", "T5", "C3", "S6")}
 
 
 def _deadline_text(rule: str, due: date, today: date) -> str:

@@ -34,7 +34,7 @@ from models import (
 )
 from services import referrals
 from services.access.auth import CurrentUser
-from services.access.policy import CASEWORK_EDITORS, can_open
+from services.access.policy import CASEWORK_EDITORS, PAGES, ROLE_LABELS, can_open
 from services.core import audit
 from services.core.alert import (  # one alert's shape; re-exported for Today's readers
     REFERRAL_DATE_KEYS,
@@ -48,40 +48,29 @@ from services.core.db import read_session
 from services.core.errors import ValidationError
 from services.core.site import get_settings
 from services.participants.caseload import caseload_clause
+from services.rules import catalog
 from services.rules.calendar import add_months
 from services.rules.deadlines import open_obligations
 
 # Today lists the most urgent alerts only (the PM has about 14,000 at 10,000 participants);
 # the counts above the table cover all of them, and the filters reach any other.
 ALERTS_SHOWN = 200
-# Who must act and the one action that closes each rule's alert.
-OWNERS = {
-    "T4": "Case manager",
-    "T5": "Provider (notice to the prosecutor)",
-    "C3": "Case manager",
-    "S6": "Project manager (sergeant re-assesses)",
-    "V1": "Case manager (watch for a victim objection)",
-    "NC": "Case manager",
-    "M5": "Project manager",
-}
-CLOSING_ACTIONS = {
-    "T4": "Record the intake",
-    "T5": "Record the prosecutor notice",
-    "C3": "Record a signed release",
-    "S6": "Record the re-assessment",
-    "V1": "Ask the prosecutor whether the victim objected",
-    "NC": "Log a contact",
-    "M5": "Send the monthly client-level report to BHRD",
-}
+# Who must act and the one action that closes each rule's alert: read from the catalog.
+ALERT_RULES = ("T4", "T5", "C3", "S6", "V1", "NC", "M5")
+OWNERS = {r: ROLE_LABELS[Role(catalog.who_acts(r))] for r in ALERT_RULES}
+CLOSING_ACTIONS = {r: catalog.action(r) for r in ALERT_RULES}
 # The soft T4 reminder: the in-depth intake optimally 24-48 hours after the initial screening.
-OPTIMAL_OWNER = "Case manager (optimal window)"
-OPTIMAL_ACTION = "Schedule the intake"
-# PROTOCOL M2: who acts on the agenda submission cut-off.
+OPTIMAL_OWNER = f"{OWNERS['T4']} (optimal window)"
+OPTIMAL_ACTION = referrals.ACTION_LABELS["schedule"]
+# PROTOCOL M2: who acts on the agenda submission cut-off (the catalog's action is the partners').
 CUTOFF_OWNERS = {
-    Role.project_manager: ("Project manager", "Prepare the agenda from the names sent"),
+    Role.project_manager: (
+        ROLE_LABELS[Role.project_manager],
+        "Prepare the agenda from the names sent",
+    ),
     Role.case_manager: (
-        "Case manager (names to discuss)",
-        "Send the project manager the names to discuss, with a brief reason",
+        f"{ROLE_LABELS[Role.case_manager]} (names to discuss)",
+        catalog.action("M2"),
     ),
 }
 
@@ -119,6 +108,7 @@ def open_alerts(engine: Engine, user: CurrentUser, today: date) -> list[Alert]:
             Referral.intake_scheduled_date,
             Referral.victim_involved,
             Referral.victim_sheet_date,
+            Referral.victim_objection_answered_on,
             Referral.participant_id,
         )
         .join(Participant, col(Participant.id) == col(Referral.participant_id))
@@ -143,8 +133,8 @@ def open_alerts(engine: Engine, user: CurrentUser, today: date) -> list[Alert]:
     }
     for row in rows:
         referral_id, version, referral_type, lead_id, signed, rescinded, unrescinded = row[:7]
-        dates = dict(zip(REFERRAL_DATE_KEYS, row[7:-4], strict=True))
-        scheduled, victim_involved, victim_sheet, participant_id = row[-4:]
+        dates = dict(zip(REFERRAL_DATE_KEYS, row[7:-5], strict=True))
+        scheduled, victim_involved, victim_sheet, victim_answered, participant_id = row[-5:]
         # PROTOCOL T6/C3: the first release signed is what the intake needed; consent is lost
         # only when every release the person signed has been rescinded.
         dates["roi_signed_date"] = signed
@@ -180,13 +170,14 @@ def open_alerts(engine: Engine, user: CurrentUser, today: date) -> list[Alert]:
             )
             if optimal:
                 alerts.append(optimal)
-        if victim_involved and victim_sheet is not None:
+        if victim_involved and victim_sheet is not None and victim_answered is None:
             victim = victim_window_alert(
                 lead_id,
                 victim_involved,
                 victim_sheet,
                 today,
                 settings,
+                answered_on=victim_answered,
                 referral_id=referral_id,
                 referral_version=version,
                 participant_id=participant_id,
@@ -271,13 +262,15 @@ def victim_window_alert(
     sheet_date: date | None,
     today: date,
     settings: SiteSettings,
+    answered_on: date | None = None,
     **refs,
 ) -> Alert | None:
     """PROTOCOL V1: the victim may object to the prosecutor within the window after the sheet.
 
-    Shown from the sheet date until the window closes (inclusive); nothing is owed after it.
+    Shown from the sheet date until the window closes (inclusive), or until the prosecutor's
+    answer (did the victim object?) is recorded on the referral; nothing is owed after it.
     """
-    if not victim_involved or sheet_date is None:
+    if not victim_involved or sheet_date is None or answered_on is not None:
         return None
     due = sheet_date + timedelta(days=settings.victim_objection_days)
     if today > due:
@@ -462,16 +455,15 @@ def cutoff_alerts(engine: Engine, user: CurrentUser, today: date) -> list[Alert]
 
 # --- Closing actions --------------------------------------------------------------------------
 
-RECORDABLE = {
-    "T4": "Record the intake",
-    "T5": "Record the prosecutor notice",
-    "S6": "Record the re-assessment",
-}
-
-
 # How Today closes an alert that is not recorded in place (a referral date, a contact, an action
-# item): a link to the page where it is recorded (a release on the participant record, ...).
-CLOSES_ON = {"C3": "participant", "NC": "participant", "V1": "referrals", "M5": "funder_reports"}
+# item): a link to the page where the catalog says it is recorded (a release on the record, ...).
+IN_PLACE = frozenset({"T4", "T5", "S6"})  # a referral date, recorded in Today's own form
+PAGE_KEY_BY_PATH = {page.path: page.key for page in PAGES}
+CLOSES_ON = {
+    r: PAGE_KEY_BY_PATH[catalog.rule(r).recorded_on.page]
+    for r in ALERT_RULES
+    if r not in IN_PLACE and catalog.rule(r).recorded_on is not None
+}
 
 
 def closing_route(alert: Alert, role: Role | str) -> tuple[str, str | None]:
@@ -483,7 +475,7 @@ def closing_route(alert: Alert, role: Role | str) -> tuple[str, str | None]:
     role = Role(role)
     if alert.rule == "Action item" and alert.action_id is not None:
         return "action", None
-    if alert.rule in ("T4", "T5", "S6") and alert.referral_id is not None:
+    if alert.rule in IN_PLACE and alert.referral_id is not None:
         return "referral", None
     if alert.rule == "NC" and role in CASEWORK_EDITORS and alert.participant_id is not None:
         return "contact", None
@@ -596,19 +588,9 @@ def _uid_part(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower() or "x"
 
 
-# What a calendar event may say: the rule and its title (PROTOCOL ids), never an alert's message
+# What a calendar event may say: the rule and its title (the catalog's), never an alert's message
 # or an action item's text, which can hold names and free text.
-CALENDAR_TITLES = {
-    "T4": "In-depth intake deadline",
-    "T5": "Prosecutor notice of a missed intake",
-    "C3": "Release of information needed",
-    "S6": "Social contact re-assessment",
-    "V1": "Victim objection window",
-    "NC": "No contact with an active participant",
-    "M5": "Monthly client-level report to BHRD",
-    "M2": "Names for the next session due",
-    "Action item": "Staffing action item",
-}
+ACTION_ITEM_TITLE = "Staffing action item"  # not a protocol rule: staffing's own follow-ups
 CALENDAR_LEAD_ID = re.compile(r"[A-Z]{2,5}-\d{1,6}")
 
 
@@ -620,7 +602,9 @@ def calendar_event_text(alert: Alert) -> tuple[str, str]:
     >>> calendar_event_text(a)
     ('Action item BUR-0007: Staffing action item', 'Staffing action item (PROTOCOL Action item)')
     """
-    title = CALENDAR_TITLES.get(alert.rule, "Deadline")
+    title = catalog.title(
+        alert.rule, ACTION_ITEM_TITLE if alert.rule == "Action item" else "Deadline"
+    )
     lead_id = alert.subject if CALENDAR_LEAD_ID.fullmatch(alert.subject) else ""
     summary = f"{alert.rule} {lead_id}: {title}" if lead_id else f"{alert.rule}: {title}"
     return summary, f"{title} (PROTOCOL {alert.rule})"
