@@ -6,9 +6,9 @@ organizations and the site settings in force now: this page spells no rule, wind
 
 import streamlit as st
 
-from services.policy import ROLE_LABELS
+from services.access.policy import ROLE_LABELS
+from services.core.site import SETTING_LABELS, get_settings, organizations
 from services.rules.catalog import GLOSSARY, families
-from services.site import SETTING_LABELS, get_settings, organizations
 from ui.session import require_page
 from ui.text import plain
 

@@ -13,7 +13,7 @@ import sqlmodel
 from alembic import op
 
 revision = "0007s"
-down_revision = "0006"
+down_revision = "0007c"
 branch_labels = None
 depends_on = None
 
