@@ -18,7 +18,7 @@ from models import CommunityConcern, CommunityMeeting
 from services import audit
 from services.auth import CurrentUser
 from services.clock import utcnow
-from services.db import read_session, write_session
+from services.db import bump_version, read_session, write_session
 from services.errors import StaleEditError, ValidationError, too_long
 from services.text import strip_controls
 
@@ -154,9 +154,7 @@ def set_concern_status(
             raise StaleEditError.for_row(concern)
         previous = concern.status
         concern.status = status
-        concern.version += 1
-        concern.updated_at = now
-        concern.updated_by = user.username
+        bump_version(concern, now, user.username)
         session.add(concern)
         audit.append(
             session,

@@ -44,7 +44,7 @@ from services import audit
 from services.alerts import REFERRAL_DATE_KEYS, make_alert
 from services.auth import CurrentUser
 from services.clock import local_time_text, local_today, utcnow
-from services.db import read_session, write_session
+from services.db import bump_version, read_session, write_session
 from services.deadlines import open_obligations
 from services.errors import Problems, StaleEditError, ValidationError, too_long
 from services.free_text import record_confirmation, require_confirmation
@@ -499,9 +499,7 @@ def _agenda_changed(
     session: Session, row: StaffingSession, user: CurrentUser, what: str, now: datetime
 ) -> None:
     """Bump the agenda's versions; after finalizing every change is a new, audited version."""
-    row.version += 1
-    row.updated_at = now
-    row.updated_by = user.username
+    bump_version(row, now, user.username)
     outcome = "ok"
     if row.finalized_at is not None:
         row.agenda_version += 1
@@ -1297,8 +1295,7 @@ def _confirm(
     session.add(sub)
     session.flush()
     item.why = _why_lines(session, row, participant_id, item)
-    item.version += 1
-    item.updated_at, item.updated_by = now, user.username
+    bump_version(item, now, user.username)
     session.add(item)
     _urgent_first(session, row, item)
     _agenda_changed(session, row, user, f"{subject} placed", now)
@@ -1534,8 +1531,7 @@ def update_item(
         row = _get(session, StaffingSession, item.session_id, "Session")
         changed_minutes = item.minutes != minutes
         item.minutes, item.prep_notes = minutes, prep_notes
-        item.version += 1
-        item.updated_at, item.updated_by = now, user.username
+        bump_version(item, now, user.username)
         session.add(item)
         _agenda_changed(session, row, user, "time box" if changed_minutes else "notes", now)
 
@@ -1610,8 +1606,7 @@ def finalize(
                 session.add(sub)
         row.finalized_at = now
         row.agenda_version = 1
-        row.version += 1
-        row.updated_at, row.updated_by = now, user.username
+        bump_version(row, now, user.username)
         session.add(row)
         audit.append(
             session,
@@ -1892,8 +1887,7 @@ def save_outcome(
         _check_version(item, expected_version)
         row = _get(session, StaffingSession, item.session_id, "Session")
         item.summary, item.decisions = summary, decisions
-        item.version += 1
-        item.updated_at, item.updated_by = now, user.username
+        bump_version(item, now, user.username)
         session.add(item)
         participant = session.get(Participant, item.participant_id) if item.participant_id else None
         subject = participant.lead_id if participant else f"session {row.on}"
