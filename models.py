@@ -39,6 +39,13 @@ class ReferralType(StrEnum):
     doc = "doc"
 
 
+class ReleaseKind(StrEnum):
+    """How a release of information was given (PROTOCOL C1)."""
+
+    written = "written"
+    verbal = "verbal"  # memorialised by the staff member who records it
+
+
 class ParticipantStatus(StrEnum):
     referred = "referred"
     active = "active"
@@ -214,7 +221,7 @@ class Release(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     participant_id: int = Field(foreign_key="participant.id", index=True)
-    kind: str = Field(default="written", max_length=16)  # written | verbal (C1)
+    kind: str = Field(default=ReleaseKind.written.value, max_length=16)  # ReleaseKind (C1)
     signed_date: date
     expires_date: date | None = None
     rescinded_date: date | None = None

@@ -29,9 +29,10 @@ from models import (
 from services import audit
 from services.auth import CurrentUser
 from services.clock import utcnow
-from services.db import write_session
+from services.db import bump_version, write_session
 from services.errors import StaleEditError, ValidationError, too_long
 from services.policy import CASEWORK_EDITORS
+from services.rules import consent as consent_rules
 from services.text import strip_controls
 
 # --- Vocabularies ------------------------------------------------------------------------------
@@ -139,40 +140,68 @@ def check_choice(label: str, value: str, choices) -> str:
     return value
 
 
-def activate_if_ready(
-    session: Session, user: CurrentUser, participant: Participant, now: datetime
-) -> bool:
-    """PROTOCOL T6: a referred person becomes an active participant once the in-depth intake is
-    complete and a release of information is signed (and not rescinded). Returns True if so."""
-    if participant.status != ParticipantStatus.referred:
-        return False
+def gate_inputs(session: Session, participant_id: int) -> tuple[date | None, list[dict]]:
+    """What the consent gate reads (PROTOCOL T6, C3): the intake's completion and the releases.
+
+    The completion is the open referral's, the one Today's C3 alert reads (the earliest, if
+    several are open); without one, the first intake recorded on the participant record.
+    """
     intake_on = (
         session.exec(
-            select(Intake.on)
-            .where(Intake.participant_id == participant.id)
-            .order_by(col(Intake.on))
-        ).first()
-        or session.exec(
             select(Referral.intake_completed_date)
             .where(
-                Referral.participant_id == participant.id,
+                Referral.participant_id == participant_id,
+                col(Referral.closed_date).is_(None),
                 col(Referral.intake_completed_date).is_not(None),
             )
             .order_by(col(Referral.intake_completed_date))
         ).first()
+        or session.exec(
+            select(Intake.on)
+            .where(Intake.participant_id == participant_id)
+            .order_by(col(Intake.on))
+        ).first()
     )
-    signed = session.exec(
-        select(Release.signed_date)
-        .where(
-            Release.participant_id == participant.id,
+    rows = session.exec(
+        select(Release.signed_date, Release.expires_date, Release.rescinded_date).where(
+            Release.participant_id == participant_id,
             col(Release.treatment_information).is_(False),
-            col(Release.rescinded_date).is_(None),
         )
-        .order_by(col(Release.signed_date))
-    ).first()
-    if intake_on is None or signed is None:
+    )
+    releases = [
+        {"signed_date": s, "expires_date": e, "rescinded_date": r, "covered_org_codes": []}
+        for s, e, r in rows
+    ]
+    return intake_on, releases
+
+
+def activate_if_ready(
+    session: Session,
+    user: CurrentUser,
+    participant: Participant,
+    now: datetime,
+    today: date,
+    *,
+    reactivate: bool = False,
+) -> bool:
+    """The one path to an active participant (PROTOCOL T6): once the consent gate says so.
+
+    Version-checked: if someone changed the record meanwhile, the status stays for them to set.
+    A release signed after the intake's completion does not activate (see services.rules.consent).
+    `reactivate`: a new referral's completed intake also re-activates an inactive or exited
+    person (the referral lifecycle); elsewhere only a referred person is activated.
+    Returns True if the person became active.
+    """
+    allowed = {ParticipantStatus.referred}
+    if reactivate:
+        allowed |= {ParticipantStatus.inactive, ParticipantStatus.exited}
+    if participant.status not in allowed:
         return False
-    on = max(intake_on, signed)
+    session.flush()  # the gate reads the rows this transaction just wrote
+    intake_on, releases = gate_inputs(session, participant.id)
+    if not consent_rules.is_participant(intake_on, releases, today):
+        return False
+    on = max(intake_on, min(r["signed_date"] for r in releases))
     result = session.exec(
         update(Participant)
         .where(
@@ -254,19 +283,22 @@ def record_intake(
             at=now,
         )
         session.add(intake)
-        if referral is not None and referral.intake_completed_date is None:
-            # The referral's own clock (PROTOCOL T4) stops with the intake recorded here.
-            referral.intake_completed_date = on
-            referral.version += 1
-            referral.updated_at = now
-            referral.updated_by = user.username
+        completed = referral.intake_completed_date if referral is not None else None
+        _, releases = gate_inputs(session, participant_id)
+        if referral is not None and completed != (
+            moved := consent_rules.completion_after_redo(completed, releases, on, today)
+        ):
+            # The referral's own clock (PROTOCOL T4) stops with the intake recorded here; an
+            # intake redone on or after a late release closes the T6/C3 gap (rules.consent).
+            referral.intake_completed_date = moved
+            bump_version(referral, now, user.username)
             session.add(referral)
             session.add(
                 ReferralEvent(
                     referral_id=referral.id,
                     at=now,
                     username=user.username,
-                    event="intake completed",
+                    event="intake completed" if completed is None else "intake completed again",
                     detail=f"in-depth intake on {on.isoformat()} (participant record)",
                 )
             )
@@ -279,7 +311,7 @@ def record_intake(
             purpose="in-depth intake",
             now=now,
         )
-        activate_if_ready(session, user, participant, now)
+        activate_if_ready(session, user, participant, now, today)
         return intake.id
 
 

@@ -13,41 +13,26 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import Engine, update
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
-from models import Organization, OrgKind, Referral, Release
+from models import Organization, OrgKind, Participant, Referral, Release, ReleaseKind
 from services import audit
 from services.auth import CurrentUser
 from services.casework import activate_if_ready, check_date, check_text, load_for_change
 from services.clock import utcnow
 from services.db import read_session, write_session
 from services.errors import ValidationError
+from services.rules.consent import release_status  # noqa: F401  (the rule's home; re-exported)
 
+# The one set of labels for the kinds, on every form that records a release.
 RELEASE_KINDS = {
-    "written": "Written, signed by the participant",
-    "verbal": "Verbal, memorialised by staff (PROTOCOL C1)",
+    ReleaseKind.written: "Written, signed by the participant",
+    ReleaseKind.verbal: "Verbal, memorialised by staff (PROTOCOL C1)",
 }
 PARTNER_ORG_KINDS = frozenset(
     {OrgKind.police, OrgKind.sheriff, OrgKind.corrections, OrgKind.prosecutor}
 )
 MAX_TREATMENT_RECIPIENTS = 10
-
-
-def release_status(release: dict, today: date) -> str:
-    """One release's own state today, whoever asks: pending, active, expired or rescinded.
-
-    >>> r = {"signed_date": date(2026, 1, 1), "expires_date": date(2026, 12, 31),
-    ...      "rescinded_date": None}
-    >>> release_status(r, date(2026, 12, 31)), release_status(r, date(2027, 1, 1))
-    ('active', 'expired')
-    """
-    if release["rescinded_date"] and release["rescinded_date"] <= today:
-        return "rescinded"
-    if release["signed_date"] > today:
-        return "pending"
-    if release["expires_date"] and release["expires_date"] < today:
-        return "expired"
-    return "active"
 
 
 def _covered_orgs(session, codes: list[str]) -> list[str]:
@@ -105,6 +90,47 @@ def add_release(
     `covered` holds organization codes for a release of information, or the professionals and
     programs consulted for a treatment-information release (C4).
     """
+    now = now or utcnow()
+    with write_session(engine) as session:
+        participant = load_for_change(session, user, participant_id)
+        release = record_release(
+            session,
+            user,
+            participant,
+            kind=kind,
+            signed_date=signed_date,
+            covered=covered,
+            purpose=purpose,
+            expires_date=expires_date,
+            treatment_information=treatment_information,
+            today=today,
+            now=now,
+        )
+        if not treatment_information:
+            activate_if_ready(session, user, participant, now, today)
+        return release.id
+
+
+def record_release(
+    session: Session,
+    user: CurrentUser,
+    participant: Participant,
+    *,
+    kind: str,
+    signed_date: date | None,
+    covered: list[str],
+    purpose: str,
+    expires_date: date | None,
+    treatment_information: bool = False,
+    today: date,
+    now: datetime,
+) -> Release:
+    """The one path that records a release (participant record and referral intake alike).
+
+    Checks every required element (42 CFR 2.31), the C2 capacity mark, then writes the row and
+    its audit row. The caller has checked the user may change this participant, and decides on
+    activation (PROTOCOL T6) once its own writes are in.
+    """
     if kind not in RELEASE_KINDS:
         raise ValidationError("Kind: choose written or verbal (memorialised by staff).")
     signed_date = check_date("Signed date", signed_date, today=today)
@@ -115,53 +141,48 @@ def add_release(
         raise ValidationError("Expiry: it must be after the signed date.")
     if expires_date < today:  # the rule the form's date field once enforced (SECURITY 33)
         raise ValidationError("Expiry: it cannot be in the past; record a release in force.")
-    now = now or utcnow()
-    with write_session(engine) as session:
-        participant = load_for_change(session, user, participant_id)
-        if treatment_information:
-            codes = _treatment_recipients(session, covered)
-        else:
-            codes = _covered_orgs(session, covered)
-        # PROTOCOL C2: no consent while the person is marked unable to give it.
-        unable = session.exec(
-            select(Referral.id).where(
-                Referral.participant_id == participant_id,
-                col(Referral.closed_date).is_(None),
-                col(Referral.incapacitated).is_(True),
-            )
-        ).first()
-        if unable is not None:
-            raise ValidationError(
-                "Release: the referral marks the person as unable to consent right now "
-                "(intoxicated, incapacitated or unable for mental-health reasons); check in "
-                "again later (PROTOCOL C2)."
-            )
-        release = Release(
-            participant_id=participant_id,
-            kind=kind,
-            signed_date=signed_date,
-            expires_date=expires_date,
-            covered_org_codes=codes,
-            purpose=purpose,
-            treatment_information=treatment_information,
-            memorialised_by=user.username if kind == "verbal" else "",
-            created_at=now,
-            created_by=user.username,
+    if treatment_information:
+        codes = _treatment_recipients(session, covered)
+    else:
+        codes = _covered_orgs(session, covered)
+    # PROTOCOL C2: no consent while the person is marked unable to give it.
+    unable = session.exec(
+        select(Referral.id).where(
+            Referral.participant_id == participant.id,
+            col(Referral.closed_date).is_(None),
+            col(Referral.incapacitated).is_(True),
         )
-        session.add(release)
-        session.flush()
-        audit.append(
-            session,
-            actor=user.actor,
-            action="release.treatment_add" if treatment_information else "release.add",
-            subject=participant.lead_id,
-            purpose=f"{kind} release"
-            + ("" if treatment_information else f" covering {', '.join(codes)}"),
-            now=now,
+    ).first()
+    if unable is not None:
+        raise ValidationError(
+            "Release: the referral marks the person as unable to consent right now "
+            "(intoxicated, incapacitated or unable for mental-health reasons); check in "
+            "again later (PROTOCOL C2)."
         )
-        if not treatment_information:
-            activate_if_ready(session, user, participant, now)
-        return release.id
+    release = Release(
+        participant_id=participant.id,
+        kind=kind,
+        signed_date=signed_date,
+        expires_date=expires_date,
+        covered_org_codes=codes,
+        purpose=purpose,
+        treatment_information=treatment_information,
+        memorialised_by=user.username if kind == ReleaseKind.verbal else "",
+        created_at=now,
+        created_by=user.username,
+    )
+    session.add(release)
+    session.flush()
+    audit.append(
+        session,
+        actor=user.actor,
+        action="release.treatment_add" if treatment_information else "release.add",
+        subject=participant.lead_id,
+        purpose=f"{kind} release"
+        + ("" if treatment_information else f" covering {', '.join(codes)}"),
+        now=now,
+    )
+    return release
 
 
 def rescind_release(
