@@ -81,6 +81,25 @@ CLOSING_ACTIONS = {
     "NC": "Log a contact",
     "M5": "Send the monthly client-level report to BHRD",
 }
+
+
+def c3_action(dates: dict) -> str:
+    """The C3 alert's closing action, one the app can record (PROTOCOL T6, C3).
+
+    A release signed after the intake's completion does not make a participant (T6: signed no
+    later than the intake), so recording another release cannot close it: the intake recorded
+    again on or after the release's date can (services.rules.consent.completion_after_redo),
+    or closing the referral.
+    """
+    signed, intake = dates["roi_signed_date"], dates["intake_completed_date"]
+    if dates["roi_rescinded_date"] is None and signed and intake and signed > intake:
+        return (
+            f"Record the intake again on or after {signed}, the release's date (T6: the release"
+            " must come no later than the intake), or close the referral"
+        )
+    return CLOSING_ACTIONS["C3"]
+
+
 # The soft T4 reminder: the in-depth intake optimally 24-48 hours after the initial screening.
 OPTIMAL_OWNER = "Case manager (optimal window)"
 OPTIMAL_ACTION = "Schedule the intake"
@@ -214,7 +233,7 @@ def open_alerts(engine: Engine, user: CurrentUser, today: date) -> list[Alert]:
                     due,
                     today,
                     OWNERS[rule],
-                    CLOSING_ACTIONS[rule],
+                    c3_action(dates) if rule == "C3" else CLOSING_ACTIONS[rule],
                     message,
                     referral_id=referral_id,
                     referral_version=version,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Engine, or_, update
+from sqlalchemy import Engine, func, or_, update
 from sqlmodel import Session, col, select
 
 from models import (
@@ -140,39 +140,74 @@ def check_choice(label: str, value: str, choices) -> str:
     return value
 
 
-def gate_inputs(session: Session, participant_id: int) -> tuple[date | None, list[dict]]:
-    """What the consent gate reads (PROTOCOL T6, C3): the intake's completion and the releases.
+def _chunks(ids: list[int] | None) -> list[list[int] | None]:
+    # IN lists of a size every database takes; None means every participant.
+    return [None] if ids is None else [ids[i : i + 500] for i in range(0, len(ids), 500)]
 
-    The completion is the open referral's, the one Today's C3 alert reads (the earliest, if
-    several are open); without one, the first intake recorded on the participant record.
+
+def intake_completions(session: Session, ids: list[int] | None) -> dict[int, date]:
+    """What the consent gate takes as each person's intake completion (PROTOCOL T6, C3).
+
+    The open referral's completion, the one Today's C3 alert reads (the earliest, if several are
+    open); without one, the first intake recorded on the participant record.
     """
-    intake_on = (
-        session.exec(
-            select(Referral.intake_completed_date)
-            .where(
-                Referral.participant_id == participant_id,
-                col(Referral.closed_date).is_(None),
-                col(Referral.intake_completed_date).is_not(None),
+    found: dict[int, date] = {}
+    for model, on, where in (
+        (
+            Referral,
+            Referral.intake_completed_date,
+            (col(Referral.closed_date).is_(None), col(Referral.intake_completed_date).is_not(None)),
+        ),
+        (Intake, Intake.on, ()),
+    ):
+        for chunk in _chunks(ids):
+            query = select(model.participant_id, func.min(on)).where(*where)
+            if chunk is not None:
+                query = query.where(col(model.participant_id).in_(chunk))
+            for pid, first in session.exec(query.group_by(model.participant_id)):
+                found.setdefault(pid, first)
+    return found
+
+
+def general_releases(session: Session, ids: list[int] | None) -> dict[int, list[dict]]:
+    """General releases (never the C4 treatment ones) by participant; None means all.
+
+    Each carries the person's intake completion ("intake_completed"), so every release state
+    computed from them applies the T6 gate (services.rules.consent.release_state).
+    """
+    grouped: dict[int, list[dict]] = {}
+    for chunk in _chunks(ids):
+        query = select(
+            Release.participant_id,
+            Release.signed_date,
+            Release.expires_date,
+            Release.rescinded_date,
+            Release.covered_org_codes,
+        ).where(col(Release.treatment_information).is_(False))
+        if chunk is not None:
+            query = query.where(col(Release.participant_id).in_(chunk))
+        for pid, signed, expires, rescinded, codes in session.exec(query):
+            grouped.setdefault(pid, []).append(
+                {
+                    "signed_date": signed,
+                    "expires_date": expires,
+                    "rescinded_date": rescinded,
+                    "covered_org_codes": list(codes),
+                }
             )
-            .order_by(col(Referral.intake_completed_date))
-        ).first()
-        or session.exec(
-            select(Intake.on)
-            .where(Intake.participant_id == participant_id)
-            .order_by(col(Intake.on))
-        ).first()
+    intakes = intake_completions(session, list(grouped)) if grouped else {}
+    for pid, rows in grouped.items():
+        for row in rows:
+            row["intake_completed"] = intakes.get(pid)
+    return grouped
+
+
+def gate_inputs(session: Session, participant_id: int) -> tuple[date | None, list[dict]]:
+    """What the consent gate reads for one person: the intake's completion and the releases."""
+    return (
+        intake_completions(session, [participant_id]).get(participant_id),
+        general_releases(session, [participant_id]).get(participant_id, []),
     )
-    rows = session.exec(
-        select(Release.signed_date, Release.expires_date, Release.rescinded_date).where(
-            Release.participant_id == participant_id,
-            col(Release.treatment_information).is_(False),
-        )
-    )
-    releases = [
-        {"signed_date": s, "expires_date": e, "rescinded_date": r, "covered_org_codes": []}
-        for s, e, r in rows
-    ]
-    return intake_on, releases
 
 
 def activate_if_ready(

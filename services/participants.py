@@ -43,6 +43,7 @@ from services.casework import (
     TREATMENT_DOMAINS,
     check_date,
     check_text,
+    general_releases,
     load_for_change,
     public_domain,
 )
@@ -200,36 +201,6 @@ def _release_dicts(releases) -> list[dict]:
         }
         for r in releases
     ]
-
-
-def general_releases(session: Session, ids: list[int] | None) -> dict[int, list[dict]]:
-    """General releases (never the C4 treatment ones) by participant; None means all."""
-    query = select(
-        Release.participant_id,
-        Release.signed_date,
-        Release.expires_date,
-        Release.rescinded_date,
-        Release.covered_org_codes,
-    ).where(col(Release.treatment_information).is_(False))
-    if ids is None:
-        queries = [query]
-    else:  # IN lists of a size every database takes
-        queries = [
-            query.where(col(Release.participant_id).in_(ids[start : start + 500]))
-            for start in range(0, len(ids), 500)
-        ]
-    grouped: dict[int, list[dict]] = {}
-    for chunk in queries:
-        for pid, signed, expires, rescinded, codes in session.exec(chunk):
-            grouped.setdefault(pid, []).append(
-                {
-                    "signed_date": signed,
-                    "expires_date": expires,
-                    "rescinded_date": rescinded,
-                    "covered_org_codes": list(codes),
-                }
-            )
-    return grouped
 
 
 def _agency_ok(user: CurrentUser, organization_id: int) -> bool:

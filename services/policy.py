@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from models import Role
 from services.rules.consent import (  # noqa: F401  (the consent gate's home; re-exported)
     CONSENT_STATES,
-    partner_state,
     release_state,
 )
 

@@ -10,7 +10,7 @@ The T6/C3 decision, in one place: a person is a participant once the intake is c
 FIRST general release was signed no later than the intake's completion, and not every release has
 since been rescinded (a new release after a rescission restores consent, C3). A release signed
 after the intake does not make a participant: Today keeps its C3 alert, and partners see nothing
-(the release shows as "pending") until the intake is recorded again on or after the release's
+(`release_state` says "pending") until the intake is recorded again on or after the release's
 signed date (`completion_after_redo`) or the referral is closed.
 """
 
@@ -45,18 +45,35 @@ def general(releases: list[dict]) -> list[dict]:
 
 
 def release_state(releases: list[dict], org_code: str, today: date) -> str:
-    """The consent state of one participant for one organization (PROTOCOL C1, C3, C4).
+    """The consent state of one person for one organization (PROTOCOL C1, C3, C4, T6).
 
     An active release wins over everything else, then pending, expired, rescinded; none without
-    a release covering the organization.
+    a release covering the organization. When the releases carry the person's intake completion
+    ("intake_completed", as `services.casework.general_releases` gives them), a release signed
+    after the intake is only "pending": the person is not a participant (T6), so partners see
+    nothing and staffing sessions do not discuss them, exactly while Today shows the C3 alert.
+
+    >>> r = {"signed_date": date(2026, 3, 5), "expires_date": None, "rescinded_date": None,
+    ...      "covered_org_codes": ["BPD"]}
+    >>> release_state([r], "BPD", date(2026, 4, 1)), release_state([r], "KCSO", date(2026, 4, 1))
+    ('active', 'none')
+    >>> release_state([r | {"intake_completed": date(2026, 3, 1)}], "BPD", date(2026, 4, 1))
+    'pending'
     """
-    states = {
-        release_status(r, today) for r in general(releases) if org_code in r["covered_org_codes"]
-    }
+    rows = general(releases)
+    states = {release_status(r, today) for r in rows if org_code in r["covered_org_codes"]}
     for state in ("active", "pending", "expired", "rescinded"):
         if state in states:
+            if state == "active" and _late(rows, today):
+                return "pending"
             return state
     return "none"
+
+
+def _late(rows: list[dict], today: date) -> bool:
+    intake = next((r["intake_completed"] for r in rows if r.get("intake_completed")), None)
+    late = gap(intake, rows, today)
+    return late is not None and late.missing == "release by the intake"
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,21 +119,6 @@ def is_participant(intake_completed: date | None, releases: list[dict], today: d
         and any(r["signed_date"] <= today for r in general(releases))
         and gap(intake_completed, releases, today) is None
     )
-
-
-def partner_state(
-    releases: list[dict], org_code: str, today: date, intake_completed: date | None
-) -> str:
-    """The release state a partner's access is decided on (PROTOCOL T6, C3).
-
-    As `release_state`, except that a release signed after the intake's completion is only
-    "pending" (partners see nothing) until the intake is recorded again on or after it.
-    """
-    state = release_state(releases, org_code, today)
-    late = gap(intake_completed, releases, today)
-    if state == "active" and late is not None and late.missing == "release by the intake":
-        return "pending"
-    return state
 
 
 def completion_after_redo(
