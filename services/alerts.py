@@ -40,6 +40,7 @@ from services.db import read_session
 from services.deadlines import add_months, open_obligations
 from services.errors import ValidationError
 from services.policy import CASEWORK_EDITORS, can_open
+from services.rules import consent as consent_rules
 from services.site import get_settings
 
 REFERRAL_DATE_KEYS = (
@@ -221,8 +222,9 @@ def open_alerts(engine: Engine, user: CurrentUser, today: date) -> list[Alert]:
         scheduled, victim_involved, victim_sheet, participant_id = row[-4:]
         # PROTOCOL T6/C3: the first release signed is what the intake needed; consent is lost
         # only when every release the person signed has been rescinded.
-        dates["roi_signed_date"] = signed
-        dates["roi_rescinded_date"] = rescinded if signed is not None and not unrescinded else None
+        dates["roi_signed_date"], dates["roi_rescinded_date"] = consent_rules.c3_inputs(
+            signed, rescinded, unrescinded
+        )
         for rule, due, message in open_obligations(
             getattr(referral_type, "value", referral_type), dates, today, **windows
         ):

@@ -48,7 +48,6 @@ from services.casework import (
     public_domain,
 )
 from services.clock import utcnow
-from services.consent import release_status
 from services.db import read_session, write_session
 from services.deadlines import open_obligations
 from services.errors import StaleEditError, ValidationError
@@ -61,6 +60,8 @@ from services.policy import (
     release_state,
     visible_fields,
 )
+from services.rules import consent as consent_rules
+from services.rules.consent import release_status
 from services.site import get_settings
 from services.text import strip_controls
 
@@ -766,9 +767,11 @@ def _deadlines(
         for r in session.exec(select(Release).where(Release.participant_id == p.id))
         if not r.treatment_information
     ]
-    signed = min((r.signed_date for r in general), default=None)
-    all_rescinded = bool(general) and all(r.rescinded_date for r in general)
-    rescinded = max((r.rescinded_date for r in general), default=None) if all_rescinded else None
+    signed, rescinded = consent_rules.c3_inputs(
+        min((r.signed_date for r in general), default=None),
+        max((r.rescinded_date for r in general if r.rescinded_date), default=None),
+        sum(1 for r in general if not r.rescinded_date),
+    )
     rows = []
     for referral in session.exec(select(Referral).where(Referral.participant_id == p.id)):
         dates = {

@@ -53,6 +53,7 @@ from services.participants import general_releases
 from services.participants import search as search_participants
 from services.policy import PARTNER_ROLES, release_state
 from services.referrals import MATCH_COLUMNS
+from services.rules import consent as consent_rules
 from services.site import get_settings
 from services.text import strip_controls
 
@@ -1765,8 +1766,9 @@ def _open_deadlines(session: Session, settings, today: date, participant_id: int
     for pid, lead_id, referral_type, *values in rows:
         signed, rescinded, unrescinded = consent.get(pid, (None, None, 0))
         dates = dict(zip(REFERRAL_DATES, values, strict=True))
-        dates["roi_signed_date"] = signed
-        dates["roi_rescinded_date"] = rescinded if signed is not None and not unrescinded else None
+        dates["roi_signed_date"], dates["roi_rescinded_date"] = consent_rules.c3_inputs(
+            signed, rescinded, unrescinded
+        )
         kind = getattr(referral_type, "value", referral_type)
         for rule, due, message in open_obligations(
             kind,

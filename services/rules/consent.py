@@ -112,6 +112,22 @@ def gap(intake_completed: date | None, releases: list[dict], today: date) -> Gap
     return None
 
 
+def c3_inputs(
+    first_signed: date | None, last_rescinded: date | None, unrescinded: int
+) -> tuple[date | None, date | None]:
+    """The release dates the C3 alert reads (roi_signed_date, roi_rescinded_date), from the
+    general releases' aggregates: the first release signed is what the intake needed; consent
+    is lost only when every release signed has been rescinded (PROTOCOL T6, C3).
+
+    >>> c3_inputs(date(2026, 1, 5), date(2026, 2, 1), 1)
+    (datetime.date(2026, 1, 5), None)
+    >>> c3_inputs(date(2026, 1, 5), date(2026, 2, 1), 0)[1]
+    datetime.date(2026, 2, 1)
+    """
+    rescinded = last_rescinded if first_signed is not None and not unrescinded else None
+    return first_signed, rescinded
+
+
 def is_participant(intake_completed: date | None, releases: list[dict], today: date) -> bool:
     """PROTOCOL T6: intake complete, a release signed no later than it, not all rescinded."""
     return (
