@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from pydantic import ValidationInfo, field_validator, model_validator
 from sqlalchemy import Engine, update
-from sqlmodel import Session, col, select
+from sqlmodel import Session, SQLModel, col, select
 
 from models import Organization, OrgKind, Participant, Referral, Release, ReleaseKind
 from services import audit
@@ -21,7 +22,7 @@ from services.auth import CurrentUser
 from services.casework import activate_if_ready, check_date, check_text, load_for_change
 from services.clock import utcnow
 from services.db import read_session, write_session
-from services.errors import ValidationError
+from services.errors import ValidationError, validated
 from services.rules.consent import release_status  # noqa: F401  (the rule's home; re-exported)
 
 # The one set of labels for the kinds, on every form that records a release.
@@ -33,6 +34,51 @@ PARTNER_ORG_KINDS = frozenset(
     {OrgKind.police, OrgKind.sheriff, OrgKind.corrections, OrgKind.prosecutor}
 )
 MAX_TREATMENT_RECIPIENTS = 10
+
+
+class ReleaseCreate(SQLModel):
+    """A release's own elements (42 CFR 2.31), checked the one way on every form.
+
+    Validated with `services.errors.validated(ReleaseCreate, data, today=...)`; who and what it
+    covers are checked against the database in `record_release`.
+    """
+
+    kind: ReleaseKind
+    signed_date: date
+    purpose: str
+    expires_date: date
+
+    @field_validator("kind", mode="before")
+    @classmethod
+    def _known_kind(cls, value):
+        if value not in RELEASE_KINDS:
+            raise ValueError("Kind: choose written or verbal (memorialised by staff).")
+        return value
+
+    @field_validator("signed_date", mode="before")
+    @classmethod
+    def _signed(cls, value, info: ValidationInfo):
+        return check_date("Signed date", value, today=info.context["today"])
+
+    @field_validator("purpose", mode="before")
+    @classmethod
+    def _purpose(cls, value):
+        return check_text("Purpose", value, required=True, limit=200)
+
+    @field_validator("expires_date", mode="before")
+    @classmethod
+    def _expiry_given(cls, value):
+        if not isinstance(value, date):
+            raise ValueError("Expiry: required (the date the release ends).")
+        return value
+
+    @model_validator(mode="after")
+    def _expiry_in_force(self, info: ValidationInfo):
+        if self.expires_date <= self.signed_date:
+            raise ValueError("Expiry: it must be after the signed date.")
+        if self.expires_date < info.context["today"]:  # the form's date field once (SECURITY 33)
+            raise ValueError("Expiry: it cannot be in the past; record a release in force.")
+        return self
 
 
 def _covered_orgs(session, codes: list[str]) -> list[str]:
@@ -131,16 +177,16 @@ def record_release(
     its audit row. The caller has checked the user may change this participant, and decides on
     activation (PROTOCOL T6) once its own writes are in.
     """
-    if kind not in RELEASE_KINDS:
-        raise ValidationError("Kind: choose written or verbal (memorialised by staff).")
-    signed_date = check_date("Signed date", signed_date, today=today)
-    purpose = check_text("Purpose", purpose, required=True, limit=200)
-    if expires_date is None:
-        raise ValidationError("Expiry: required (the date the release ends).")
-    if expires_date <= signed_date:
-        raise ValidationError("Expiry: it must be after the signed date.")
-    if expires_date < today:  # the rule the form's date field once enforced (SECURITY 33)
-        raise ValidationError("Expiry: it cannot be in the past; record a release in force.")
+    data = validated(
+        ReleaseCreate,
+        {
+            "kind": kind,
+            "signed_date": signed_date,
+            "purpose": purpose,
+            "expires_date": expires_date,
+        },
+        today=today,
+    )
     if treatment_information:
         codes = _treatment_recipients(session, covered)
     else:
@@ -161,13 +207,13 @@ def record_release(
         )
     release = Release(
         participant_id=participant.id,
-        kind=kind,
-        signed_date=signed_date,
-        expires_date=expires_date,
+        kind=data.kind.value,
+        signed_date=data.signed_date,
+        expires_date=data.expires_date,
         covered_org_codes=codes,
-        purpose=purpose,
+        purpose=data.purpose,
         treatment_information=treatment_information,
-        memorialised_by=user.username if kind == ReleaseKind.verbal else "",
+        memorialised_by=user.username if data.kind == ReleaseKind.verbal else "",
         created_at=now,
         created_by=user.username,
     )
@@ -178,7 +224,7 @@ def record_release(
         actor=user.actor,
         action="release.treatment_add" if treatment_information else "release.add",
         subject=participant.lead_id,
-        purpose=f"{kind} release"
+        purpose=f"{data.kind.value} release"
         + ("" if treatment_information else f" covering {', '.join(codes)}"),
         now=now,
     )
