@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+from pydantic import ValidationInfo, field_validator
 from sqlalchemy import Engine, func, or_, update
-from sqlmodel import Session, col, select
+from sqlmodel import Session, SQLModel, col, select
 
 from models import (
     Contact,
+    ContactKind,
+    GoalStatus,
     Intake,
     Participant,
     ParticipantStatus,
@@ -30,7 +33,7 @@ from services import audit
 from services.auth import CurrentUser
 from services.clock import utcnow
 from services.db import bump_version, write_session
-from services.errors import StaleEditError, ValidationError, too_long
+from services.errors import StaleEditError, ValidationError, too_long, validated
 from services.policy import CASEWORK_EDITORS
 from services.rules import consent as consent_rules
 from services.text import strip_controls
@@ -71,14 +74,14 @@ PLAN_DOMAINS = (
 TREATMENT_DOMAINS = frozenset(
     {"chemical dependency treatment", "mental health treatment", "medication-assisted treatment"}
 )
-GOAL_STATUSES = ("not started", "in progress", "achieved", "set aside")
+GOAL_STATUSES = tuple(status.value for status in GoalStatus)
 SERVICE_CATEGORIES = PLAN_DOMAINS
 # PROTOCOL P2: say whether LEAD money bought new capacity or an existing program had room.
 FUNDING = {
     "new_capacity": "LEAD funds bought new capacity",
     "existing_spare": "Existing program with spare capacity",
 }
-CONTACT_KINDS = ("field", "office", "phone", "text", "jail", "court")
+CONTACT_KINDS = tuple(kind.value for kind in ContactKind)
 
 MAX_NOTE = 5000
 MAX_GOAL = 1000
@@ -360,7 +363,7 @@ def add_goal(
     participant_id: int,
     domain: str,
     goal: str,
-    status: str = "not started",
+    status: str = GoalStatus.not_started.value,
     on: date,
     today: date,
     now: datetime | None = None,
@@ -606,6 +609,43 @@ def withdraw_service(
 # --- Contacts ------------------------------------------------------------------------------------
 
 
+class ContactCreate(SQLModel):
+    """A contact as logged (contact log, Today's quick entry), checked the one way."""
+
+    on: date
+    kind: ContactKind
+    minutes: int
+    note: str
+
+    @field_validator("on", mode="before")
+    @classmethod
+    def _recent(cls, value, info: ValidationInfo):
+        today = info.context["today"]
+        value = check_date("Date", value, today=today)
+        if value < today - timedelta(days=CONTACT_LOOKBACK_DAYS):
+            raise ValueError("Date: log contacts of the last 12 months only.")
+        return value
+
+    @field_validator("kind", mode="before")
+    @classmethod
+    def _listed(cls, value):
+        return check_choice("Kind", value, CONTACT_KINDS)
+
+    @field_validator("minutes", mode="before")
+    @classmethod
+    def _minutes(cls, value):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError("Minutes: enter a whole number.")
+        if not 0 <= value <= MAX_MINUTES:
+            raise ValueError(f"Minutes: enter 0 to {MAX_MINUTES}.")
+        return value
+
+    @field_validator("note", mode="before")
+    @classmethod
+    def _note(cls, value):
+        return check_text("Case note", value, required=False, limit=MAX_NOTE)
+
+
 def log_contact(
     engine: Engine,
     user: CurrentUser,
@@ -623,15 +663,10 @@ def log_contact(
     The last contact date changes without bumping the record's version: a contact logged in the
     field must not turn someone's open identity edit into a conflict.
     """
-    on = check_date("Date", on, today=today)
-    if on < today - timedelta(days=CONTACT_LOOKBACK_DAYS):
-        raise ValidationError("Date: log contacts of the last 12 months only.")
-    kind = check_choice("Kind", kind, CONTACT_KINDS)
-    if isinstance(minutes, bool) or not isinstance(minutes, int):
-        raise ValidationError("Minutes: enter a whole number.")
-    if not 0 <= minutes <= MAX_MINUTES:
-        raise ValidationError(f"Minutes: enter 0 to {MAX_MINUTES}.")
-    note = check_text("Case note", note, required=False, limit=MAX_NOTE)
+    data = validated(
+        ContactCreate, {"on": on, "kind": kind, "minutes": minutes, "note": note}, today=today
+    )
+    on, kind, minutes, note = data.on, data.kind.value, data.minutes, data.note
     now = now or utcnow()
     with write_session(engine) as session:
         participant = load_for_change(session, user, participant_id)
