@@ -94,9 +94,10 @@ def c3_action(dates: dict) -> str:
     """
     signed, intake = dates["roi_signed_date"], dates["intake_completed_date"]
     if dates["roi_rescinded_date"] is None and signed and intake and signed > intake:
+        # T6: the release must come no later than the intake; a later release cannot close it.
         return (
-            f"Record the intake again on or after {signed}, the release's date (T6: the release"
-            " must come no later than the intake), or close the referral"
+            f"Record the intake again on or after {signed} (the release's date, T6),"
+            " or close the referral"
         )
     return CLOSING_ACTIONS["C3"]
 
