@@ -14,7 +14,7 @@ from datetime import date, datetime
 from sqlalchemy import Engine
 from sqlmodel import col, select
 
-from models import CommunityConcern, CommunityMeeting
+from models import CommunityConcern, CommunityMeeting, ConcernStatus
 from services import audit
 from services.auth import CurrentUser
 from services.clock import utcnow
@@ -23,8 +23,8 @@ from services.errors import StaleEditError, ValidationError, too_long
 from services.text import strip_controls
 
 AUDIENCES = ("residents", "businesses", "community leaders", "mixed")
-STATUSES = ("open", "in progress", "resolved")
-OPEN_STATUSES = ("open", "in progress")
+STATUSES = tuple(status.value for status in ConcernStatus)
+OPEN_STATUSES = (ConcernStatus.open.value, ConcernStatus.in_progress.value)
 MAX_ATTENDANCE = 10_000
 MAX_FEEDBACK = 5_000
 
@@ -115,7 +115,7 @@ def add_concern(
             meeting_id=meeting_id,
             area=area,
             behaviour=behaviour,
-            status="open",
+            status=ConcernStatus.open.value,
             raised_on=raised_on,
             updated_at=now,
             updated_by=user.username,
