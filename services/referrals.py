@@ -1184,7 +1184,13 @@ def clock(row: dict, today: date, settings: SiteSettings) -> Clock:
     due = intake_due(kind, row["referral_date"], row["intake_extended_to"], settings.intake_days)
     if stage in (CLOSED, PARTICIPANT, INTAKE_DONE):
         text = f"{STAGE_LABELS[stage]} {row['closed_date'] or row['intake_completed_date']}"
-        action = "Obtain a signed release of information (T6, C3)" if stage == INTAKE_DONE else ""
+        action = (
+            # PROTOCOL T6: a release signed after the intake counts once the intake is redone.
+            "Obtain a signed release of information (T6, C3); if it came after the intake,"
+            " record the intake again on or after its date"
+            if stage == INTAKE_DONE
+            else ""
+        )
         return Clock(stage, None, text, action)
     day = (today - row["referral_date"]).days
     if due is not None:
