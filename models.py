@@ -39,6 +39,73 @@ class ReferralType(StrEnum):
     doc = "doc"
 
 
+class ReleaseKind(StrEnum):
+    """How a release of information was given (PROTOCOL C1)."""
+
+    written = "written"
+    verbal = "verbal"  # memorialised by the staff member who records it
+
+
+class ContactKind(StrEnum):
+    """Where or how a contact with a participant happened."""
+
+    field = "field"
+    office = "office"
+    phone = "phone"
+    text = "text"
+    jail = "jail"
+    court = "court"
+
+
+class GoalStatus(StrEnum):
+    """An Individual Intervention Plan goal's status (PROTOCOL P1)."""
+
+    not_started = "not started"
+    in_progress = "in progress"
+    achieved = "achieved"
+    set_aside = "set aside"
+
+
+class SessionKind(StrEnum):
+    """A staffing calendar entry: the operational workgroup or a staffing session (M1-M3)."""
+
+    workgroup = "workgroup"
+    staffing = "staffing"
+
+
+class SubmissionStatus(StrEnum):
+    """A name sent for a staffing agenda (PROTOCOL M2)."""
+
+    submitted = "submitted"
+    on_agenda = "on_agenda"
+    held = "held"
+    carried = "carried"
+
+
+class AgendaItemKind(StrEnum):
+    participant = "participant"
+    standing = "standing"
+    suggested = "suggested"
+    candidate = "candidate"
+
+
+class ConfirmationKind(StrEnum):
+    """What a clinical confirmation of free text is about."""
+
+    submission = "submission"
+    outcome = "outcome"
+    action = "action"
+    curtain = "curtain"
+
+
+class ConcernStatus(StrEnum):
+    """A community representative's concern (report-back log)."""
+
+    open = "open"
+    in_progress = "in progress"
+    resolved = "resolved"
+
+
 class ParticipantStatus(StrEnum):
     referred = "referred"
     active = "active"
@@ -232,7 +299,7 @@ class Release(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     participant_id: int = Field(foreign_key="participant.id", index=True)
-    kind: str = Field(default="written", max_length=16)  # written | verbal (C1)
+    kind: str = Field(default=ReleaseKind.written.value, max_length=16)  # ReleaseKind (C1)
     signed_date: date
     expires_date: date | None = None
     rescinded_date: date | None = None
@@ -325,7 +392,7 @@ class StatusChange(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     participant_id: int = Field(foreign_key="participant.id", index=True)
     on: date
-    status: str = Field(max_length=16)  # referred | active | inactive | exited
+    status: str = Field(max_length=16)  # ParticipantStatus
     reason: str = Field(default="", max_length=300)
     username: str = Field(max_length=64)
     at: datetime
@@ -359,7 +426,7 @@ class PlanGoal(SQLModel, table=True):
     participant_id: int = Field(foreign_key="participant.id", index=True)
     domain: str = Field(max_length=40)
     goal: str = Field(sa_type=Text)
-    status: str = Field(default="not started", max_length=20)
+    status: str = Field(default=GoalStatus.not_started.value, max_length=20)
     started_on: date
     status_on: date
     version: int = Field(default=1)
@@ -370,7 +437,7 @@ class PlanGoal(SQLModel, table=True):
 class PlanGoalChange(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     goal_id: int = Field(foreign_key="plangoal.id", index=True)
-    status: str = Field(max_length=20)
+    status: str = Field(max_length=20)  # GoalStatus
     on: date
     username: str = Field(max_length=64)
     at: datetime
@@ -400,7 +467,7 @@ class Contact(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     participant_id: int = Field(foreign_key="participant.id", index=True)
     on: date = Field(index=True)
-    kind: str = Field(max_length=16)  # field | office | phone | text | jail | court
+    kind: str = Field(max_length=16)  # ContactKind
     staff_id: int = Field(foreign_key="user.id", index=True)
     minutes: int = 0
     note: str = Field(default="", sa_type=Text)  # a case note: restricted
@@ -424,7 +491,7 @@ class Coverage(SQLModel, table=True):
 
 class StaffingSession(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
-    kind: str = Field(max_length=24)  # workgroup | staffing
+    kind: str = Field(max_length=24)  # SessionKind
     on: date = Field(index=True)
     starts_at: str = Field(default="10:00", max_length=5)  # local HH:MM
     place: str = Field(default="", max_length=200)
@@ -452,7 +519,7 @@ class Submission(SQLModel, table=True):
     participant_id: int | None = Field(default=None, foreign_key="participant.id")
     reason: str = Field(max_length=500)
     urgency: str = Field(default="routine", max_length=16)
-    status: str = Field(default="submitted", max_length=16)  # submitted|on_agenda|held|carried
+    status: str = Field(default=SubmissionStatus.submitted.value, max_length=16)
     held_reason: str = Field(default="", max_length=300)  # project manager only
     at: datetime
     # The item it was placed in: how a referral candidate's names find their item (issue 11).
@@ -463,7 +530,7 @@ class AgendaItem(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     session_id: int = Field(foreign_key="staffingsession.id", index=True)
     position: int
-    kind: str = Field(max_length=16)  # participant | standing | suggested | candidate
+    kind: str = Field(max_length=16)  # AgendaItemKind
     participant_id: int | None = Field(default=None, foreign_key="participant.id")
     title: str = Field(default="", max_length=200)
     why: str = Field(default="", sa_type=Text)  # reasons and submitters, or why suggested
@@ -496,7 +563,7 @@ class ClinicalConfirmation(SQLModel, table=True):
     """Who confirmed flagged partner-visible text as not clinical, and when (SECURITY 29)."""
 
     id: int | None = Field(default=None, primary_key=True)
-    record_kind: str = Field(max_length=16)  # submission | outcome | action | curtain
+    record_kind: str = Field(max_length=16)  # ConfirmationKind
     record_id: int = Field(index=True)
     session_id: int | None = Field(default=None, foreign_key="staffingsession.id", index=True)
     phrases: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
@@ -535,7 +602,7 @@ class CommunityConcern(SQLModel, table=True):
     meeting_id: int | None = Field(default=None, foreign_key="communitymeeting.id")
     area: str = Field(max_length=200)  # a hot spot, never a person
     behaviour: str = Field(max_length=300)
-    status: str = Field(default="open", max_length=16)  # open | in progress | resolved
+    status: str = Field(default=ConcernStatus.open.value, max_length=16)
     raised_on: date
     version: int = Field(default=1)
     updated_at: datetime | None = None

@@ -881,7 +881,7 @@ def test_left_before_screening_lists_the_t2_notifications(engine, users):
             [],
             R.complete_intake,
             {"on": TODAY, "release_signed_on": TODAY, "release_orgs": ["BPD"]},
-            "Release expires: required",
+            "Expiry: required",
             id="release-without-expiry",
         ),
         pytest.param(
@@ -893,7 +893,7 @@ def test_left_before_screening_lists_the_t2_notifications(engine, users):
                 "release_orgs": [],
                 "release_expires_on": TODAY + days(9),
             },
-            "Release covers",
+            "Covered organizations",
             id="release-covering-no-one",
         ),
         pytest.param(

@@ -27,7 +27,7 @@ from models import AuthSession, Organization, Role, SiteSettings, User
 from services.core import audit
 from services.core.audit import Actor
 from services.core.clock import utcnow
-from services.core.db import read_session, write_session
+from services.core.db import bump_version, read_session, write_session
 from services.core.errors import ValidationError
 from services.core.site import get_settings
 
@@ -347,9 +347,7 @@ def change_password(
     with write_session(engine) as session:
         user = session.get(User, current.id)
         user.password_hash = new_hash
-        user.version += 1
-        user.updated_at = now
-        user.updated_by = current.username
+        bump_version(user, now, current.username)
         revoke_all(session, user, now)
         audit.append(
             session,

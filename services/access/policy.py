@@ -9,9 +9,12 @@ organization (PROTOCOL C3).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 from models import Role
+from services.rules.consent import (  # noqa: F401  (the consent gate's home; re-exported)
+    CONSENT_STATES,
+    release_state,
+)
 
 PM = Role.project_manager
 CM = Role.case_manager
@@ -281,7 +284,6 @@ RESTRICTED_FIELDS = (
 )
 ALL_FIELDS = PROVIDER_FIELDS + RESTRICTED_FIELDS
 
-CONSENT_STATES = ("none", "pending", "active", "expired", "rescinded")
 ANY_STATE = frozenset(CONSENT_STATES)
 
 # The one policy table: role -> (fields it may see, release states in which it sees them).
@@ -311,32 +313,6 @@ IDENTITY_EDITORS = frozenset({PM, CM, CS})  # identity and demographics
 CASEWORK_EDITORS = frozenset({CM, CS})  # releases, intake, plan, services, contacts, status
 ASSIGNERS = frozenset({PM, CS})  # assign a case manager, hand a caseload over (coverage)
 IMPORTERS = frozenset({PM, CS})
-
-
-def release_state(releases: list[dict], org_code: str, today: date) -> str:
-    """The consent state of one participant for one organization (PROTOCOL C1, C3).
-
-    `releases` are plain dicts with signed_date, expires_date, rescinded_date, covered_org_codes
-    (and optionally treatment_information). A release signed in the future is "pending"; an
-    active release wins over everything else. A treatment-information release (C4) never opens
-    the partner view: it is consent for clinical consultation only.
-    """
-    states = []
-    for release in releases:
-        if release.get("treatment_information") or org_code not in release["covered_org_codes"]:
-            continue
-        if release["rescinded_date"] and release["rescinded_date"] <= today:
-            states.append("rescinded")
-        elif release["signed_date"] > today:
-            states.append("pending")
-        elif release["expires_date"] and release["expires_date"] < today:
-            states.append("expired")
-        else:
-            states.append("active")
-    for state in ("active", "pending", "expired", "rescinded"):
-        if state in states:
-            return state
-    return "none"
 
 
 def visible_fields(role: Role | str, consent: str) -> frozenset[str]:

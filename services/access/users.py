@@ -16,7 +16,7 @@ from services.access.auth import hash_password, normalize_username, revoke_all
 from services.core import audit
 from services.core.audit import Actor
 from services.core.clock import local_time_text, utcnow
-from services.core.db import read_session, write_session
+from services.core.db import bump_version, read_session, write_session
 from services.core.errors import StaleEditError, ValidationError, site_zone
 
 # Which organizations each role may belong to (a police officer is not at the provider).
@@ -132,9 +132,7 @@ def _edit(
         if user.version != expected_version:
             raise StaleEditError.for_row(user)
         detail = mutate(session, user, now)
-        user.version += 1
-        user.updated_at = now
-        user.updated_by = actor.username
+        bump_version(user, now, actor.username)
         session.add(user)
         audit.append(
             session, actor=actor, action=action, subject=user.username, purpose=detail, now=now

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 
 from alembic.config import Config
@@ -147,3 +148,14 @@ def quick_check(engine: Engine) -> None:
         result = conn.execute(text("PRAGMA quick_check")).scalar()
     if result != "ok":
         raise IntegrityCheckError(f"SQLite quick_check failed: {result}")
+
+
+def bump_version(row, now: datetime, username: str) -> None:
+    """The one way a changed row is stamped: next version, when and by whom (optimistic locking).
+
+    Compare-and-swap updates (`UPDATE ... WHERE version = expected`) set version=expected + 1 in
+    SQL instead; this is for a row loaded and changed in the session.
+    """
+    row.version += 1
+    row.updated_at = now
+    row.updated_by = username

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
+from pydantic import BaseModel
+from pydantic import ValidationError as ModelError
 from sqlalchemy.orm import Session, object_session
 
 from models import SiteSettings
 from services.core.clock import local_time_text
+
+M = TypeVar("M", bound=BaseModel)
 
 
 class ValidationError(ValueError):
@@ -46,6 +52,26 @@ class Problems:
     def refuse_if_any(self) -> None:
         if self.messages:
             raise ValidationError(*self.messages)
+
+
+def validated(model: type[M], data: dict, **context) -> M:
+    """`data` checked by a create model (e.g. ReleaseCreate), or ValidationError listing every
+    field's own message. Its validators raise ValueError with the message the user reads;
+    `context` passes what they need besides the data (e.g. today)."""
+    try:
+        return model.model_validate(data, context=context)
+    except ModelError as exc:
+        raise ValidationError(*[_message(error) for error in exc.errors()]) from None
+
+
+def _message(error: dict) -> str:
+    cause = (error.get("ctx") or {}).get("error")
+    if isinstance(cause, ValidationError):
+        return "\n\n".join(cause.messages)
+    if isinstance(cause, ValueError):
+        return str(cause)
+    field = " ".join(str(part) for part in error["loc"]).replace("_", " ").capitalize()
+    return f"{field}: {error['msg'].lower()}." if field else f"{error['msg']}."
 
 
 PLURAL_FIELDS = {"notes", "decisions", "aliases"}

@@ -58,10 +58,12 @@ from services.participants.casework import (
     TREATMENT_DOMAINS,
     check_date,
     check_text,
+    general_releases,
     load_for_change,
     public_domain,
 )
-from services.participants.consent import release_status
+from services.rules import consent as consent_rules
+from services.rules.consent import release_status
 
 MAX_QUERY_LENGTH = 80
 MAX_SEARCH_ROWS = 500
@@ -200,36 +202,6 @@ def _release_dicts(releases) -> list[dict]:
         }
         for r in releases
     ]
-
-
-def general_releases(session: Session, ids: list[int] | None) -> dict[int, list[dict]]:
-    """General releases (never the C4 treatment ones) by participant; None means all."""
-    query = select(
-        Release.participant_id,
-        Release.signed_date,
-        Release.expires_date,
-        Release.rescinded_date,
-        Release.covered_org_codes,
-    ).where(col(Release.treatment_information).is_(False))
-    if ids is None:
-        queries = [query]
-    else:  # IN lists of a size every database takes
-        queries = [
-            query.where(col(Release.participant_id).in_(ids[start : start + 500]))
-            for start in range(0, len(ids), 500)
-        ]
-    grouped: dict[int, list[dict]] = {}
-    for chunk in queries:
-        for pid, signed, expires, rescinded, codes in session.exec(chunk):
-            grouped.setdefault(pid, []).append(
-                {
-                    "signed_date": signed,
-                    "expires_date": expires,
-                    "rescinded_date": rescinded,
-                    "covered_org_codes": list(codes),
-                }
-            )
-    return grouped
 
 
 def _agency_ok(user: CurrentUser, organization_id: int) -> bool:
@@ -795,9 +767,11 @@ def _deadlines(
         for r in session.exec(select(Release).where(Release.participant_id == p.id))
         if not r.treatment_information
     ]
-    signed = min((r.signed_date for r in general), default=None)
-    all_rescinded = bool(general) and all(r.rescinded_date for r in general)
-    rescinded = max((r.rescinded_date for r in general), default=None) if all_rescinded else None
+    signed, rescinded = consent_rules.c3_inputs(
+        min((r.signed_date for r in general), default=None),
+        max((r.rescinded_date for r in general if r.rescinded_date), default=None),
+        sum(1 for r in general if not r.rescinded_date),
+    )
     rows = []
     for referral in session.exec(select(Referral).where(Referral.participant_id == p.id)):
         dates = {

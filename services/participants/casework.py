@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Engine, or_, update
-from sqlmodel import Session, col, select
+from pydantic import ValidationInfo, field_validator
+from sqlalchemy import Engine, func, or_, update
+from sqlmodel import Session, SQLModel, col, select
 
 from models import (
     Contact,
+    ContactKind,
+    GoalStatus,
     Intake,
     Participant,
     ParticipantStatus,
@@ -30,9 +33,10 @@ from services.access.auth import CurrentUser
 from services.access.policy import CASEWORK_EDITORS
 from services.core import audit
 from services.core.clock import utcnow
-from services.core.db import write_session
-from services.core.errors import StaleEditError, ValidationError, too_long
+from services.core.db import bump_version, write_session
+from services.core.errors import StaleEditError, ValidationError, too_long, validated
 from services.core.text import strip_controls
+from services.rules import consent as consent_rules
 
 # --- Vocabularies ------------------------------------------------------------------------------
 
@@ -70,14 +74,14 @@ PLAN_DOMAINS = (
 TREATMENT_DOMAINS = frozenset(
     {"chemical dependency treatment", "mental health treatment", "medication-assisted treatment"}
 )
-GOAL_STATUSES = ("not started", "in progress", "achieved", "set aside")
+GOAL_STATUSES = tuple(status.value for status in GoalStatus)
 SERVICE_CATEGORIES = PLAN_DOMAINS
 # PROTOCOL P2: say whether LEAD money bought new capacity or an existing program had room.
 FUNDING = {
     "new_capacity": "LEAD funds bought new capacity",
     "existing_spare": "Existing program with spare capacity",
 }
-CONTACT_KINDS = ("field", "office", "phone", "text", "jail", "court")
+CONTACT_KINDS = tuple(kind.value for kind in ContactKind)
 
 MAX_NOTE = 5000
 MAX_GOAL = 1000
@@ -139,40 +143,103 @@ def check_choice(label: str, value: str, choices) -> str:
     return value
 
 
-def activate_if_ready(
-    session: Session, user: CurrentUser, participant: Participant, now: datetime
-) -> bool:
-    """PROTOCOL T6: a referred person becomes an active participant once the in-depth intake is
-    complete and a release of information is signed (and not rescinded). Returns True if so."""
-    if participant.status != ParticipantStatus.referred:
-        return False
-    intake_on = (
-        session.exec(
-            select(Intake.on)
-            .where(Intake.participant_id == participant.id)
-            .order_by(col(Intake.on))
-        ).first()
-        or session.exec(
-            select(Referral.intake_completed_date)
-            .where(
-                Referral.participant_id == participant.id,
-                col(Referral.intake_completed_date).is_not(None),
+def _chunks(ids: list[int] | None) -> list[list[int] | None]:
+    # IN lists of a size every database takes; None means every participant.
+    return [None] if ids is None else [ids[i : i + 500] for i in range(0, len(ids), 500)]
+
+
+def intake_completions(session: Session, ids: list[int] | None) -> dict[int, date]:
+    """What the consent gate takes as each person's intake completion (PROTOCOL T6, C3).
+
+    The open referral's completion, the one Today's C3 alert reads (the earliest, if several are
+    open); without one, the first intake recorded on the participant record.
+    """
+    found: dict[int, date] = {}
+    for model, on, where in (
+        (
+            Referral,
+            Referral.intake_completed_date,
+            (col(Referral.closed_date).is_(None), col(Referral.intake_completed_date).is_not(None)),
+        ),
+        (Intake, Intake.on, ()),
+    ):
+        for chunk in _chunks(ids):
+            query = select(model.participant_id, func.min(on)).where(*where)
+            if chunk is not None:
+                query = query.where(col(model.participant_id).in_(chunk))
+            for pid, first in session.exec(query.group_by(model.participant_id)):
+                found.setdefault(pid, first)
+    return found
+
+
+def general_releases(session: Session, ids: list[int] | None) -> dict[int, list[dict]]:
+    """General releases (never the C4 treatment ones) by participant; None means all.
+
+    Each carries the person's intake completion ("intake_completed"), so every release state
+    computed from them applies the T6 gate (services.rules.consent.release_state).
+    """
+    grouped: dict[int, list[dict]] = {}
+    for chunk in _chunks(ids):
+        query = select(
+            Release.participant_id,
+            Release.signed_date,
+            Release.expires_date,
+            Release.rescinded_date,
+            Release.covered_org_codes,
+        ).where(col(Release.treatment_information).is_(False))
+        if chunk is not None:
+            query = query.where(col(Release.participant_id).in_(chunk))
+        for pid, signed, expires, rescinded, codes in session.exec(query):
+            grouped.setdefault(pid, []).append(
+                {
+                    "signed_date": signed,
+                    "expires_date": expires,
+                    "rescinded_date": rescinded,
+                    "covered_org_codes": list(codes),
+                }
             )
-            .order_by(col(Referral.intake_completed_date))
-        ).first()
+    intakes = intake_completions(session, list(grouped)) if grouped else {}
+    for pid, rows in grouped.items():
+        for row in rows:
+            row["intake_completed"] = intakes.get(pid)
+    return grouped
+
+
+def gate_inputs(session: Session, participant_id: int) -> tuple[date | None, list[dict]]:
+    """What the consent gate reads for one person: the intake's completion and the releases."""
+    return (
+        intake_completions(session, [participant_id]).get(participant_id),
+        general_releases(session, [participant_id]).get(participant_id, []),
     )
-    signed = session.exec(
-        select(Release.signed_date)
-        .where(
-            Release.participant_id == participant.id,
-            col(Release.treatment_information).is_(False),
-            col(Release.rescinded_date).is_(None),
-        )
-        .order_by(col(Release.signed_date))
-    ).first()
-    if intake_on is None or signed is None:
+
+
+def activate_if_ready(
+    session: Session,
+    user: CurrentUser,
+    participant: Participant,
+    now: datetime,
+    today: date,
+    *,
+    reactivate: bool = False,
+) -> bool:
+    """The one path to an active participant (PROTOCOL T6): once the consent gate says so.
+
+    Version-checked: if someone changed the record meanwhile, the status stays for them to set.
+    A release signed after the intake's completion does not activate (see services.rules.consent).
+    `reactivate`: a new referral's completed intake also re-activates an inactive or exited
+    person (the referral lifecycle); elsewhere only a referred person is activated.
+    Returns True if the person became active.
+    """
+    allowed = {ParticipantStatus.referred}
+    if reactivate:
+        allowed |= {ParticipantStatus.inactive, ParticipantStatus.exited}
+    if participant.status not in allowed:
         return False
-    on = max(intake_on, signed)
+    session.flush()  # the gate reads the rows this transaction just wrote
+    intake_on, releases = gate_inputs(session, participant.id)
+    if not consent_rules.is_participant(intake_on, releases, today):
+        return False
+    on = max(intake_on, min(r["signed_date"] for r in releases))
     result = session.exec(
         update(Participant)
         .where(
@@ -254,19 +321,22 @@ def record_intake(
             at=now,
         )
         session.add(intake)
-        if referral is not None and referral.intake_completed_date is None:
-            # The referral's own clock (PROTOCOL T4) stops with the intake recorded here.
-            referral.intake_completed_date = on
-            referral.version += 1
-            referral.updated_at = now
-            referral.updated_by = user.username
+        completed = referral.intake_completed_date if referral is not None else None
+        _, releases = gate_inputs(session, participant_id)
+        if referral is not None and completed != (
+            moved := consent_rules.completion_after_redo(completed, releases, on, today)
+        ):
+            # The referral's own clock (PROTOCOL T4) stops with the intake recorded here; an
+            # intake redone on or after a late release closes the T6/C3 gap (rules.consent).
+            referral.intake_completed_date = moved
+            bump_version(referral, now, user.username)
             session.add(referral)
             session.add(
                 ReferralEvent(
                     referral_id=referral.id,
                     at=now,
                     username=user.username,
-                    event="intake completed",
+                    event="intake completed" if completed is None else "intake completed again",
                     detail=f"in-depth intake on {on.isoformat()} (participant record)",
                 )
             )
@@ -279,7 +349,7 @@ def record_intake(
             purpose="in-depth intake",
             now=now,
         )
-        activate_if_ready(session, user, participant, now)
+        activate_if_ready(session, user, participant, now, today)
         return intake.id
 
 
@@ -293,7 +363,7 @@ def add_goal(
     participant_id: int,
     domain: str,
     goal: str,
-    status: str = "not started",
+    status: str = GoalStatus.not_started.value,
     on: date,
     today: date,
     now: datetime | None = None,
@@ -539,6 +609,43 @@ def withdraw_service(
 # --- Contacts ------------------------------------------------------------------------------------
 
 
+class ContactCreate(SQLModel):
+    """A contact as logged (contact log, Today's quick entry), checked the one way."""
+
+    on: date
+    kind: ContactKind
+    minutes: int
+    note: str
+
+    @field_validator("on", mode="before")
+    @classmethod
+    def _recent(cls, value, info: ValidationInfo):
+        today = info.context["today"]
+        value = check_date("Date", value, today=today)
+        if value < today - timedelta(days=CONTACT_LOOKBACK_DAYS):
+            raise ValueError("Date: log contacts of the last 12 months only.")
+        return value
+
+    @field_validator("kind", mode="before")
+    @classmethod
+    def _listed(cls, value):
+        return check_choice("Kind", value, CONTACT_KINDS)
+
+    @field_validator("minutes", mode="before")
+    @classmethod
+    def _minutes(cls, value):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError("Minutes: enter a whole number.")
+        if not 0 <= value <= MAX_MINUTES:
+            raise ValueError(f"Minutes: enter 0 to {MAX_MINUTES}.")
+        return value
+
+    @field_validator("note", mode="before")
+    @classmethod
+    def _note(cls, value):
+        return check_text("Case note", value, required=False, limit=MAX_NOTE)
+
+
 def log_contact(
     engine: Engine,
     user: CurrentUser,
@@ -556,15 +663,10 @@ def log_contact(
     The last contact date changes without bumping the record's version: a contact logged in the
     field must not turn someone's open identity edit into a conflict.
     """
-    on = check_date("Date", on, today=today)
-    if on < today - timedelta(days=CONTACT_LOOKBACK_DAYS):
-        raise ValidationError("Date: log contacts of the last 12 months only.")
-    kind = check_choice("Kind", kind, CONTACT_KINDS)
-    if isinstance(minutes, bool) or not isinstance(minutes, int):
-        raise ValidationError("Minutes: enter a whole number.")
-    if not 0 <= minutes <= MAX_MINUTES:
-        raise ValidationError(f"Minutes: enter 0 to {MAX_MINUTES}.")
-    note = check_text("Case note", note, required=False, limit=MAX_NOTE)
+    data = validated(
+        ContactCreate, {"on": on, "kind": kind, "minutes": minutes, "note": note}, today=today
+    )
+    on, kind, minutes, note = data.on, data.kind.value, data.minutes, data.note
     now = now or utcnow()
     with write_session(engine) as session:
         participant = load_for_change(session, user, participant_id)

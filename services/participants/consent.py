@@ -12,25 +12,28 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from pydantic import ValidationInfo, field_validator, model_validator
 from sqlalchemy import Engine, update
-from sqlmodel import col, select
+from sqlmodel import Session, SQLModel, col, select
 
-from models import Organization, OrgKind, Referral, Release
+from models import Organization, OrgKind, Participant, Referral, Release, ReleaseKind
 from services.access.auth import CurrentUser
 from services.core import audit
 from services.core.clock import utcnow
 from services.core.db import read_session, write_session
-from services.core.errors import ValidationError
+from services.core.errors import ValidationError, validated
 from services.participants.casework import (
     activate_if_ready,
     check_date,
     check_text,
     load_for_change,
 )
+from services.rules.consent import release_status  # noqa: F401  (the rule's home; re-exported)
 
+# The one set of labels for the kinds, on every form that records a release.
 RELEASE_KINDS = {
-    "written": "Written, signed by the participant",
-    "verbal": "Verbal, memorialised by staff (PROTOCOL C1)",
+    ReleaseKind.written: "Written, signed by the participant",
+    ReleaseKind.verbal: "Verbal, memorialised by staff (PROTOCOL C1)",
 }
 PARTNER_ORG_KINDS = frozenset(
     {OrgKind.police, OrgKind.sheriff, OrgKind.corrections, OrgKind.prosecutor}
@@ -38,21 +41,49 @@ PARTNER_ORG_KINDS = frozenset(
 MAX_TREATMENT_RECIPIENTS = 10
 
 
-def release_status(release: dict, today: date) -> str:
-    """One release's own state today, whoever asks: pending, active, expired or rescinded.
+class ReleaseCreate(SQLModel):
+    """A release's own elements (42 CFR 2.31), checked the one way on every form.
 
-    >>> r = {"signed_date": date(2026, 1, 1), "expires_date": date(2026, 12, 31),
-    ...      "rescinded_date": None}
-    >>> release_status(r, date(2026, 12, 31)), release_status(r, date(2027, 1, 1))
-    ('active', 'expired')
+    Validated with `services.core.errors.validated(ReleaseCreate, data, today=...)`; who and what it
+    covers are checked against the database in `record_release`.
     """
-    if release["rescinded_date"] and release["rescinded_date"] <= today:
-        return "rescinded"
-    if release["signed_date"] > today:
-        return "pending"
-    if release["expires_date"] and release["expires_date"] < today:
-        return "expired"
-    return "active"
+
+    kind: ReleaseKind
+    signed_date: date
+    purpose: str
+    expires_date: date
+
+    @field_validator("kind", mode="before")
+    @classmethod
+    def _known_kind(cls, value):
+        if value not in RELEASE_KINDS:
+            raise ValueError("Kind: choose written or verbal (memorialised by staff).")
+        return value
+
+    @field_validator("signed_date", mode="before")
+    @classmethod
+    def _signed(cls, value, info: ValidationInfo):
+        return check_date("Signed date", value, today=info.context["today"])
+
+    @field_validator("purpose", mode="before")
+    @classmethod
+    def _purpose(cls, value):
+        return check_text("Purpose", value, required=True, limit=200)
+
+    @field_validator("expires_date", mode="before")
+    @classmethod
+    def _expiry_given(cls, value):
+        if not isinstance(value, date):
+            raise ValueError("Expiry: required (the date the release ends).")
+        return value
+
+    @model_validator(mode="after")
+    def _expiry_in_force(self, info: ValidationInfo):
+        if self.expires_date <= self.signed_date:
+            raise ValueError("Expiry: it must be after the signed date.")
+        if self.expires_date < info.context["today"]:  # the form's date field once (SECURITY 33)
+            raise ValueError("Expiry: it cannot be in the past; record a release in force.")
+        return self
 
 
 def _covered_orgs(session, codes: list[str]) -> list[str]:
@@ -110,63 +141,99 @@ def add_release(
     `covered` holds organization codes for a release of information, or the professionals and
     programs consulted for a treatment-information release (C4).
     """
-    if kind not in RELEASE_KINDS:
-        raise ValidationError("Kind: choose written or verbal (memorialised by staff).")
-    signed_date = check_date("Signed date", signed_date, today=today)
-    purpose = check_text("Purpose", purpose, required=True, limit=200)
-    if expires_date is None:
-        raise ValidationError("Expiry: required (the date the release ends).")
-    if expires_date <= signed_date:
-        raise ValidationError("Expiry: it must be after the signed date.")
-    if expires_date < today:  # the rule the form's date field once enforced (SECURITY 33)
-        raise ValidationError("Expiry: it cannot be in the past; record a release in force.")
     now = now or utcnow()
     with write_session(engine) as session:
         participant = load_for_change(session, user, participant_id)
-        if treatment_information:
-            codes = _treatment_recipients(session, covered)
-        else:
-            codes = _covered_orgs(session, covered)
-        # PROTOCOL C2: no consent while the person is marked unable to give it.
-        unable = session.exec(
-            select(Referral.id).where(
-                Referral.participant_id == participant_id,
-                col(Referral.closed_date).is_(None),
-                col(Referral.incapacitated).is_(True),
-            )
-        ).first()
-        if unable is not None:
-            raise ValidationError(
-                "Release: the referral marks the person as unable to consent right now "
-                "(intoxicated, incapacitated or unable for mental-health reasons); check in "
-                "again later (PROTOCOL C2)."
-            )
-        release = Release(
-            participant_id=participant_id,
+        release = record_release(
+            session,
+            user,
+            participant,
             kind=kind,
             signed_date=signed_date,
-            expires_date=expires_date,
-            covered_org_codes=codes,
+            covered=covered,
             purpose=purpose,
+            expires_date=expires_date,
             treatment_information=treatment_information,
-            memorialised_by=user.username if kind == "verbal" else "",
-            created_at=now,
-            created_by=user.username,
-        )
-        session.add(release)
-        session.flush()
-        audit.append(
-            session,
-            actor=user.actor,
-            action="release.treatment_add" if treatment_information else "release.add",
-            subject=participant.lead_id,
-            purpose=f"{kind} release"
-            + ("" if treatment_information else f" covering {', '.join(codes)}"),
+            today=today,
             now=now,
         )
         if not treatment_information:
-            activate_if_ready(session, user, participant, now)
+            activate_if_ready(session, user, participant, now, today)
         return release.id
+
+
+def record_release(
+    session: Session,
+    user: CurrentUser,
+    participant: Participant,
+    *,
+    kind: str,
+    signed_date: date | None,
+    covered: list[str],
+    purpose: str,
+    expires_date: date | None,
+    treatment_information: bool = False,
+    today: date,
+    now: datetime,
+) -> Release:
+    """The one path that records a release (participant record and referral intake alike).
+
+    Checks every required element (42 CFR 2.31), the C2 capacity mark, then writes the row and
+    its audit row. The caller has checked the user may change this participant, and decides on
+    activation (PROTOCOL T6) once its own writes are in.
+    """
+    data = validated(
+        ReleaseCreate,
+        {
+            "kind": kind,
+            "signed_date": signed_date,
+            "purpose": purpose,
+            "expires_date": expires_date,
+        },
+        today=today,
+    )
+    if treatment_information:
+        codes = _treatment_recipients(session, covered)
+    else:
+        codes = _covered_orgs(session, covered)
+    # PROTOCOL C2: no consent while the person is marked unable to give it.
+    unable = session.exec(
+        select(Referral.id).where(
+            Referral.participant_id == participant.id,
+            col(Referral.closed_date).is_(None),
+            col(Referral.incapacitated).is_(True),
+        )
+    ).first()
+    if unable is not None:
+        raise ValidationError(
+            "Release: the referral marks the person as unable to consent right now "
+            "(intoxicated, incapacitated or unable for mental-health reasons); check in "
+            "again later (PROTOCOL C2)."
+        )
+    release = Release(
+        participant_id=participant.id,
+        kind=data.kind.value,
+        signed_date=data.signed_date,
+        expires_date=data.expires_date,
+        covered_org_codes=codes,
+        purpose=data.purpose,
+        treatment_information=treatment_information,
+        memorialised_by=user.username if data.kind == ReleaseKind.verbal else "",
+        created_at=now,
+        created_by=user.username,
+    )
+    session.add(release)
+    session.flush()
+    audit.append(
+        session,
+        actor=user.actor,
+        action="release.treatment_add" if treatment_information else "release.add",
+        subject=participant.lead_id,
+        purpose=f"{data.kind.value} release"
+        + ("" if treatment_information else f" covering {', '.join(codes)}"),
+        now=now,
+    )
+    return release
 
 
 def rescind_release(

@@ -35,26 +35,18 @@ from models import (
     Release,
     Role,
     SiteSettings,
-    StatusChange,
     User,
 )
 from services.access.auth import CurrentUser
 from services.access.policy import PROVIDER_ROLES
 from services.core import audit
 from services.core.clock import utcnow
-from services.core.db import read_session, write_session
+from services.core.db import bump_version, read_session, write_session
 from services.core.errors import StaleEditError, ValidationError, too_long
 from services.core.site import get_settings, provider_organization_id
 from services.core.text import strip_controls
-from services.rules import catalog
-from services.rules.calendar import add_months
-from services.rules.deadlines import (
-    intake_due,
-    prosecutor_notice_due,
-    prosecutor_notice_owed,
-    reassessment_due,
-)
-from services.rules.eligibility import (
+from services.deadlines import add_months
+from services.eligibility import (
     ARREST_FLAG_DEFAULTS,
     ELIGIBLE_OFFENSES,
     FIVE_YEAR_DISQUALIFYING_CONVICTIONS,
@@ -63,6 +55,15 @@ from services.rules.eligibility import (
     TEN_YEAR_DISQUALIFYING_CONVICTIONS,
     disqualifying_convictions,
     screen,
+)
+from services.participants.casework import activate_if_ready
+from services.participants.consent import RELEASE_KINDS, record_release  # noqa: F401  (the form's labels)
+from services.rules import catalog
+from services.rules.deadlines import (
+    intake_due,
+    prosecutor_notice_due,
+    prosecutor_notice_owed,
+    reassessment_due,
 )
 
 LEAD_ID_PREFIX = "BUR"
@@ -212,7 +213,6 @@ CLOSE_OUTCOMES = {
     "charges_filed": "Charges filed",
     "no_longer_eligible": "No longer eligible",
 }
-RELEASE_KINDS = {"written": "Written", "verbal": "Verbal, memorialised by staff"}  # PROTOCOL C1
 
 MAX_NAME = 120
 MAX_TEXT = 200
@@ -1178,7 +1178,13 @@ def clock(row: dict, today: date, settings: SiteSettings) -> Clock:
     due = intake_due(kind, row["referral_date"], row["intake_extended_to"], settings.intake_days)
     if stage in (CLOSED, PARTICIPANT, INTAKE_DONE):
         text = f"{STAGE_LABELS[stage]} {row['closed_date'] or row['intake_completed_date']}"
-        action = "Obtain a signed release of information (T6, C3)" if stage == INTAKE_DONE else ""
+        action = (
+            # PROTOCOL T6: a release signed after the intake counts once the intake is redone.
+            "Obtain a signed release of information (T6, C3); if it came after the intake,"
+            " record the intake again on or after its date"
+            if stage == INTAKE_DONE
+            else ""
+        )
         return Clock(stage, None, text, action)
     day = (today - row["referral_date"]).days
     if due is not None:
@@ -1660,9 +1666,7 @@ def _load_for_change(
 
 
 def _touch(session: Session, referral: Referral, user: CurrentUser, now: datetime) -> None:
-    referral.version += 1
-    referral.updated_at = now
-    referral.updated_by = user.username
+    bump_version(referral, now, user.username)
     session.add(referral)
 
 
@@ -1866,6 +1870,7 @@ def complete_intake(
     release_kind: str = "written",
     release_orgs: list[str] | None = None,
     release_expires_on: date | None = None,
+    release_purpose: str = Release.model_fields["purpose"].default,
     purpose: str = "referral lifecycle",
     now: datetime | None = None,
 ) -> bool:
@@ -1886,66 +1891,27 @@ def complete_intake(
                 f"Intake date: it cannot be before the screening on "
                 f"{referral.initial_screening_date}."
             )
-        activated = False
         if release_signed_on is not None:
-            if referral.incapacitated:
-                raise ValidationError(
-                    "Release: consent is not taken while the person is marked unable to consent "
-                    "(C2). Clear the mark once they can consent."
-                )
             _check_on(release_signed_on, referral, today, "Release signed")
             if release_signed_on > on:
+                # PROTOCOL T6: a release signed after the intake does not make a participant.
                 raise ValidationError(
                     "Release signed: it must be signed no later than the intake (T6)."
                 )
-            if release_kind not in RELEASE_KINDS:
-                raise ValidationError("Release kind: written or verbal.")
-            # 42 CFR 2.31: a release names when it ends.
-            if release_expires_on is None:
-                raise ValidationError("Release expires: required (the date the release ends).")
-            if release_expires_on <= release_signed_on:
-                raise ValidationError("Release expires: it must be after the signed date.")
-            orgs = sorted(set(release_orgs or []))
-            known = set(session.exec(select(Organization.code)))
-            if not orgs or not set(orgs) <= known:
-                raise ValidationError("Release covers: choose the partner organizations.")
-            session.add(
-                Release(
-                    participant_id=participant.id,
-                    kind=release_kind,
-                    signed_date=release_signed_on,
-                    expires_date=release_expires_on,
-                    covered_org_codes=orgs,
-                    memorialised_by=user.username if release_kind == "verbal" else "",
-                    created_at=now,
-                    created_by=user.username,
-                )
-            )
-            audit.append(
+            # The one path that records a release: the same checks and labels as the
+            # participant record's form (C1, C2, 42 CFR 2.31).
+            record_release(
                 session,
-                actor=user.actor,
-                action="release.add",
-                subject=participant.lead_id,
-                purpose=f"{release_kind} release covering {', '.join(orgs)}",
+                user,
+                participant,
+                kind=release_kind,
+                signed_date=release_signed_on,
+                covered=release_orgs or [],
+                purpose=release_purpose,
+                expires_date=release_expires_on,
+                today=today,
                 now=now,
             )
-            if participant.status != ParticipantStatus.active:
-                participant.status = ParticipantStatus.active
-                participant.version += 1
-                participant.updated_at = now
-                participant.updated_by = user.username
-                session.add(participant)
-                session.add(
-                    StatusChange(
-                        participant_id=participant.id,
-                        on=on,
-                        status=ParticipantStatus.active.value,
-                        reason="intake completed and release signed (T6)",
-                        username=user.username,
-                        at=now,
-                    )
-                )
-                activated = True
         referral.intake_completed_date = on
         referral.stage = PARTICIPANT if release_signed_on is not None else INTAKE_DONE
         detail = f"on {on}" + (
@@ -1962,15 +1928,8 @@ def complete_intake(
             action="referral.intake",
             purpose=purpose,
         )
-        if activated:
-            audit.append(
-                session,
-                actor=user.actor,
-                action="participant.activate",
-                subject=participant.lead_id,
-                purpose="T6",
-                now=now,
-            )
+        # The one path to an active participant (PROTOCOL T6), version-checked.
+        activated = activate_if_ready(session, user, participant, now, today, reactivate=True)
     return activated
 
 

@@ -14,17 +14,17 @@ from datetime import date, datetime
 from sqlalchemy import Engine
 from sqlmodel import col, select
 
-from models import CommunityConcern, CommunityMeeting
+from models import CommunityConcern, CommunityMeeting, ConcernStatus
 from services.access.auth import CurrentUser
 from services.core import audit
 from services.core.clock import utcnow
-from services.core.db import read_session, write_session
+from services.core.db import bump_version, read_session, write_session
 from services.core.errors import StaleEditError, ValidationError, too_long
 from services.core.text import strip_controls
 
 AUDIENCES = ("residents", "businesses", "community leaders", "mixed")
-STATUSES = ("open", "in progress", "resolved")
-OPEN_STATUSES = ("open", "in progress")
+STATUSES = tuple(status.value for status in ConcernStatus)
+OPEN_STATUSES = (ConcernStatus.open.value, ConcernStatus.in_progress.value)
 MAX_ATTENDANCE = 10_000
 MAX_FEEDBACK = 5_000
 
@@ -115,7 +115,7 @@ def add_concern(
             meeting_id=meeting_id,
             area=area,
             behaviour=behaviour,
-            status="open",
+            status=ConcernStatus.open.value,
             raised_on=raised_on,
             updated_at=now,
             updated_by=user.username,
@@ -154,9 +154,7 @@ def set_concern_status(
             raise StaleEditError.for_row(concern)
         previous = concern.status
         concern.status = status
-        concern.version += 1
-        concern.updated_at = now
-        concern.updated_by = user.username
+        bump_version(concern, now, user.username)
         session.add(concern)
         audit.append(
             session,

@@ -43,19 +43,20 @@ from models import (
 from services.access.auth import CurrentUser
 from services.access.policy import PARTNER_ROLES, release_state
 from services.core import audit
-from services.core.alert import REFERRAL_DATE_KEYS, make_alert
 from services.core.clock import local_time_text, local_today, utcnow
-from services.core.db import read_session, write_session
+from services.core.db import bump_version, read_session, write_session
 from services.core.errors import Problems, StaleEditError, ValidationError, too_long
 from services.core.free_text import record_confirmation, require_confirmation
 from services.core.site import get_settings
 from services.core.text import strip_controls
+from services.deadlines import open_obligations
 from services.participants import general_releases
 from services.participants import search as search_participants
 from services.referrals import MATCH_COLUMNS
 from services.reports.memo import AuditKeyedCache
 from services.rules import calendar, catalog
-from services.rules.deadlines import open_obligations
+from services.rules import consent as consent_rules
+from services.today import REFERRAL_DATE_KEYS, make_alert
 
 # --- Vocabulary ---------------------------------------------------------------------------------
 
@@ -501,9 +502,7 @@ def _agenda_changed(
     session: Session, row: StaffingSession, user: CurrentUser, what: str, now: datetime
 ) -> None:
     """Bump the agenda's versions; after finalizing every change is a new, audited version."""
-    row.version += 1
-    row.updated_at = now
-    row.updated_by = user.username
+    bump_version(row, now, user.username)
     outcome = "ok"
     if row.finalized_at is not None:
         row.agenda_version += 1
@@ -1300,8 +1299,7 @@ def _confirm(
     session.add(sub)
     session.flush()
     item.why = _why_lines(session, row, participant_id, item)
-    item.version += 1
-    item.updated_at, item.updated_by = now, user.username
+    bump_version(item, now, user.username)
     session.add(item)
     _urgent_first(session, row, item)
     _agenda_changed(session, row, user, f"{subject} placed", now)
@@ -1537,8 +1535,7 @@ def update_item(
         row = _get(session, StaffingSession, item.session_id, "Session")
         changed_minutes = item.minutes != minutes
         item.minutes, item.prep_notes = minutes, prep_notes
-        item.version += 1
-        item.updated_at, item.updated_by = now, user.username
+        bump_version(item, now, user.username)
         session.add(item)
         _agenda_changed(session, row, user, "time box" if changed_minutes else "notes", now)
 
@@ -1613,8 +1610,7 @@ def finalize(
                 session.add(sub)
         row.finalized_at = now
         row.agenda_version = 1
-        row.version += 1
-        row.updated_at, row.updated_by = now, user.username
+        bump_version(row, now, user.username)
         session.add(row)
         audit.append(
             session,
@@ -1769,8 +1765,9 @@ def _open_deadlines(session: Session, settings, today: date, participant_id: int
     for pid, lead_id, referral_type, *values in rows:
         signed, rescinded, unrescinded = consent.get(pid, (None, None, 0))
         dates = dict(zip(REFERRAL_DATES, values, strict=True))
-        dates["roi_signed_date"] = signed
-        dates["roi_rescinded_date"] = rescinded if signed is not None and not unrescinded else None
+        dates["roi_signed_date"], dates["roi_rescinded_date"] = consent_rules.c3_inputs(
+            signed, rescinded, unrescinded
+        )
         kind = getattr(referral_type, "value", referral_type)
         for rule, due, message in open_obligations(
             kind,
@@ -1891,8 +1888,7 @@ def save_outcome(
         _check_version(item, expected_version)
         row = _get(session, StaffingSession, item.session_id, "Session")
         item.summary, item.decisions = summary, decisions
-        item.version += 1
-        item.updated_at, item.updated_by = now, user.username
+        bump_version(item, now, user.username)
         session.add(item)
         participant = session.get(Participant, item.participant_id) if item.participant_id else None
         subject = participant.lead_id if participant else f"session {row.on}"

@@ -17,7 +17,7 @@ from sqlmodel import col, select
 from models import ActionItem, AgendaItem, Organization, StaffingSession, Submission, User
 from services.access.auth import CurrentUser
 from services.core.clock import local_time_text, utcnow
-from services.core.db import read_session, write_session
+from services.core.db import bump_version, read_session, write_session
 from services.core.free_text import (
     KIND_LABELS,
     clinical_phrases,
@@ -93,8 +93,7 @@ def set_curtain_text(
         _check_version(item, expected_version)
         row = _get(session, StaffingSession, item.session_id, "Session")
         item.curtain_text = text
-        item.version += 1
-        item.updated_at, item.updated_by = now, user.username
+        bump_version(item, now, user.username)
         session.add(item)
         _agenda_changed(session, row, user, "curtain text", now)
         record_confirmation(

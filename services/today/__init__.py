@@ -49,6 +49,7 @@ from services.core.errors import ValidationError
 from services.core.site import get_settings
 from services.participants.caseload import caseload_clause
 from services.rules import catalog
+from services.rules import consent as consent_rules
 from services.rules.calendar import add_months
 from services.rules.deadlines import open_obligations
 
@@ -59,6 +60,26 @@ ALERTS_SHOWN = 200
 ALERT_RULES = ("T4", "T5", "C3", "S6", "V1", "NC", "M5")
 OWNERS = {r: ROLE_LABELS[Role(catalog.who_acts(r))] for r in ALERT_RULES}
 CLOSING_ACTIONS = {r: catalog.action(r) for r in ALERT_RULES}
+
+
+def c3_action(dates: dict) -> str:
+    """The C3 alert's closing action, one the app can record (PROTOCOL T6, C3).
+
+    A release signed after the intake's completion does not make a participant (T6: signed no
+    later than the intake), so recording another release cannot close it: the intake recorded
+    again on or after the release's date can (services.rules.consent.completion_after_redo),
+    or closing the referral.
+    """
+    signed, intake = dates["roi_signed_date"], dates["intake_completed_date"]
+    if dates["roi_rescinded_date"] is None and signed and intake and signed > intake:
+        # T6: the release must come no later than the intake; a later release cannot close it.
+        return (
+            f"Record the intake again on or after {signed} (the release's date, T6),"
+            " or close the referral"
+        )
+    return CLOSING_ACTIONS["C3"]
+
+
 # The soft T4 reminder: the in-depth intake optimally 24-48 hours after the initial screening.
 OPTIMAL_OWNER = f"{OWNERS['T4']} (optimal window)"
 OPTIMAL_ACTION = referrals.ACTION_LABELS["schedule"]
@@ -137,8 +158,9 @@ def open_alerts(engine: Engine, user: CurrentUser, today: date) -> list[Alert]:
         scheduled, victim_involved, victim_sheet, victim_answered, participant_id = row[-5:]
         # PROTOCOL T6/C3: the first release signed is what the intake needed; consent is lost
         # only when every release the person signed has been rescinded.
-        dates["roi_signed_date"] = signed
-        dates["roi_rescinded_date"] = rescinded if signed is not None and not unrescinded else None
+        dates["roi_signed_date"], dates["roi_rescinded_date"] = consent_rules.c3_inputs(
+            signed, rescinded, unrescinded
+        )
         for rule, due, message in open_obligations(
             getattr(referral_type, "value", referral_type), dates, today, **windows
         ):
@@ -149,7 +171,7 @@ def open_alerts(engine: Engine, user: CurrentUser, today: date) -> list[Alert]:
                     due,
                     today,
                     OWNERS[rule],
-                    CLOSING_ACTIONS[rule],
+                    c3_action(dates) if rule == "C3" else CLOSING_ACTIONS[rule],
                     message,
                     referral_id=referral_id,
                     referral_version=version,
