@@ -50,7 +50,8 @@ def release_state(releases: list[dict], org_code: str, today: date) -> str:
     An active release wins over everything else, then pending, expired, rescinded; none without
     a release covering the organization. When the releases carry the person's intake completion
     ("intake_completed", as `services.participants.casework.general_releases` gives them), a
-    release signed after the intake is only "pending": the person is not a participant (T6), so partners see
+    release signed after the intake is only "pending": the person is not a participant (T6), so
+    partners see
     nothing and staffing sessions do not discuss them, exactly while Today shows the C3 alert.
 
     >>> r = {"signed_date": date(2026, 3, 5), "expires_date": None, "rescinded_date": None,
