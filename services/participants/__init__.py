@@ -50,7 +50,6 @@ from services.core.db import read_session, write_session
 from services.core.errors import StaleEditError, ValidationError, site_zone
 from services.core.site import get_settings
 from services.core.text import strip_controls
-from services.deadlines import open_obligations
 from services.participants.casework import (
     FACTOR_ANSWERS,
     FUNDING,
@@ -64,6 +63,7 @@ from services.participants.casework import (
 )
 from services.rules import consent as consent_rules
 from services.rules.consent import release_status
+from services.rules.deadlines import open_obligations
 
 MAX_QUERY_LENGTH = 80
 MAX_SEARCH_ROWS = 500

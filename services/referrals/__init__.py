@@ -45,8 +45,17 @@ from services.core.db import bump_version, read_session, write_session
 from services.core.errors import StaleEditError, ValidationError, too_long
 from services.core.site import get_settings, provider_organization_id
 from services.core.text import strip_controls
-from services.deadlines import add_months
-from services.eligibility import (
+from services.participants.casework import activate_if_ready
+from services.participants.consent import RELEASE_KINDS, record_release  # noqa: F401  (the form's labels)
+from services.rules import catalog
+from services.rules.calendar import add_months
+from services.rules.deadlines import (
+    intake_due,
+    prosecutor_notice_due,
+    prosecutor_notice_owed,
+    reassessment_due,
+)
+from services.rules.eligibility import (
     ARREST_FLAG_DEFAULTS,
     ELIGIBLE_OFFENSES,
     FIVE_YEAR_DISQUALIFYING_CONVICTIONS,
@@ -55,15 +64,6 @@ from services.eligibility import (
     TEN_YEAR_DISQUALIFYING_CONVICTIONS,
     disqualifying_convictions,
     screen,
-)
-from services.participants.casework import activate_if_ready
-from services.participants.consent import RELEASE_KINDS, record_release  # noqa: F401  (the form's labels)
-from services.rules import catalog
-from services.rules.deadlines import (
-    intake_due,
-    prosecutor_notice_due,
-    prosecutor_notice_owed,
-    reassessment_due,
 )
 
 LEAD_ID_PREFIX = "BUR"

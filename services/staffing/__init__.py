@@ -49,13 +49,13 @@ from services.core.errors import Problems, StaleEditError, ValidationError, too_
 from services.core.free_text import record_confirmation, require_confirmation
 from services.core.site import get_settings
 from services.core.text import strip_controls
-from services.deadlines import open_obligations
 from services.participants import general_releases
 from services.participants import search as search_participants
 from services.referrals import MATCH_COLUMNS
 from services.reports.memo import AuditKeyedCache
 from services.rules import calendar, catalog
 from services.rules import consent as consent_rules
+from services.rules.deadlines import open_obligations
 from services.today import REFERRAL_DATE_KEYS, make_alert
 
 # --- Vocabulary ---------------------------------------------------------------------------------

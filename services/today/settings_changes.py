@@ -19,7 +19,7 @@ from services.core.clock import local_today, utcnow
 from services.core.db import read_session
 from services.core.errors import ValidationError
 from services.core.site import get_settings, update_settings, validated
-from services.deadlines import open_obligations
+from services.rules.deadlines import open_obligations
 from services.today import REFERRAL_DATE_KEYS, optimal_intake_alert, victim_window_alert
 
 # The settings a deadline on Today is counted from (PROTOCOL T4, T5, S6, V1).
