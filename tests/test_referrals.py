@@ -1287,7 +1287,7 @@ def test_the_referrals_clock_and_actions_owe_the_prosecutor_notice_exactly_when_
     on_the_clock = (
         [action.split(" by ")[1][:10]] if action.startswith("Notify the prosecutor") else []
     )
-    referral = SimpleNamespace(prosecutor_notified_date=notified_on)
+    referral = SimpleNamespace(prosecutor_notified_date=notified_on, victim_involved=False)
     actions = R.available_actions(
         "arrest", state.stage, state.due, TODAY, referral, Role.project_manager
     )

@@ -43,6 +43,7 @@ from models import (
 from services.access.auth import CurrentUser
 from services.access.policy import PARTNER_ROLES, release_state
 from services.core import audit
+from services.core.alert import REFERRAL_DATE_KEYS, make_alert
 from services.core.clock import local_time_text, local_today, utcnow
 from services.core.db import bump_version, read_session, write_session
 from services.core.errors import Problems, StaleEditError, ValidationError, too_long
@@ -56,7 +57,6 @@ from services.reports.memo import AuditKeyedCache
 from services.rules import calendar, catalog
 from services.rules import consent as consent_rules
 from services.rules.deadlines import open_obligations
-from services.today import REFERRAL_DATE_KEYS, make_alert
 
 # --- Vocabulary ---------------------------------------------------------------------------------
 
