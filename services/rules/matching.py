@@ -26,8 +26,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from itertools import combinations
@@ -111,6 +112,7 @@ class _Form:
     single: str  # a one-word name, kept only for the same-street-name rule
     full: tuple[str, ...]  # the words of 2+ letters (or digits)
     initials: tuple[str, ...]  # the single letters
+    index_keys: tuple[tuple, ...]  # where `People` files this name for its prefilter
 
 
 @lru_cache(maxsize=131072)
@@ -122,7 +124,12 @@ def _form(name: str) -> _Form:
     single = tokens[0] if len(tokens) == 1 and len(tokens[0]) > 1 else ""
     sound = tuple(sorted(jellyfish.metaphone(w) or w for w in words))
     direct, sorted_ = " ".join(words), " ".join(sorted(words))
-    return _Form(tuple(words), direct, sorted_, sound, single, tuple(full), initials)
+    keys = [("word", w) for w in sorted(set(full) | set(words))]
+    if words:
+        keys += [("sound", sound), ("words", tuple(sorted(set(words))))]
+    if initials and full:
+        keys.append(("initialled", tuple(sorted(set(full)))))
+    return _Form(tuple(words), direct, sorted_, sound, single, tuple(full), initials, tuple(keys))
 
 
 def _initials_agree(x: _Form, y: _Form) -> bool:
@@ -240,7 +247,6 @@ def _banded(name_score: float, label: str, closeness: str) -> Match:
 # --- Many people ----------------------------------------------------------------------------------
 
 
-@dataclass
 class People:
     """People on file, prepared once so one typed person is compared with 10,000 quickly.
 
@@ -250,17 +256,14 @@ class People:
     The prefilter never drops a pair `compare` would band: every caller gets the same answer.
     """
 
-    keys: list = field(default_factory=list)
-    people: list[Names] = field(default_factory=list)
-    _direct: list[str] = field(default_factory=list)
-    _sorted: list[str] = field(default_factory=list)
-    _owner: list[int] = field(default_factory=list)
-    _by_sound: dict = field(default_factory=dict)
-    _by_words: dict = field(default_factory=dict)
-    _by_word: dict = field(default_factory=dict)
-    _by_initialled: dict = field(default_factory=dict)
-    _by_alias: dict = field(default_factory=dict)
-    _by_dob: dict = field(default_factory=dict)
+    def __init__(self) -> None:
+        self.keys: list = []
+        self.people: list[Names] = []
+        self._direct: list[str] = []
+        self._sorted: list[str] = []
+        self._owner: list[int] = []
+        self._by_key: defaultdict[tuple, list[int]] = defaultdict(list)  # ("sound", ...) etc.
+        self._by_dob: defaultdict[date, list[int]] = defaultdict(list)
 
     @classmethod
     def of(cls, rows: Iterable[tuple[object, Names]]) -> People:
@@ -273,36 +276,35 @@ class People:
         n = len(self.people)
         self.keys.append(key)
         self.people.append(names)
+        by_key = self._by_key
         for label, name in names.labelled():
             form = _form(name)
             if form.single and label == "alias":
-                self._by_alias.setdefault(form.single, set()).add(n)
-            if form.initials and form.full:
-                self._by_initialled.setdefault(tuple(sorted(set(form.full))), set()).add(n)
-            for word in set(form.full) | set(form.words):
-                self._by_word.setdefault(word, set()).add(n)
-            if not form.words:
-                continue
-            self._direct.append(form.direct)
-            self._sorted.append(form.sorted)
-            self._owner.append(n)
-            self._by_sound.setdefault(form.sound, set()).add(n)
-            self._by_words.setdefault(tuple(sorted(set(form.words))), set()).add(n)
+                by_key[("alias", form.single)].append(n)
+            for index_key in form.index_keys:
+                by_key[index_key].append(n)
+            if form.words:
+                self._direct.append(form.direct)
+                self._sorted.append(form.sorted)
+                self._owner.append(n)
         if names.dob is not None:
-            d = names.dob
-            for bucket in (("ymd", d), ("md", d.month, d.day), ("yd", d.year, d.day)):
-                self._by_dob.setdefault(bucket, set()).add(n)
-            self._by_dob.setdefault(("ym", d.year, d.month), set()).add(n)
+            self._by_dob[names.dob].append(n)
+
+    def _get(self, key: tuple) -> list[int]:
+        return self._by_key.get(key, [])
 
     def _near_dob(self, d: date) -> set[int]:
-        found = set()
-        for bucket in (("md", d.month, d.day), ("yd", d.year, d.day), ("ym", d.year, d.month)):
-            found |= self._by_dob.get(bucket, set())
-        if d.day <= 12:
+        """The same date, or one part of it changed, or day and month swapped (`dob_closeness`)."""
+        found: set[int] = set()
+        tries = [(d.year, d.month, day) for day in range(1, 32)]
+        tries += [(d.year, month, d.day) for month in range(1, 13)]
+        tries += [(year, d.month, d.day) for year in range(d.year - 150, d.year + 151)]
+        tries.append((d.year, d.day, d.month))
+        for year, month, day in tries:
             try:
-                found |= self._by_dob.get(("ymd", d.replace(month=d.day, day=d.month)), set())
+                found.update(self._by_dob.get(date(year, month, day), ()))
             except ValueError:
-                pass
+                continue
         return found
 
     def _shortlist(self, typed: Names) -> set[int]:
@@ -311,7 +313,7 @@ class People:
         for label, name in typed.labelled():
             form = _form(name)
             if form.single and label == "alias":
-                kept |= self._by_alias.get(form.single, set())
+                kept.update(self._get(("alias", form.single)))
             if not form.words:
                 continue
             for query, choices in ((form.sorted, self._sorted), (form.direct, self._direct)):
@@ -324,7 +326,7 @@ class People:
                     limit=None,
                 )
                 kept.update(self._owner[i] for _choice, _score, i in hits)
-            kept |= self._by_sound.get(form.sound, set())
+            kept.update(self._get(("sound", form.sound)))
             kept |= self._by_words_shared(form)
         return kept
 
@@ -333,16 +335,18 @@ class People:
         kept: set[int] = set()
         words, full = set(form.words), set(form.full)
         if len(words) >= 2:  # theirs holds all of my words
-            kept |= set.intersection(*(self._by_word.get(w, set()) for w in words))
+            kept |= set.intersection(*(set(self._get(("word", w))) for w in words))
         if form.initials and full:  # theirs holds my words beside my initials
-            kept |= set.intersection(*(self._by_word.get(w, set()) for w in full))
+            kept |= set.intersection(*(set(self._get(("word", w))) for w in full))
         if len(words | full) > MAX_SUBSET_WORDS:  # mine hold theirs: any shared word, to be safe
-            return kept.union(*(self._by_word.get(w, set()) for w in words | full))
+            for w in words | full:
+                kept.update(self._get(("word", w)))
+            return kept
         for size in range(1, len(words | full) + 1):
             for subset in combinations(sorted(words), size) if size >= 2 else ():
-                kept |= self._by_words.get(subset, set())
+                kept.update(self._get(("words", subset)))
             for subset in combinations(sorted(full), size):
-                kept |= self._by_initialled.get(subset, set())
+                kept.update(self._get(("initialled", subset)))
         return kept
 
     def find(self, typed: Names, limit: int | None = None) -> list[tuple[object, Match]]:
