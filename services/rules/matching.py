@@ -17,9 +17,13 @@ new one, so a match informs and never blocks; a new person beside a strong match
 
     date of birth                                possible from   strong from
     the same                                         0.50            0.75
-    one typo away (a digit off, day/month swapped)   0.75            0.85
+    one typo away (one of day, month, year differs,
+      or day and month swapped)                      0.75            0.85
     unknown on either side                           0.85            0.95
     different (two or more parts)                    0.90            0.95
+
+Earlier, New referral treated a different date of birth as unknown (0.85): a name that only
+sounds alike ("Averi Simpel") beside a clearly different date of birth is now no candidate.
 """
 
 from __future__ import annotations
