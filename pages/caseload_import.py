@@ -79,6 +79,12 @@ table(
     ],
     key="imp_preview",
 )
+if check.matches:  # PROTOCOL B14: the one matcher's strong and possible matches, for review
+    st.warning(
+        f"{len(check.matches)} row(s) may be people already recorded: check them before importing.",
+        icon=":material/person_search:",
+    )
+    table(check.matches, key="imp_matches")
 if st.button(f"Import {len(check.rows)} participant(s)", type="primary", icon=":material/upload:"):
     result = import_caseload(ctx.engine, user, filename=upload.name, data=data, today=today)
     st.session_state.pop("imp_checked", None)  # the database changed: check anew

@@ -245,3 +245,16 @@ def test_an_uploaded_file_is_checked_once_not_again_on_every_rerun(demo, monkeyp
     other = csv_bytes([import_row("BUR-0902")])
     at.file_uploader[0].upload("caseload.csv", other, "text/csv").run()
     assert len(calls) == 2
+
+
+def test_an_import_row_like_someone_on_file_is_listed_for_review_before_importing(demo):
+    with read_session(demo) as session:
+        known = session.exec(select(Participant).where(Participant.lead_id == "BUR-0003")).one()
+    at = signed_in(demo, "pm", "pages/caseload_import.py")
+    row = import_row("BUR-0901", legal_name=known.legal_name, date_of_birth="1901-02-03")
+    at.file_uploader[0].upload("caseload.csv", csv_bytes([row]), "text/csv").run()
+    assert not at.exception
+    assert "1 row(s) may be people already recorded" in at.warning[0].value
+    matches = at.dataframe[-1].value  # PROTOCOL B14: the one matcher's band and reason
+    assert list(matches["May be"]) == ["BUR-0003"] and list(matches["Match"]) == ["strong"]
+    assert "date of birth differs" in matches["Why"][0]

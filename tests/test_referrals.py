@@ -10,7 +10,8 @@ from services import referrals as R
 from services.core.audit import AuditFilter, browse
 from services.core.db import read_session
 from services.core.errors import StaleEditError, ValidationError
-from services.referrals import Person, match_score
+from services.referrals import Person
+from services.rules.matching import Names, compare
 from services.today import open_alerts
 from tests.factories import days, make_participant, make_referral
 from tests.factories_referrals import (
@@ -267,7 +268,9 @@ def test_choose_a_person_or_a_participant_not_both(engine, users):
 
 def test_a_new_person_beside_a_strong_match_is_refused_without_a_reason(engine, users):
     make_participant(engine, "BUR-0001", name="Avery Sample")
-    with pytest.raises(ValidationError, match=r"BUR-0001 \(name 100% similar\) may be this"):
+    with pytest.raises(
+        ValidationError, match=r"BUR-0001 \(name 100% similar to the preferred name\) may be this"
+    ):
         referral(engine, users["cma"], who=person("Avery Sample", dob=None))
     assert count(engine, Participant) == 1 and count(engine, Referral) == 0
 
@@ -319,7 +322,8 @@ def test_a_bad_reason_for_a_new_person_is_refused(engine, users, reason, note, m
 
 def test_a_possible_but_not_strong_match_needs_no_reason(engine, users):
     make_participant(engine, "BUR-0001", name="Avery Simple")  # 92% similar, another date of birth
-    assert R.match_score(person("Avery Sample"), ["Avery Simple"], date(1990, 1, 2))
+    typed = R.typed_names(person("Avery Sample"))
+    assert compare(typed, Names("Avery Simple", dob=date(1990, 1, 2))).band == "possible"
     saved = referral(engine, users["cma"], who=person("Avery Sample"))
     assert saved["lead_id"] == "BUR-0002"
     assert browse(engine, AuditFilter(action="participant.new_beside_match")) == []
@@ -586,65 +590,7 @@ def test_every_rule_id_has_a_plain_sentence():
 
 # --- Person matching (B14) ----------------------------------------------------------------------
 
-DOB = date(1990, 1, 2)
-
-
-@pytest.mark.parametrize(
-    "typed, dob, candidate, expected",
-    [
-        pytest.param("Avery Sample", None, "Avery Q. Sample", True, id="middle-initial-ignored"),
-        pytest.param("Sample, Avery", None, "Avery Sample", True, id="surname-first"),
-        pytest.param("avery  SAMPLE", None, "Avery Sample", True, id="case-and-spaces"),
-        pytest.param("Avéry Sample", None, "Avery Sample", True, id="accents-folded"),
-        pytest.param("Avery Sampel", None, "Avery Sample", True, id="one-transposition"),
-        pytest.param("Avery Madeup", None, "Avery Sample", False, id="different-surname-no-dob"),
-        pytest.param("Avery Madeup", DOB, "Avery Sample", True, id="different-surname-same-dob"),
-        pytest.param("Riley Jones", DOB, "Avery Sample", False, id="same-dob-unlike-name"),
-        pytest.param("Avery Samuels", None, "Avery Sample", False, id="similar-name-no-dob"),
-        pytest.param(
-            "Avery Samuels",
-            date(1990, 2, 1),
-            "Avery Sample",
-            True,
-            id="similar-name-dob-day-month-swapped",
-        ),
-        pytest.param(
-            "Averi Simpel", date(1991, 1, 2), "Avery Sample", True, id="similar-name-dob-year-typo"
-        ),
-        pytest.param(
-            "Averi Simpel", date(1995, 6, 7), "Avery Sample", False, id="similar-name-other-dob"
-        ),
-        pytest.param("Taylor Mockup", None, "Avery Sample", False, id="nobody-alike"),
-    ],
-)
-def test_person_matching_by_name_aliases_and_date_of_birth(typed, dob, candidate, expected):
-    hit = match_score(Person(legal_name=typed, date_of_birth=dob), [candidate], DOB)
-    assert (hit is not None) == expected
-
-
-def test_an_alias_on_either_side_matches():
-    typed = Person(legal_name="Quinn Placeholder", aliases=["Quinn Madeup"])
-    assert match_score(typed, ["Rowan Prototype", "Quinn Madeup"], None) is not None
-    assert match_score(Person(legal_name="Quinn Madeup"), ["Rowan Prototype", "Quinn Madeup"], None)
-    assert (
-        match_score(Person(legal_name="Nobody Here"), ["Rowan Prototype", "Quinn Madeup"], None)
-        is None
-    )
-
-
-@pytest.mark.parametrize(
-    "a, b, expected",
-    [
-        pytest.param(date(1990, 1, 2), date(1990, 1, 2), "same", id="same"),
-        pytest.param(date(1990, 1, 2), date(1990, 2, 1), "near", id="day-month-swapped"),
-        pytest.param(date(1990, 1, 2), date(1990, 1, 3), "near", id="day-differs"),
-        pytest.param(date(1990, 1, 2), date(1991, 1, 2), "near", id="year-differs"),
-        pytest.param(date(1990, 1, 2), date(1991, 2, 2), "", id="two-parts-differ"),
-        pytest.param(date(1990, 1, 2), None, "", id="unknown"),
-    ],
-)
-def test_date_of_birth_closeness(a, b, expected):
-    assert R.dob_closeness(a, b) == expected
+# The matcher's own tables (names, aliases, dates of birth): tests/rules/test_matching.py.
 
 
 def test_matches_list_prior_referrals_and_the_lookup_is_audited(engine, users):

@@ -172,7 +172,7 @@ def test_a_strong_match_needs_an_explicit_choice_and_a_new_person_needs_a_reason
     assert "Person: choose an existing participant or enter a new person." in at.error[-1].value
     at.selectbox(key="rn_person_choice").set_value("new").run()
     save(at)
-    assert "BUR-0003 (name 100% similar) may be this person" in at.error[-1].value
+    assert "BUR-0003 (name 100% similar to the legal name) may be this person" in at.error[-1].value
     assert participants(demo) == 12
     at.selectbox(key="rn_new_reason").set_value("id_checked").run()
     save(at)

@@ -40,6 +40,8 @@ from services.core.errors import ValidationError
 from services.core.site import provider_organization_id
 from services.core.text import looks_like_formula
 from services.participants import GENDER_IDENTITIES, HOUSING_SITUATIONS, RACE_ETHNICITY
+from services.rules import matching
+from services.rules.matching import Names
 
 MAX_BYTES = 1_000_000  # 1 MB: a caseload of thousands fits easily
 MAX_UNZIPPED_BYTES = 20_000_000  # an XLSX is a zip: refuse "zip bombs" before opening it
@@ -83,6 +85,8 @@ class ImportCheck:
     rows: list[dict] = field(default_factory=list)
     errors: list[dict] = field(default_factory=list)
     written: int = 0
+    # Rows that may be people already recorded (the one matcher, PROTOCOL B14): for review.
+    matches: list[dict] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -496,7 +500,7 @@ def check_file(
             )
             continue
         first_row[clean["lead_id"]] = number
-        person = (clean["legal_name"].casefold(), clean["date_of_birth"])
+        person = (matching.name_key(clean["legal_name"]), clean["date_of_birth"])
         if clean["date_of_birth"] and person in seen_person:
             check.error(
                 number,
@@ -513,12 +517,16 @@ def check_file(
     return check
 
 
+def _row_names(r: dict) -> Names:
+    return Names(r["legal_name"], r["preferred_name"], tuple(r["aliases"]), r["date_of_birth"])
+
+
 def _against_database(engine: Engine, check: ImportCheck) -> None:
-    """Duplicates of people already in the database: same LEAD id, or same name and birth date."""
+    """Duplicates of people already in the database: the same LEAD id, or by the one matcher the
+    same name and birth date (refused). Other strong or possible matches are listed for review."""
     if not check.rows:
         return
     ids = [r["lead_id"] for r in check.rows]
-    dobs = {r["date_of_birth"] for r in check.rows if r["date_of_birth"]}
     with read_session(engine) as session:
         taken = set()
         for start in range(0, len(ids), 500):
@@ -529,24 +537,39 @@ def _against_database(engine: Engine, check: ImportCheck) -> None:
                     )
                 )
             )
-        people = {}
-        if dobs:
-            for lead, legal, dob in session.exec(
+        people = matching.People.of(
+            (lead, Names(legal or "", preferred or "", tuple(aliases or ()), dob))
+            for lead, legal, preferred, aliases, dob in session.connection().execute(
                 select(
-                    Participant.lead_id, Participant.legal_name, Participant.date_of_birth
-                ).where(col(Participant.date_of_birth).in_(dobs))
-            ):
-                people[(legal.casefold(), dob)] = lead
+                    Participant.lead_id,
+                    Participant.legal_name,
+                    Participant.preferred_name,
+                    Participant.aliases,
+                    Participant.date_of_birth,
+                )
+            )
+        )
     for r in check.rows:
         if r["lead_id"] in taken:
             check.error(r["row"], "lead_id", f"lead_id: {r['lead_id']} is already in the database.")
-        existing = people.get((r["legal_name"].casefold(), r["date_of_birth"]))
-        if r["date_of_birth"] and existing:
+        found = database_matches(people, r)
+        existing = [lead for lead, hit in found if hit.name_score == 1.0 and hit.dob == "same"]
+        if existing:
             check.error(
                 r["row"],
                 "legal_name",
-                f"legal_name: the same name and date of birth as {existing}, already recorded.",
+                f"legal_name: the same name and date of birth as {existing[0]}, already recorded.",
             )
+        elif found and len(check.matches) < MAX_ERRORS:
+            lead, hit = found[0]
+            check.matches.append(
+                {"Row": r["row"], "May be": lead, "Match": hit.band, "Why": hit.reason}
+            )
+
+
+def database_matches(people: matching.People, row: dict) -> list[tuple[str, matching.Match]]:
+    """(LEAD id, match) of the people on file who may be this checked row, strong first."""
+    return people.find(_row_names(row), limit=3)
 
 
 # --- Writing ---------------------------------------------------------------------------------

@@ -13,10 +13,8 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from difflib import SequenceMatcher
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -47,7 +45,7 @@ from services.core.site import get_settings, provider_organization_id
 from services.core.text import strip_controls
 from services.participants.casework import activate_if_ready
 from services.participants.consent import RELEASE_KINDS, record_release  # noqa: F401  (the form's labels)
-from services.rules import catalog
+from services.rules import catalog, matching
 from services.rules.calendar import add_months
 from services.rules.deadlines import (
     intake_due,
@@ -65,6 +63,7 @@ from services.rules.eligibility import (
     disqualifying_convictions,
     screen,
 )
+from services.rules.matching import Names
 
 LEAD_ID_PREFIX = "BUR"
 
@@ -550,14 +549,9 @@ def validate_sheet(sheet: CoverSheet, today: date, now_local_time: time | None =
 
 # --- Person matching (PROTOCOL B14) --------------------------------------------------------------
 
-MATCH_NAME_STRONG = 0.85  # a name this similar is a candidate by itself
-MATCH_NAME_WITH_DOB = 0.5  # a weaker name match counts with the same date of birth
-MATCH_NAME_WITH_NEAR_DOB = 0.75  # ... or with a date of birth one typo away
 MAX_MATCHES = 10
-# A strong match: a name at least 95% similar, or 85% with a date of birth one typo away, or
-# 75% with the same date of birth. A new person beside one takes an explicit choice and a reason.
-MATCH_STRONG = {"": 0.95, "near": 0.85, "same": 0.75}
-DOB_BONUS = {"same": 0.5, "near": 0.2}  # how much a date of birth adds to a name's score
+# The bands (strong / possible) and their thresholds live in services.rules.matching, the one
+# matcher. A new person beside a strong match takes an explicit choice and a reason.
 NEW_PERSON_REASONS = {
     "dob_differs": "The date of birth shows it is someone else",
     "id_checked": "Identification was checked: it is someone else",
@@ -566,114 +560,14 @@ NEW_PERSON_REASONS = {
 }
 
 
-def _normalize_name(name: str) -> str:
-    text = unicodedata.normalize("NFKD", name or "")
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
-    return " ".join(re.sub(r"[^\w\s]", " ", text).split())
-
-
-@lru_cache(maxsize=65536)
-def _name_forms(name: str) -> frozenset[str]:
-    """A full name's canonical form: words of 2+ letters, sorted ('Sample, Avery Q.').
-
-    Sorting makes 'Sample, Avery' and 'Avery Q. Sample' the same form; one form per name keeps
-    a lookup among 10,000 people fast. A one-word name (a first name alone) gives no form: it
-    says too little to match on.
-    """
-    tokens = [t for t in _normalize_name(name).split() if len(t) > 1]
-    return frozenset({" ".join(sorted(tokens))}) if len(tokens) >= 2 else frozenset()
-
-
-class NameMatcher:
-    """The typed names, prepared once, compared with many candidates' names quickly.
-
-    SequenceMatcher caches its second sequence, so the typed forms are seq2; the cheap upper
-    bounds (real_quick_ratio, quick_ratio) skip the full ratio whenever it cannot reach `floor`.
-    """
-
-    def __init__(self, names: list[str]) -> None:
-        forms = frozenset().union(*(_name_forms(n) for n in names if n))
-        self.forms = forms
-        self.matchers = []
-        for form in forms:
-            matcher = SequenceMatcher(None, autojunk=False)
-            matcher.set_seq2(form)
-            self.matchers.append(matcher)
-
-    def similarity(self, names: list[str], floor: float = 0.0) -> float:
-        """Best similarity (0..1) with any of `names`; 0.0 when below `floor`."""
-        theirs = frozenset().union(*(_name_forms(n) for n in names if n))
-        if self.forms & theirs:
-            return 1.0
-        best = 0.0
-        for matcher in self.matchers:
-            for form in theirs:
-                matcher.set_seq1(form)
-                bar = max(best, floor)
-                if matcher.real_quick_ratio() < bar or matcher.quick_ratio() < bar:
-                    continue
-                best = max(best, matcher.ratio())
-        return best if best >= floor else 0.0
-
-
-def name_similarity(a: list[str], b: list[str]) -> float:
-    """Best similarity (0..1) between any name or alias in a and any in b.
-
-    >>> round(name_similarity(["Avery Sample"], ["Avery Q. Sample"]), 2)
-    1.0
-    """
-    return NameMatcher(a).similarity(b)
-
-
-def dob_closeness(a: date | None, b: date | None) -> str:
-    """'same', 'near' (day and month swapped, or one of day, month, year differs) or ''."""
-    if a is None or b is None:
-        return ""
-    if a == b:
-        return "same"
-    swapped = a.day == b.month and a.month == b.day and a.year == b.year
-    differing = (a.day != b.day) + (a.month != b.month) + (a.year != b.year)
-    return "near" if swapped or differing == 1 else ""
-
-
-def match_score(
-    person: Person, names: list[str], dob: date | None, matcher: NameMatcher | None = None
-) -> tuple[float, str] | None:
-    """(score, why) when the candidate may be the same person, else None (pure).
-
-    A name this similar is a candidate by itself (85%); with the same date of birth 50% is
-    enough, with a date of birth one typo away 75%.
-    """
-    if matcher is None:
-        mine = [person.legal_name, person.preferred_name, *person.aliases]
-        matcher = NameMatcher([n for n in mine if _clean(n)])
-    closeness = dob_closeness(person.date_of_birth, dob)
-    floor = {"same": MATCH_NAME_WITH_DOB, "near": MATCH_NAME_WITH_NEAR_DOB}.get(
-        closeness, MATCH_NAME_STRONG
+def typed_names(person: Person) -> Names:
+    """The cover sheet's person as the matcher reads it."""
+    return Names(
+        person.legal_name or "",
+        person.preferred_name or "",
+        tuple(a for a in person.aliases if _clean(a)),
+        person.date_of_birth,
     )
-    similarity = matcher.similarity(names, floor)
-    if similarity < floor or similarity == 0.0:
-        return None
-    why = [f"name {round(similarity * 100)}% similar"]
-    if closeness == "same":
-        why.append("same date of birth")
-    elif closeness == "near":
-        why.append("date of birth one typo away")
-    return similarity + DOB_BONUS.get(closeness, 0.0), ", ".join(why)
-
-
-def is_strong_match(person: Person, dob: date | None, score: float) -> bool:
-    """Whether a candidate of this `match_score` is a strong match (MATCH_STRONG).
-
-    >>> is_strong_match(Person(date_of_birth=date(1990, 1, 2)), date(1990, 1, 2), 0.5 + 0.8)
-    True
-    >>> is_strong_match(Person(date_of_birth=date(1990, 1, 2)), date(1990, 1, 2), 0.5 + 0.6)
-    False
-    >>> is_strong_match(Person(), None, 1.0), is_strong_match(Person(), None, 0.9)
-    (True, False)
-    """
-    closeness = dob_closeness(person.date_of_birth, dob)
-    return score - DOB_BONUS.get(closeness, 0.0) >= MATCH_STRONG[closeness] - 1e-9
 
 
 # What name matching reads of each participant (here and for the staffing inbox).
@@ -695,22 +589,44 @@ def _visible_participants(session: Session, user: CurrentUser):
     return session.connection().execute(query).all()  # plain rows: 10,000 stay fast
 
 
+@lru_cache(maxsize=4)
+def _people(rows: tuple[tuple, ...]) -> matching.People:
+    """The matcher's index of these rows, kept while they are unchanged (a lookup per keystroke
+    pause among 10,000 participants reuses it; any change of a name or date makes new rows)."""
+    return matching.People.of(
+        (n, Names(legal or "", preferred or "", aliases, dob))
+        for n, (_pid, _lead, legal, preferred, aliases, dob, _status) in enumerate(rows)
+    )
+
+
 def _scored_candidates(session: Session, user: CurrentUser, person: Person) -> list[tuple]:
     """(score, why, id, lead id, legal, preferred, aliases, dob, status, strong) of the
-    participants the user may see who may be this person, best first."""
-    names = [n for n in (person.legal_name, person.preferred_name, *person.aliases) if _clean(n)]
-    mine = NameMatcher(names)
+    participants the user may see who may be this person, best first (the one matcher)."""
+    rows = tuple(
+        (pid, lead, legal, preferred, tuple(aliases or ()), dob, status)
+        for pid, lead, legal, preferred, aliases, dob, status in _visible_participants(
+            session, user
+        )
+    )
     scored = []
-    for pid, lead_id, legal, preferred, aliases, dob, status in _visible_participants(
-        session, user
-    ):
-        hit = match_score(person, [legal, preferred, *(aliases or [])], dob, mine)
-        if hit:
-            strong = is_strong_match(person, dob, hit[0])
-            scored.append(
-                (hit[0], hit[1], pid, lead_id, legal, preferred, aliases, dob, status, strong)
+    for n, hit in _people(rows).find(typed_names(person)):
+        pid, lead_id, legal, preferred, aliases, dob, status = rows[n]
+        strong = hit.band == "strong"
+        scored.append(
+            (
+                hit.score,
+                hit.reason,
+                pid,
+                lead_id,
+                legal,
+                preferred,
+                list(aliases),
+                dob,
+                status,
+                strong,
             )
-    scored.sort(key=lambda s: (-s[0], s[3]))
+        )
+    scored.sort(key=lambda s: (not s[-1], -s[0], s[3]))
     return scored
 
 

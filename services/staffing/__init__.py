@@ -13,9 +13,7 @@ was held. What an agenda item may show is decided in `services.staffing.content`
 
 from __future__ import annotations
 
-import difflib
 import re
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -54,9 +52,10 @@ from services.participants import general_releases
 from services.participants import search as search_participants
 from services.referrals import MATCH_COLUMNS
 from services.reports.memo import AuditKeyedCache
-from services.rules import calendar, catalog
+from services.rules import calendar, catalog, matching
 from services.rules import consent as consent_rules
 from services.rules.deadlines import open_obligations
+from services.rules.matching import Names
 
 # --- Vocabulary ---------------------------------------------------------------------------------
 
@@ -102,9 +101,6 @@ MAX_PLACE = 200
 MAX_NOTES = 2000
 MAX_ACTION = 500
 MAX_ITEM_MINUTES = 120
-MIN_MATCH_SCORE = 0.5
-CONFIDENT_MATCH = 0.8  # below this the agenda page asks the PM to choose rather than preselect
-DUPLICATE_MATCH = 0.75  # two typed names at least this alike (rank_matches) are likely one person
 CANDIDATE_KIND = "candidate"  # a referral candidate: not a participant, shown by the name typed
 CANDIDATE_LABEL = "Referral candidate (not a participant)"
 URGENT_MARK = "▲ URGENT"  # a mark and a word, never colour alone
@@ -240,125 +236,46 @@ def consent_gaps(releases: list[dict], org_codes: list[str], days: list[date]) -
     ]
 
 
-def _norm(text: str) -> str:
-    text = text or ""
-    if not text.isascii():  # accents off: "Zoë" is "Zoe"
-        text = unicodedata.normalize("NFKD", text)
-        text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return " ".join(_PUNCTUATION.sub(" ", text.casefold()).split())
+def _typed(query: dict) -> Names:
+    """A submitted person (name, alias, dob) as the one matcher reads it."""
+    alias = query.get("alias") or ""
+    return Names(query.get("name") or "", "", (alias,) if alias.strip() else (), query.get("dob"))
 
 
-_PUNCTUATION = re.compile(r"[^\w\s]")
-
-
-def name_similarity(a: str, b: str) -> float:
-    """0..1, order-insensitive ("Sample, Avery" is "Avery Sample"), accents and case ignored.
-
-    >>> round(name_similarity("Avery Sample", "sample avery"), 2)
-    1.0
-    """
-    a, b = _norm(a), _norm(b)
-    if not a or not b:
-        return 0.0
-    direct = difflib.SequenceMatcher(None, a, b).ratio()
-    sorted_ = difflib.SequenceMatcher(
-        None, " ".join(sorted(a.split())), " ".join(sorted(b.split()))
-    ).ratio()
-    # A name given without the middle name or initial still matches its fuller form.
-    short, long_ = sorted((a.split(), b.split()), key=len)
-    subset = 0.95 if len(short) >= 2 and set(short) <= set(long_) else 0.0
-    return max(direct, sorted_, subset)
-
-
-def dob_similarity(given: date | None, known: date | None) -> float:
-    """1 for the same date; partial credit for a swapped day and month or one part off."""
-    if given is None or known is None:
-        return 0.0
-    if given == known:
-        return 1.0
-    if (given.year, given.month, given.day) == (known.year, known.day, known.month):
-        return 0.7
-    same = sum(
-        (given.year == known.year, given.month == known.month, given.day == known.day),
+def prepare_candidates(candidates: list[dict]) -> matching.People:
+    """The participants prepared once for the one matcher (PROTOCOL B14), keyed by position."""
+    return matching.People.of(
+        (
+            n,
+            Names(p["legal_name"] or "", p["preferred_name"] or "", tuple(p["aliases"]), p["dob"]),
+        )
+        for n, p in enumerate(candidates)
     )
-    return {2: 0.6, 1: 0.2}.get(same, 0.0)
 
 
-def rank_matches(query: dict, candidates: list[dict], limit: int = MATCH_LIMIT) -> list[dict]:
-    """Participants most like a submitted person, best first, each with its reasons.
+def rank_matches(
+    query: dict,
+    candidates: list[dict],
+    limit: int = MATCH_LIMIT,
+    people: matching.People | None = None,
+) -> list[dict]:
+    """Participants who may be a submitted person, strong matches first, each with its reasons.
 
     `query`: name, alias, dob. `candidates`: id, lead_id, legal_name, preferred_name, aliases,
-    dob. The name score is the best similarity between any given name (name or alias) and any
-    known one (legal, preferred, aliases); with a date of birth it counts 70 % and the date 30 %.
+    dob; `people`: the same prepared once (`prepare_candidates`) when many names are ranked.
+    The band and reason are the one matcher's (services.rules.matching), as on New referral.
     """
-    given = [n for n in (query.get("name"), query.get("alias")) if n and n.strip()]
-    ranked = []
-    for person in _shortlist(given, query.get("dob"), candidates):
-        known = [
-            ("legal name", person["legal_name"]),
-            ("preferred name", person["preferred_name"]),
-            *(("alias", alias) for alias in person["aliases"]),
-        ]
-        best, best_label = 0.0, ""
-        for name in given:
-            for label, value in known:
-                score = name_similarity(name, value)
-                if score > best:
-                    best, best_label = score, label
-        reasons = [f"name {round(best * 100)}% like the {best_label}"] if best_label else []
-        score = best
-        if query.get("dob") is not None:
-            dob = dob_similarity(query["dob"], person["dob"])
-            score = 0.7 * best + 0.3 * dob
-            if dob == 1.0:
-                reasons.append("same date of birth")
-            elif dob > 0:
-                reasons.append("date of birth close")
-            else:
-                reasons.append("date of birth differs")
-        if score >= MIN_MATCH_SCORE:
-            plain = {k: v for k, v in person.items() if not k.startswith("_")}
-            ranked.append({**plain, "score": round(score, 3), "why": ", ".join(reasons)})
-    ranked.sort(key=lambda p: (-p["score"], p["lead_id"]))
-    return ranked[:limit]
-
-
-def prepare_candidates(candidates: list[dict]) -> list[dict]:
-    """Add each candidate's name words and their two-letter starts, once, for `_shortlist`."""
-    for person in candidates:
-        words = {
-            w
-            for name in (person["legal_name"], person["preferred_name"], *person["aliases"])
-            for w in _norm(name).split()
-        }
-        person["_words"], person["_starts"] = words, {w[:2] for w in words}
-    return candidates
-
-
-def _shortlist(given: list[str], dob: date | None, candidates: list[dict]) -> list[dict]:
-    """Candidates worth a full comparison: a shared name word, a close date of birth, or every
-    given word starting like one of theirs (a typo in each word). Keeps matching fast with
-    thousands of participants."""
-    words = {w for name in given for w in _norm(name).split() if len(w) > 1}
-    starts = {w[:2] for w in words}
-    kept = []
-    for person in candidates:
-        if "_words" not in person:
-            prepare_candidates([person])
-        if (
-            words & person["_words"]
-            or (starts and starts <= person["_starts"])
-            or (dob is not None and dob_similarity(dob, person["dob"]) >= 0.6)
-        ):
-            kept.append(person)
-    return kept
+    people = people if people is not None else prepare_candidates(candidates)
+    return [
+        {**candidates[n], "score": hit.score, "band": hit.band, "why": hit.reason}
+        for n, hit in people.find(_typed(query), limit)
+    ]
 
 
 def likely_duplicates(people: list[dict]) -> list[list[int]]:
-    """Groups of submissions whose typed names likely mean one person, by the inbox's matcher.
-
-    `people`: id, name, alias, dob. A date of birth counts only when both have one. Groups keep
-    the order given (the inbox's: urgent first), so a group's first id leads it.
+    """Groups of submissions whose typed names likely mean one person: a strong match by the one
+    matcher. `people`: id, name, alias, dob. Groups keep the order given (the inbox's: urgent
+    first), so a group's first id leads it.
 
     >>> likely_duplicates([
     ...     {"id": 1, "name": "Jordan Fake-Person", "alias": "", "dob": date(1990, 4, 21)},
@@ -367,17 +284,7 @@ def likely_duplicates(people: list[dict]) -> list[list[int]]:
     ... ])
     [[1, 3]]
     """
-    known = [
-        {
-            "id": p["id"],
-            "lead_id": "",
-            "legal_name": p["name"],
-            "preferred_name": p["alias"],
-            "aliases": [],
-            "dob": p["dob"],
-        }
-        for p in people
-    ]
+    index = matching.People.of((p["id"], _typed(p)) for p in people)
     group = {p["id"]: p["id"] for p in people}
 
     def leader(i: int) -> int:
@@ -387,15 +294,9 @@ def likely_duplicates(people: list[dict]) -> list[list[int]]:
 
     order = {p["id"]: n for n, p in enumerate(people)}
     for person in people:
-        others = [k for k in known if k["id"] != person["id"]]
-        dated = [k for k in others if k["dob"] is not None and person["dob"] is not None]
-        undated = [k for k in others if k not in dated]
-        query = {"name": person["name"], "alias": person["alias"]}
-        found = rank_matches({**query, "dob": person["dob"]}, dated, limit=len(others))
-        found += rank_matches({**query, "dob": None}, undated, limit=len(others))
-        for match in found:
-            if match["score"] >= DUPLICATE_MATCH:
-                a, b = sorted((leader(person["id"]), leader(match["id"])), key=order.get)
+        for other, hit in index.find(_typed(person)):
+            if other != person["id"] and hit.band == "strong":
+                a, b = sorted((leader(person["id"]), leader(other)), key=order.get)
                 group[b] = a
     groups: dict[int, list[int]] = {}
     for p in people:
@@ -1004,20 +905,18 @@ def _iso(day: date | None) -> str:
 
 def _candidates(session: Session) -> list[dict]:
     rows = session.exec(select(*MATCH_COLUMNS).order_by(Participant.lead_id))
-    return prepare_candidates(
-        [
-            {
-                "id": pid,
-                "lead_id": lead_id,
-                "legal_name": legal,
-                "preferred_name": preferred,
-                "aliases": list(aliases or []),
-                "dob": dob,
-                "status": status.value if isinstance(status, ParticipantStatus) else status,
-            }
-            for pid, lead_id, legal, preferred, aliases, dob, status in rows
-        ]
-    )
+    return [
+        {
+            "id": pid,
+            "lead_id": lead_id,
+            "legal_name": legal,
+            "preferred_name": preferred,
+            "aliases": list(aliases or []),
+            "dob": dob,
+            "status": status.value if isinstance(status, ParticipantStatus) else status,
+        }
+        for pid, lead_id, legal, preferred, aliases, dob, status in rows
+    ]
 
 
 def _candidate_label(p: dict) -> str:
@@ -1076,24 +975,26 @@ def _inbox(engine: Engine, session_id: int) -> list[dict]:
         submitters = _submitters(session)
     time_zone = get_settings(engine).time_zone
     by_id = {p["id"]: p for p in people}
+    index = prepare_candidates(people)
     order = {u: i for i, u in enumerate(reversed(URGENCIES))}
     subs.sort(key=lambda s: (order.get(s.urgency, 9), s.at, s.id))
     rows = []
     for sub in subs:
         row = _submission_row(sub, submitters, time_zone)
-        ranked = rank_matches(
-            {"name": sub.person_name, "alias": sub.person_alias, "dob": sub.person_dob}, people
-        )
+        typed = {"name": sub.person_name, "alias": sub.person_alias, "dob": sub.person_dob}
+        ranked = rank_matches(typed, people, people=index)
         if sub.participant_id in by_id:  # the submitter picked a participant from their list
             picked = by_id[sub.participant_id]
-            ranked = [{**picked, "score": 1.0, "why": "picked by the submitter"}] + [
-                r for r in ranked if r["id"] != picked["id"]
-            ]
-        row["confident"] = bool(ranked) and ranked[0]["score"] >= CONFIDENT_MATCH
+            ranked = [
+                {**picked, "score": 1.0, "band": "strong", "why": "picked by the submitter"}
+            ] + [r for r in ranked if r["id"] != picked["id"]]
+        # Only a strong match is preselected; otherwise the agenda page asks the PM to choose.
+        row["confident"] = bool(ranked) and ranked[0]["band"] == "strong"
         row["suggestions"] = [
             {
                 "participant_id": r["id"],
-                "label": f"{_candidate_label(r)} · {round(r['score'] * 100)}% ({r['why']})",
+                "band": r["band"],
+                "label": f"{_candidate_label(r)} · {r['band']} match ({r['why']})",
             }
             for r in ranked
         ]
