@@ -39,10 +39,9 @@ class RecordPage:
     def key(self, name: str) -> str:
         return f"{name}_{self.round}"
 
-    def date_box(self, label: str, key: str, value: date | None | str = "today"):
-        return date_field(
-            label, self.today if value == "today" else value, key=f"{key}_{self.round}"
-        )
+    def date_box(self, label: str, key: str) -> date | None:
+        """A date starting on today, keyed for this form round."""
+        return date_field(label, self.today, key=self.key(key))
 
     def save(self, action: Callable[[], object], success: str) -> None:
         run_edit(action, success=success, reset_keys=RESET)
