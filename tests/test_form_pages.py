@@ -194,3 +194,25 @@ def test_a_failed_audit_write_or_os_permission_error_shows_a_fixed_sentence_and_
     assert not at.exception
     assert at.error[-1].value == "You are not allowed to do this with your role. Nothing was saved."
     assert all("/srv/lead" not in e.value and "Errno" not in e.value for e in at.error)
+
+
+def test_a_password_change_whose_audit_row_cannot_be_written_says_so_without_a_traceback(
+    demo, monkeypatch
+):
+    from services import audit
+
+    at = signed_in(demo, "cm1", "pages/account.py")
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(audit, "append", broken)
+    widget(at.text_input, "Current password").input("not the password")
+    widget(at.text_input, "New password").input("a long new passphrase")
+    widget(at.text_input, "New password again").input("a long new passphrase")
+    button(at, "Change password").click().run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [
+        "Nothing was saved: the audit trail could not be written. Try again in a moment, or "
+        "tell the administrator if it keeps happening."
+    ]
