@@ -65,6 +65,9 @@ try:
 except AuditWriteError:
     st.error("The audit trail could not be written, so the item is not shown.")
     st.stop()
+except IndexError:  # another session removed the last item since the outline was read
+    st.info("This agenda has no items now.", icon=":material/info:")
+    st.stop()
 parts = paginate(item["sections"]) if room else [item["sections"]]
 part = st.session_state.get(part_key, 0)
 part = len(parts) - 1 if part < 0 or part >= len(parts) else part
