@@ -4,9 +4,8 @@ import streamlit as st
 
 from services.access.auth import change_password
 from services.access.policy import ROLE_LABELS
-from services.core.errors import ValidationError
 from ui.session import SESSION_KEY, require_page
-from ui.text import plain
+from ui.widgets import USER_ERRORS, show_refusal
 
 ctx, user = require_page("account")
 
@@ -30,8 +29,8 @@ if submitted:
     else:
         try:
             change_password(ctx.engine, user, old=old, new=new)
-        except ValidationError as exc:
-            st.error(plain(str(exc)), icon=":material/error:")
+        except USER_ERRORS as exc:  # a refusal, or an audit trail that cannot be written
+            show_refusal(exc)
         else:
             st.session_state.pop(SESSION_KEY, None)
             st.session_state["lead_signed_out_reason"] = "Password changed. Sign in again."

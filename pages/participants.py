@@ -6,7 +6,7 @@ from services.core.clock import local_today
 from services.core.errors import ValidationError
 from services.core.site import get_settings
 from services.participants import MAX_SEARCH_ROWS, search
-from ui.cards import open_buttons
+from ui.cards import open_buttons, open_participant
 from ui.list_audit import audited_list
 from ui.session import require_page
 from ui.text import plain
@@ -46,5 +46,4 @@ if st.toggle("Show details as a table", key="participants_as_table"):
     table([{k: v for k, v in row.items() if k != "id"} for row in rows], key="participants_table")
 opened = open_buttons(rows, key="participants_open")
 if opened is not None:
-    st.session_state["participant_id"] = opened
-    st.switch_page("pages/participant.py")
+    open_participant(opened)

@@ -15,11 +15,12 @@ import streamlit as st
 from services.core.audit import AuditWriteError
 from services.core.clock import local_today, utcnow
 from services.core.site import get_settings
-from services.staffing import default_session_id, list_sessions
+from services.staffing import list_sessions
 from services.staffing.content import presenter_item, presenter_outline
 from services.staffing.room import paginate
 from ui.presenter import ROOM_KEY, heading, room_part, sections, timer
 from ui.session import require_page
+from ui.sessions import session_picker
 from ui.style import room_style
 
 ctx, user = require_page("presenter")
@@ -43,14 +44,7 @@ else:
     chooser, curtain_col, previous_col, next_col, mode_col = st.columns(
         [4, 3, 2, 2, 2], vertical_alignment="center"
     )
-    session_id = chooser.selectbox(
-        "Session",
-        list(sessions),
-        index=list(sessions).index(
-            session_id if session_id in sessions else default_session_id(list(sessions.values()))
-        ),
-        format_func=lambda i: sessions[i]["label"],
-    )
+    session_id = session_picker(sessions, preferred=session_id, container=chooser)
 st.session_state[CHOSEN_KEY] = session_id
 outline = presenter_outline(ctx.engine, user, session_id=session_id, today=today)
 count = outline["count"]
@@ -70,6 +64,9 @@ try:
     )
 except AuditWriteError:
     st.error("The audit trail could not be written, so the item is not shown.")
+    st.stop()
+except IndexError:  # another session removed the last item since the outline was read
+    st.info("This agenda has no items now.", icon=":material/info:")
     st.stop()
 parts = paginate(item["sections"]) if room else [item["sections"]]
 part = st.session_state.get(part_key, 0)

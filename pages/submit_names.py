@@ -21,6 +21,7 @@ from services.staffing.text import who_reads
 from ui.fields import date_field
 from ui.free_text import not_clinical_box, readers_note
 from ui.session import require_page
+from ui.sessions import submission_guide
 from ui.widgets import flash, form_round, next_form_round, run_action, table
 
 ctx, user = require_page("submit_names")
@@ -29,20 +30,7 @@ st.title("Submit names")
 flash()
 today = local_today(get_settings(ctx.engine).time_zone)
 target = next_session_taking_names(ctx.engine, today=today)
-if target:
-    st.markdown(
-        f"Names sent today go to the **{target['kind_label'].lower()}** on "
-        f"**{target['on']:%A %d %B %Y}** (names are due by {target['cutoff_on']:%A %d %B}). "
-        "A name sent after that goes to the following session unless the project manager "
-        "takes it in."
-    )
-else:
-    st.markdown("No scheduled session is taking names now: a name sent today goes to the next one.")
-st.caption(
-    "Give a name, an alias or a date of birth if you have one, or pick a participant you may "
-    "see. The answer is the same for every name: it does not say whether the person is a LEAD "
-    "participant. The workgroup informs; it never decides charges (PROTOCOL M4)."
-)
+submission_guide(target)
 
 picks = {p["id"]: p["label"] for p in pickable_participants(ctx.engine, user, today)}
 # Not clear_on_submit: a refused form keeps what was typed (a reason to rewrite or confirm); a

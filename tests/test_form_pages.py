@@ -143,3 +143,76 @@ def test_a_refusal_the_action_reports_shows_as_a_warning_never_with_a_success_ma
     at.button[0].click().run()
     assert [w.value for w in at.warning] == ["Held: no active release covers BPD."]
     assert at.success == [] or [s.value for s in at.success] == []
+
+
+def test_a_refused_permission_shows_a_message_not_a_traceback():
+    def script():
+        import streamlit as st
+
+        from ui.widgets import run_action
+
+        def refused():
+            raise PermissionError("Only the project manager builds agendas and records outcomes.")
+
+        if st.button("Save session"):
+            run_action(refused, success="Session saved.")
+
+    at = AppTest.from_function(script).run()
+    at.button[0].click().run()
+    assert not at.exception
+    (error,) = at.error
+    assert error.value.startswith("Only the project manager builds agendas")
+    assert "PermissionError" not in error.value and "Traceback" not in error.value
+    assert [s.value for s in at.success] == []
+
+
+def test_a_failed_audit_write_or_os_permission_error_shows_a_fixed_sentence_and_no_detail():
+    def script():
+        import streamlit as st
+
+        from services.core.audit import AuditWriteError
+        from ui.widgets import prepared_download, run_edit
+
+        def audit_fails():
+            raise AuditWriteError("insert into audit_event failed: disk I/O error")
+
+        def os_refuses():
+            raise PermissionError(13, "Permission denied", "/srv/lead/secret.db")
+
+        if st.button("Save"):
+            run_edit(audit_fails, success="Saved.", reset_keys=["x_"])
+        prepared_download("minutes (PDF)", os_refuses, key="dl")
+
+    at = AppTest.from_function(script).run()
+    at.button[0].click().run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [
+        "Nothing was saved: the audit trail could not be written. Try again in a moment, or "
+        "tell the administrator if it keeps happening."
+    ]
+    at.button[1].click().run()
+    assert not at.exception
+    assert at.error[-1].value == "You are not allowed to do this with your role. Nothing was saved."
+    assert all("/srv/lead" not in e.value and "Errno" not in e.value for e in at.error)
+
+
+def test_a_password_change_whose_audit_row_cannot_be_written_says_so_without_a_traceback(
+    demo, monkeypatch
+):
+    from services.core import audit
+
+    at = signed_in(demo, "cm1", "pages/account.py")
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(audit, "append", broken)
+    widget(at.text_input, "Current password").input("not the password")
+    widget(at.text_input, "New password").input("a long new passphrase")
+    widget(at.text_input, "New password again").input("a long new passphrase")
+    button(at, "Change password").click().run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [
+        "Nothing was saved: the audit trail could not be written. Try again in a moment, or "
+        "tell the administrator if it keeps happening."
+    ]

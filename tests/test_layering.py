@@ -102,8 +102,10 @@ def test_only_the_operator_commands_scripts_and_tests_import_demo():
         assert not bad, f"{path.relative_to(ROOT)} imports {bad}"
 
 
-def test_only_pages_and_the_app_import_today():
-    for path in files("services", "ui", "demo", "models.py", "migrations"):
+def test_only_pages_the_app_and_ui_import_today():
+    """Today gathers obligations from the areas; no service, demo or migration imports it back
+    (the screens, pages and their ui components, read it)."""
+    for path in files("services", "demo", "models.py", "migrations"):
         if path.is_relative_to(ROOT / "services" / "today"):
             continue
         bad = sorted({name for name in imports(path) if name.startswith("services.today")})

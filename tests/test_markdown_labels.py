@@ -206,7 +206,7 @@ def test_the_static_check_finds_stored_text_in_a_label_without_plain():
 def test_no_page_puts_stored_text_in_a_label_heading_or_message_without_plain():
     found = [
         f"{path.relative_to(ROOT)}:{line}"
-        for path in sorted([*(ROOT / "pages").glob("*.py"), *(ROOT / "ui").glob("*.py")])
+        for path in sorted([*(ROOT / "pages").glob("*.py"), *(ROOT / "ui").rglob("*.py")])
         for line in unescaped_calls(path.read_text())
     ]
     assert found == []

@@ -292,3 +292,22 @@ def test_room_mode_steps_through_the_parts_of_a_long_item_and_back(site):
     assert "# BUR-0001" in screen() and "**Open action items**" in screen()
     button(at, "Exit room mode").click().run()
     assert [s for s in at.selectbox if s.label == "Session"]
+
+
+def test_the_presenter_says_the_agenda_is_empty_when_its_last_item_goes_while_it_loads(
+    site, monkeypatch
+):
+    """Another project manager removes the last item between the outline and the item."""
+    from services.staffing import content as staffing_content
+
+    engine, team, avery, casey, session_id, today = site
+    at = open_page(engine, "pm1", "pages/presenter.py")
+    stale = staffing_content.presenter_outline(engine, team.pm, session_id=session_id, today=today)
+    assert stale["count"]
+    with write_session(engine) as session:
+        for item in session.exec(select(AgendaItem).where(AgendaItem.session_id == session_id)):
+            session.delete(item)
+    monkeypatch.setattr(staffing_content, "presenter_outline", lambda *a, **k: stale)
+    at.run()
+    assert not at.exception
+    assert "This agenda has no items now." in [i.value for i in at.info]

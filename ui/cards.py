@@ -117,3 +117,25 @@ def open_buttons(rows: list[dict], *, key: str) -> int | None:
         if st.button(label, key=f"{key}_{row['id']}", icon=":material/person:"):
             return row["id"]
     return None
+
+
+PARTICIPANT_PAGE = "pages/participant.py"
+
+
+def remember_participant(participant_id: int) -> None:
+    st.session_state["participant_id"] = participant_id
+
+
+def open_participant(participant_id: int) -> None:
+    """Open a participant's record: the record page reads whom from the session."""
+    remember_participant(participant_id)
+    st.switch_page(PARTICIPANT_PAGE)
+
+
+def open_participant_button(
+    participant_id: int, label: str, *, icon: str = ":material/person:", container=None
+) -> None:
+    """A button that opens this participant's record in one tap (`label` is plain text)."""
+    where = container if container is not None else st
+    if where.button(label, icon=icon, on_click=remember_participant, args=(participant_id,)):
+        st.switch_page(PARTICIPANT_PAGE)

@@ -23,6 +23,8 @@ from services.referrals import (
     DETERMINATION_LABELS,
     DETERMINATIONS_ASKED,
     NEW_PERSON_REASONS,
+    NOTICE_METHODS,
+    PROSECUTOR_OFFICES,
     Person,
     find_matches,
 )
@@ -202,3 +204,17 @@ def screen_panel(verdict: dict, *, offense_missing: bool) -> None:
     if verdict["unanswered"] and not offense_missing:
         st.caption("Not answered yet: " + "; ".join(verdict["unanswered"]) + ".")
     st.info(verdict["decision_support"], icon=":material/balance:")
+
+
+def prosecutor_notice_fields(known: str) -> tuple[str, str]:
+    """PROTOCOL T5: which prosecutor's office was notified (starting on the one the referral
+    names) and how. Used by Referrals and by Today's closing form."""
+    offices = list(PROSECUTOR_OFFICES)
+    office = st.selectbox(
+        "Office notified",
+        offices,
+        index=offices.index(known) if known in offices else 0,
+        format_func=PROSECUTOR_OFFICES.get,
+    )
+    method = st.radio("How", list(NOTICE_METHODS), format_func=NOTICE_METHODS.get)
+    return office, method

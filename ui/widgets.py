@@ -12,6 +12,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
+from services.core.audit import AuditWriteError
 from services.core.errors import StaleEditError, ValidationError
 from services.participants.casework import CONTACT_KINDS, QUICK_MINUTES
 from ui.fields import date_field
@@ -24,6 +25,36 @@ def table(rows: list[dict], *, key: str, empty: str = "Nothing to show.") -> Non
         st.info(empty, icon=":material/info:")
         return
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key=key)
+
+
+NOT_ALLOWED = "You are not allowed to do this with your role. Nothing was saved."
+NOT_AUDITED = (
+    "Nothing was saved: the audit trail could not be written. Try again in a moment, or tell "
+    "the administrator if it keeps happening."
+)
+# What a service raises at a user: each becomes a plain sentence, never a traceback.
+USER_ERRORS = (ValidationError, StaleEditError, PermissionError, AuditWriteError)
+
+
+def refusal(exc: BaseException) -> str:
+    """The sentence shown for a refused action: the service's own words for a refused input or
+    a conflict, a fixed sentence for a refused permission or a failed audit write (no exception
+    class, no stack, no internal detail)."""
+    if isinstance(exc, PermissionError):
+        words = str(exc).strip()
+        # A staffing service's reason is one plain sentence; anything else (an OS error with a
+        # file name) stays out of sight.
+        if words and type(exc) is PermissionError and not getattr(exc, "filename", None):
+            return f"{words} Nothing was saved."
+        return NOT_ALLOWED
+    if isinstance(exc, AuditWriteError):
+        return NOT_AUDITED
+    return str(exc)
+
+
+def show_refusal(exc: BaseException) -> None:
+    icon = ":material/block:" if isinstance(exc, PermissionError) else ":material/error:"
+    st.error(plain(refusal(exc)), icon=icon)
 
 
 def run_action(
@@ -40,8 +71,8 @@ def run_action(
     """
     try:
         result = action()
-    except (ValidationError, StaleEditError) as exc:
-        st.error(plain(str(exc)), icon=":material/error:")
+    except USER_ERRORS as exc:
+        show_refusal(exc)
         return False
     message = success(result) if callable(success) else success
     kind = "warning" if refused is not None and refused(result) else "success"
@@ -116,8 +147,8 @@ def run_edit(action: Callable[[], object], *, success: str, reset_keys: list[str
     `reset_keys`) and rerun, so the page shows the record as it now is. A refused input stays."""
     try:
         action()
-    except ValidationError as exc:
-        st.error(plain(str(exc)), icon=":material/error:")
+    except (ValidationError, PermissionError, AuditWriteError) as exc:
+        show_refusal(exc)
         return
     except StaleEditError as exc:
         st.session_state["lead_conflict"] = str(exc)
@@ -155,8 +186,8 @@ def prepared_download(label: str, prepare: Callable[[], object], *, key: str) ->
     if st.button(f"Prepare {label}", key=f"{key}_prepare", icon=":material/description:"):
         try:
             st.session_state[key] = prepare()
-        except (ValidationError, StaleEditError) as exc:
-            st.error(plain(str(exc)), icon=":material/error:")
+        except USER_ERRORS as exc:
+            show_refusal(exc)
     ready = st.session_state.get(key)
     if ready is not None:
         st.download_button(
