@@ -92,6 +92,9 @@ def _form_keys() -> list[re.Pattern]:
         for key in re.findall(r"\.form\(\s*f?\"([^\"]+)\"", path.read_text(encoding="utf-8")):
             parts = re.split(r"\{[^}]*\}", key)
             keys.append(re.compile(".+".join(re.escape(p) for p in parts)))
+        # A record page's forms: `p.key("rec_release")` adds the form round (ui/participant/).
+        for key in re.findall(r"\.form\(\s*\w+\.key\(\s*\"([^\"]+)\"", path.read_text()):
+            keys.append(re.compile(re.escape(key) + "_.+"))
     return keys
 
 
