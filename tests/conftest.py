@@ -32,10 +32,6 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "db_url" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.db)
-        if item.get_closest_marker("browser") and not os.environ.get("LEAD_NO_RERUNS"):
-            # A real browser against a real server on a shared 2-core machine: one retry
-            # absorbs a slow start; a real defect fails every attempt.
-            item.add_marker(pytest.mark.flaky(reruns=2, reruns_delay=2))
 
 
 @pytest.fixture(scope="session", autouse=True)
