@@ -122,6 +122,15 @@ def app_env(db_url, monkeypatch):
     st.cache_resource.clear()
 
 
+@pytest.fixture
+def demo(app_env, engine):
+    """The demo (12 participants) in this test's database, for the page tests."""
+    from services.demo import seed_demo
+
+    seed_demo(engine, participants=12)
+    return engine
+
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

@@ -14,18 +14,11 @@ from models import Contact, Submission
 from services.caseload import my_caseload
 from services.clock import local_today
 from services.db import read_session
-from services.demo import seed_demo
 from tests.factories import sign_in
-from tests.test_pages import signed_in
+from tests.support import open_app as signed_in
 from ui.fields import EARLIEST, LATEST
 
 TODAY = local_today("America/Los_Angeles")  # the demo is seeded relative to the real day
-
-
-@pytest.fixture
-def demo(app_env, engine):
-    seed_demo(engine, participants=12)
-    return engine
 
 
 def count(engine, model) -> int:

@@ -8,28 +8,14 @@ from services.caseload import my_caseload
 from services.clock import local_today
 from services.consent import rescind_release
 from services.db import read_session
-from services.demo import seed_demo
 from services.participants import search, update_identity
 from tests.checks import rendered_text
 from tests.factories import sign_in
 from tests.factories_participants import csv_bytes, import_row
-from tests.test_pages import signed_in
+from tests.support import open_app as signed_in
+from tests.support import open_record
 
 TODAY = local_today("America/Los_Angeles")  # the demo is seeded relative to the real day
-
-
-@pytest.fixture
-def demo(app_env, engine):
-    seed_demo(engine, participants=12)
-    return engine
-
-
-def open_record(engine, username: str, participant_id: int):
-    at = signed_in(engine, username)
-    at.session_state["participant_id"] = participant_id
-    at.switch_page("pages/participant.py").run()
-    assert not at.exception, at.exception
-    return at
 
 
 def button(at, label: str):
