@@ -12,13 +12,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from browser import app_server, demo_database, shot, wait_idle
+from browser import shot, wait_idle
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from sqlmodel import delete, select
 
 from models import ActionItem, AgendaItem, Participant, Release, StaffingSession, Submission
 from services.clock import local_today, utcnow
-from services.db import make_engine, read_session, write_session
+from services.db import read_session, write_session
 from services.demo import DEMO_PASSWORD
 from services.policy import release_state
 from services.staffing import _new_session, meeting_day
@@ -32,24 +32,9 @@ WARNING = "[data-testid='stAlertContentWarning'] [data-testid='stMarkdownContain
 
 
 @pytest.fixture(scope="module")
-def module_db(template, tmp_path_factory):
+def engine(module_engine):
     """The demo; the story replaces its staffing sessions with two of its own."""
-    folder = tmp_path_factory.mktemp("browser-staffing")
-    with demo_database(template, folder, "lead_browser_staffing") as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def engine(module_db):
-    engine = make_engine(module_db)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def server(module_db):
-    with app_server(module_db) as base:
-        yield base
+    return module_engine  # conftest's: the demo in this module's database, served by `server`
 
 
 def _page(chromium, server: str, username: str):
