@@ -129,10 +129,12 @@ def _tail(path: Path, chars: int = 2000) -> str:
 # Every page of a browser from launch_browser records, from its first moment, what waits need:
 # when the script last started running (a MutationObserver on stApp's script state sees every
 # start, even a run too short for a poll), the last user input, and the last custom-component
-# value (the cookie manager's round trip reruns the script with no input in this document).
+# value (the cookie manager's round trip reruns the script with no input in this document), and
+# which component frames have spoken at all (a component sends its value before its height).
 WATCH_JS = """(() => {
   if (window.__lead) return;
-  const lead = (window.__lead = { runs: 0, lastRun: -1, lastInput: 0, lastChange: 0 });
+  const lead = (window.__lead = { runs: 0, lastRun: -1, lastInput: 0, lastChange: 0,
+                                  spoke: new WeakSet() });
   const mark = (key) => { const now = performance.now(); lead[key] = now; lead.lastChange = now; };
   new MutationObserver((records) => {
     for (const r of records) {
@@ -145,18 +147,28 @@ WATCH_JS = """(() => {
   for (const type of ["pointerdown", "keydown", "input", "change"])
     addEventListener(type, () => mark("lastInput"), true);
   addEventListener("message", (event) => {
-    if (event.data && event.data.type === "streamlit:setComponentValue") mark("lastInput");
+    const type = (event.data && event.data.type) || "";
+    if (!String(type).startsWith("streamlit:")) return;
+    if (event.source) lead.spoke.add(event.source);
+    if (type === "streamlit:setComponentValue") mark("lastInput");
   }, true);
 })()"""
 
-# Idle: the script is not running, and it has run since the last input (or that input, older
-# than the grace, started no run: a tab, an expander, typing before Enter).
-_IDLE_JS = """([grace]) => {
+# Idle: the script is not running and has not changed state for STABLE_MS (a run that ends in
+# st.rerun starts again at once), every component frame has spoken (so its value, if it has
+# one, is in), and the script has run since the last input (or that input, older than the
+# grace, started no run: a tab, an expander, typing before Enter).
+STABLE_MS = 150
+_IDLE_JS = """([grace, stable]) => {
   const app = document.querySelector("[data-testid='stApp']");
   if (!app || app.getAttribute("data-test-script-state") !== "notRunning") return false;
   const lead = window.__lead;
   if (!lead) return true;
-  return lead.lastRun >= lead.lastInput || performance.now() - lead.lastInput >= grace;
+  const now = performance.now();
+  if (now - lead.lastChange < stable) return false;
+  const frames = document.querySelectorAll("iframe[data-testid='stCustomComponentV1']");
+  if (![...frames].every((f) => lead.spoke.has(f.contentWindow))) return false;
+  return lead.lastRun >= lead.lastInput || now - lead.lastInput >= grace;
 }"""
 
 # Still: idle, and nothing (a run, an input, a component value) has happened for `quiet` ms.
@@ -194,7 +206,7 @@ def wait_idle(page, grace_ms: int = GRACE_MS, timeout_ms: int = 45_000) -> None:
     """Wait until the rerun the last input caused has finished (or, if none starts within
     grace_ms of that input, until the script is not running)."""
     _watch(page)
-    page.wait_for_function(_IDLE_JS, arg=[grace_ms], timeout=timeout_ms, polling=100)
+    page.wait_for_function(_IDLE_JS, arg=[grace_ms, STABLE_MS], timeout=timeout_ms, polling=50)
 
 
 _ANIMATIONS_DONE_JS = """() => document.getAnimations().every(
