@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
 
-.PHONY: run test test-sqlite test-postgres figures bench migrate seed install install-dev \
+.PHONY: run test test-sqlite test-postgres soak figures bench migrate seed install install-dev \
         chromium lint format cookie-key clean-demo
 
 $(PY):
@@ -51,6 +51,15 @@ test-postgres: install-dev chromium
 	scripts/with_postgres.sh $(PY) -m pytest -q -n 2 -m db
 
 test: lint test-sqlite test-postgres
+
+# `make soak` (SOAK=5): the browser suite SOAK times in a row, never retried, stopping at the
+# first failing round; prints "soak: k/N passed" after each round. For catching a flaky wait.
+SOAK ?= 5
+soak: install-dev chromium
+	@for k in $$(seq 1 $(SOAK)); do \
+		$(PY) -m pytest -q -x -m browser || { echo "soak: $$((k - 1))/$(SOAK) passed, round $$k failed"; exit 1; }; \
+		echo "soak: $$k/$(SOAK) passed"; \
+	done
 
 figures: install-dev
 	$(PY) scripts/figures.py

@@ -14,14 +14,12 @@ import socket
 import subprocess
 import sys
 import tempfile
-import time
+import threading
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-
-from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 ROOT = Path(__file__).resolve().parent.parent
 SHOTS = ROOT / "test-artifacts" / "screenshots"
@@ -36,8 +34,8 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
-RUNNING = "[data-testid='stApp'][data-test-script-state='running']"
 HEALTH_TIMEOUT_S = 60
+GRACE_MS = 1000  # how long an input may take to start the rerun it causes, if it causes one
 STOP_TIMEOUT_S = 10
 
 
@@ -81,17 +79,24 @@ def app_server(db_url: str, env_overrides: dict[str, str] | None = None) -> Iter
         "--server.fileWatcherType=none",
         "--browser.gatherUsageStats=false",
     ]
-    with os.fdopen(log_fd, "wb") as log:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    env["PYTHONUNBUFFERED"] = "1"  # its "URL:" line arrives when it is printed
+    process = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+    listening = threading.Event()
+    pump = threading.Thread(
+        target=_copy_log, args=(process, os.fdopen(log_fd, "wb"), listening), daemon=True
+    )
+    pump.start()
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + HEALTH_TIMEOUT_S
-        while not _healthy(f"{base}/_stcore/health"):
-            if process.poll() is not None:
-                raise RuntimeError(f"streamlit exited with {process.returncode}: {_tail(log_path)}")
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"streamlit not healthy after {HEALTH_TIMEOUT_S} s")
-            time.sleep(0.25)
+        # Streamlit prints its URL once the server listens (or the pump sees it exit).
+        if not listening.wait(HEALTH_TIMEOUT_S):
+            raise TimeoutError(f"streamlit not listening after {HEALTH_TIMEOUT_S} s")
+        if process.poll() is not None:
+            raise RuntimeError(f"streamlit exited with {process.returncode}: {_tail(log_path)}")
+        if not _healthy(f"{base}/_stcore/health"):
+            raise RuntimeError(f"streamlit listens but is not healthy: {_tail(log_path)}")
         yield base
     finally:
         process.terminate()
@@ -100,42 +105,138 @@ def app_server(db_url: str, env_overrides: dict[str, str] | None = None) -> Iter
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+        pump.join(STOP_TIMEOUT_S)
         if "Traceback" in log_path.read_text(errors="replace"):  # keep it for the reader
             shutil.copy(log_path, SHOTS.parent / f"server-{port}.log")
         log_path.unlink(missing_ok=True)
+
+
+def _copy_log(process: subprocess.Popen, log, listening: threading.Event) -> None:
+    """Copy the server's output to its log; set `listening` at its "URL:" line or its end."""
+    with log:
+        for line in process.stdout:
+            log.write(line)
+            log.flush()
+            if b"URL:" in line:
+                listening.set()
+    listening.set()
 
 
 def _tail(path: Path, chars: int = 2000) -> str:
     return path.read_text(errors="replace")[-chars:]
 
 
+# Every page of a browser from launch_browser records, from its first moment, what waits need:
+# when the script last started running (a MutationObserver on stApp's script state sees every
+# start, even a run too short for a poll), the last user input, and the last custom-component
+# value (the cookie manager's round trip reruns the script with no input in this document), and
+# which component frames have spoken at all (a component sends its value before its height).
+WATCH_JS = """(() => {
+  if (window.__lead) return;
+  const lead = (window.__lead = { runs: 0, lastRun: -1, lastInput: 0, lastChange: 0,
+                                  spoke: new WeakSet() });
+  const mark = (key) => { const now = performance.now(); lead[key] = now; lead.lastChange = now; };
+  new MutationObserver((records) => {
+    for (const r of records) {
+      const state = r.target.getAttribute("data-test-script-state");
+      if (state === r.oldValue) continue;
+      if (state === "running") { lead.runs += 1; mark("lastRun"); } else mark("lastIdle");
+    }
+  }).observe(document, { subtree: true, attributes: true, attributeOldValue: true,
+                         attributeFilter: ["data-test-script-state"] });
+  for (const type of ["pointerdown", "keydown", "input", "change"])
+    addEventListener(type, () => mark("lastInput"), true);
+  addEventListener("message", (event) => {
+    const type = (event.data && event.data.type) || "";
+    if (!String(type).startsWith("streamlit:")) return;
+    if (event.source) lead.spoke.add(event.source);
+    if (type === "streamlit:setComponentValue") mark("lastInput");
+  }, true);
+})()"""
+
+# Idle: the script is not running and has not changed state for STABLE_MS (a run that ends in
+# st.rerun starts again at once), every component frame has spoken (so its value, if it has
+# one, is in), and the script has run since the last input (or that input, older than the
+# grace, started no run: a tab, an expander, typing before Enter).
+STABLE_MS = 150
+_IDLE_JS = """([grace, stable]) => {
+  const app = document.querySelector("[data-testid='stApp']");
+  if (!app || app.getAttribute("data-test-script-state") !== "notRunning") return false;
+  const lead = window.__lead;
+  if (!lead) return true;
+  const now = performance.now();
+  if (now - lead.lastChange < stable) return false;
+  const frames = document.querySelectorAll("iframe[data-testid='stCustomComponentV1']");
+  if (![...frames].every((f) => lead.spoke.has(f.contentWindow))) return false;
+  return lead.lastRun >= lead.lastInput || now - lead.lastInput >= grace;
+}"""
+
+# Still: idle, and nothing (a run, an input, a component value) has happened for `quiet` ms.
+_STILL_JS = """([quiet]) => {
+  const app = document.querySelector("[data-testid='stApp']");
+  if (!app || app.getAttribute("data-test-script-state") !== "notRunning") return false;
+  const lead = window.__lead;
+  return !lead || performance.now() - lead.lastChange >= quiet;
+}"""
+
+_TWO_FRAMES_JS = "() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))"
+
+
 def launch_browser(playwright):
-    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    """Debian's Chromium; every context it makes (and so every page) runs WATCH_JS."""
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    make_context = browser.new_context
+
+    def new_context(**options):
+        context = make_context(**options)
+        context.add_init_script(WATCH_JS)
+        return context
+
+    browser.new_context = new_context
+    return browser
 
 
-def wait_idle(page, pause_ms: int = 400, timeout_ms: int = 45_000) -> None:
-    """Let a rerun start, then wait until the script is not running."""
-    page.wait_for_timeout(pause_ms)
-    page.wait_for_selector(IDLE, timeout=timeout_ms)
+def _watch(page) -> None:
+    """A page from another browser: start watching now (what already ran is not seen)."""
+    if not page.evaluate("() => Boolean(window.__lead)"):
+        page.evaluate(WATCH_JS)
+
+
+def wait_idle(page, grace_ms: int = GRACE_MS, timeout_ms: int = 45_000) -> None:
+    """Wait until the rerun the last input caused has finished (or, if none starts within
+    grace_ms of that input, until the script is not running)."""
+    _watch(page)
+    page.wait_for_function(_IDLE_JS, arg=[grace_ms, STABLE_MS], timeout=timeout_ms, polling=50)
+
+
+_ANIMATIONS_DONE_JS = """() => document.getAnimations().every(
+  (a) => a.playState !== "running" || a.effect.getComputedTiming().iterations === Infinity)"""
+
+
+def wait_for_animations(page, timeout_ms: int = 30_000) -> None:
+    """Wait until every finite CSS transition and animation has ended (Streamlit fades stale
+    elements out during a run and back in after it; contrast is measured after the fade)."""
+    page.wait_for_function(_ANIMATIONS_DONE_JS, timeout=timeout_ms, polling=100)
+
+
+def painted(page) -> None:
+    """Wait until the browser has laid out and painted what just changed (two frames)."""
+    page.evaluate(_TWO_FRAMES_JS)
 
 
 def click_and_wait(locator, start_timeout_ms: int = 5_000) -> None:
-    """Click, wait for the rerun it causes to start (on a busy machine it can take seconds),
-    then for the script to finish."""
-    page = locator.page
+    """Click, then wait for the rerun it causes (on a busy machine it can take seconds to
+    start) to finish."""
     locator.click()
-    try:
-        page.wait_for_selector(RUNNING, timeout=start_timeout_ms)
-    except PlaywrightTimeoutError:
-        pass  # a fast rerun may start and end between two polls
-    wait_idle(page, pause_ms=200)
+    wait_idle(locator.page, grace_ms=start_timeout_ms)
 
 
 def dismiss_page_not_found(page) -> None:
     """A deep link to a page this session has not registered shows a dialog; close it."""
-    if page.get_by_text("Page not found").count():
+    dialog = page.get_by_text("Page not found")
+    if dialog.count():
         page.keyboard.press("Escape")
-        page.wait_for_timeout(200)
+        dialog.first.wait_for(state="hidden")
 
 
 def sign_in_form(page):
@@ -159,11 +260,11 @@ def sign_in(page, base: str, username: str, password: str) -> None:
     wait_idle(page)
 
 
-def settle(page, pause_ms: int = 1500) -> None:
-    """Wait out the cookie component's round trip: it may trigger one more rerun."""
+def settle(page, quiet_ms: int = 1500, timeout_ms: int = 60_000) -> None:
+    """Wait out the cookie component's round trip (it may rerun the script once more): until
+    the app has been idle, with no run, input or component value, for quiet_ms."""
     wait_idle(page)
-    page.wait_for_timeout(pause_ms)
-    wait_idle(page)
+    page.wait_for_function(_STILL_JS, arg=[quiet_ms], timeout=timeout_ms, polling=100)
 
 
 def sign_out(page) -> None:
@@ -172,16 +273,17 @@ def sign_out(page) -> None:
     settle(page, 1000)
 
 
+_HAS_COOKIE_JS = "(name) => document.cookie.split('; ').some((c) => c.startsWith(name + '='))"
+
+
 def session_cookie(context, name: str = "lead_session", timeout_s: float = 20.0) -> dict:
-    """The app's session cookie once the sidebar's cookie manager has written it."""
-    deadline = time.monotonic() + timeout_s
-    while True:
-        found = [c for c in context.cookies() if c["name"] == name]
-        if found:
-            return found[0]
-        if time.monotonic() > deadline:
-            raise AssertionError(f"no {name} cookie after {timeout_s} s")
-        time.sleep(0.2)
+    """The app's session cookie once the sidebar's cookie manager has written it (from
+    JavaScript, so the page's document.cookie shows it)."""
+    page = context.pages[-1]
+    page.wait_for_function(_HAS_COOKIE_JS, arg=name, timeout=timeout_s * 1000)
+    found = [c for c in context.cookies() if c["name"] == name]
+    assert found, f"no {name} cookie in the context although the page has one"
+    return found[0]
 
 
 _MAIN_HEIGHT = """() => {
@@ -202,12 +304,12 @@ def shot(page, name: str, *, full_page: bool = False) -> Path:
     size = page.viewport_size
     if full_page and size and height > size["height"]:
         page.set_viewport_size({"width": size["width"], "height": height})
-        page.wait_for_timeout(500)
+        page.evaluate(_TWO_FRAMES_JS)  # laid out and painted at the new size
         page.screenshot(path=str(path), full_page=True)
         page.set_viewport_size(size)
-        page.wait_for_timeout(200)
+        page.evaluate(_TWO_FRAMES_JS)
     else:
-        page.wait_for_timeout(100)
+        page.evaluate(_TWO_FRAMES_JS)
         page.screenshot(path=str(path))
     return path
 

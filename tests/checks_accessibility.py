@@ -8,16 +8,14 @@ violations count; moderate and minor are reported, not counted.
 from __future__ import annotations
 
 COUNTED_IMPACTS = ("serious", "critical")
-SETTLE_MS = 1200  # let Streamlit's fade of stale elements finish before measuring contrast
 
 
 def _open(page, title: str) -> None:
-    from tests.browser import wait_idle
+    from tests.browser import wait_for_animations, wait_idle
 
     page.locator("[data-testid='stSidebar']").get_by_role("link", name=title, exact=True).click()
     wait_idle(page)
-    page.wait_for_timeout(SETTLE_MS)
-    wait_idle(page)
+    wait_for_animations(page)  # the fade of stale elements ends before contrast is measured
 
 
 def axe_scan(base: str, users_by_role: dict, *, every_role: bool = True) -> dict:
@@ -27,7 +25,7 @@ def axe_scan(base: str, users_by_role: dict, *, every_role: bool = True) -> dict
 
     from demo.seed import DEMO_PASSWORD
     from services.access.policy import pages_for
-    from tests.browser import launch_browser, sign_in
+    from tests.browser import launch_browser, settle, sign_in
 
     axe = Axe()
     scanned: set[str] = set()
@@ -42,7 +40,7 @@ def axe_scan(base: str, users_by_role: dict, *, every_role: bool = True) -> dict
             context = browser.new_context(viewport={"width": 1280, "height": 900})
             page = context.new_page()
             sign_in(page, base, username, DEMO_PASSWORD)
-            page.wait_for_timeout(SETTLE_MS)
+            settle(page, 500)  # the cookie component's round trip
             for spec in todo:
                 _open(page, spec.title)
                 result = axe.run(page)

@@ -32,10 +32,6 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "db_url" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.db)
-        if item.get_closest_marker("browser") and not os.environ.get("LEAD_NO_RERUNS"):
-            # A real browser against a real server on a shared 2-core machine: one retry
-            # absorbs a slow start; a real defect fails every attempt.
-            item.add_marker(pytest.mark.flaky(reruns=2, reruns_delay=2))
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -126,7 +122,48 @@ def app_env(db_url, monkeypatch):
     st.cache_resource.clear()
 
 
+@pytest.fixture
+def demo(app_env, engine):
+    """The demo (12 participants) in this test's database, for the page tests."""
+    from services.demo import seed_demo
+
+    seed_demo(engine, participants=12)
+    return engine
+
+
 ROOT = Path(__file__).resolve().parent.parent
+
+
+# --- Browser tests: per module, one demo database, one server, one Chromium -------------------
+# Module scope, not session: each module's stories change their database (sign-ins, lockouts,
+# referrals), so a module never sees another's leftovers, and its tests share one server start.
+
+
+@pytest.fixture(scope="module")
+def module_db(template, tmp_path_factory, request):
+    """The demo, seeded into this module's own copy of the migrated template. A module that
+    needs more (a payload, a session) overrides it, asking for this one by the same name."""
+    from tests.browser import demo_database
+
+    name = request.module.__name__.rsplit(".", 1)[-1]
+    with demo_database(template, tmp_path_factory.mktemp(name), f"lead_{name}") as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def module_engine(module_db):
+    engine = make_engine(module_db)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def server(module_db):
+    """`streamlit run app.py` on module_db; its base URL."""
+    from tests.browser import app_server
+
+    with app_server(module_db) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
@@ -140,3 +177,24 @@ def chromium():
         browser = launch_browser(playwright)
         yield browser
         browser.close()
+
+
+@pytest.fixture
+def new_page(chromium):
+    """Open pages in fresh browser contexts (no shared cookies); all closed after the test."""
+    contexts = []
+
+    def make(viewport=None, cookies=None, **options):
+        context = chromium.new_context(
+            viewport=viewport or {"width": 1400, "height": 900}, **options
+        )
+        if cookies:
+            context.add_cookies(cookies)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(30_000)
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()

@@ -2,17 +2,14 @@
 
 import pytest
 
-from demo.seed import seed_demo
-from tests.browser import app_server
 from tests.checks_accessibility import axe_scan, demo_users_by_role
 
-pytestmark = pytest.mark.browser
+# `db` as before (it took a per-test database then): `make test-postgres` scans on PostgreSQL too.
+pytestmark = [pytest.mark.browser, pytest.mark.db]
 
 
-def test_every_page_has_no_serious_accessibility_violation(db_url, engine):
-    seed_demo(engine)
-    with app_server(db_url) as base:
-        result = axe_scan(base, demo_users_by_role(), every_role=False)
+def test_every_page_has_no_serious_accessibility_violation(server):
+    result = axe_scan(server, demo_users_by_role(), every_role=False)
     from services.access.policy import PAGES
 
     assert result["pages"] == len(PAGES)

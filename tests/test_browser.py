@@ -8,7 +8,6 @@ authenticator's cookie component. Screenshots go to test-artifacts/screenshots/.
 from __future__ import annotations
 
 import re
-import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -17,7 +16,6 @@ from browser import (
     ROOT,
     app_server,
     click_and_wait,
-    demo_database,
     dismiss_page_not_found,
     session_cookie,
     settle,
@@ -37,55 +35,12 @@ from models import AuditEvent, Participant, User
 from services.access.auth import SIGN_IN_FAILED
 from services.access.policy import PAGES
 from services.core.clock import utcnow
-from services.core.db import make_engine, read_session, write_session
+from services.core.db import read_session, write_session
 
 pytestmark = pytest.mark.browser
 
-DESKTOP = {"width": 1400, "height": 900}
 DEEP_LINK_TABS = 4  # tabs open at once in the deep-link test
 ERROR_ALERT = "[data-testid='stAlertContentError'] [data-testid='stMarkdownContainer']"
-
-
-# --- fixtures ----------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def module_db(template, tmp_path_factory):
-    """A migrated database for this module, made like conftest's `db_url`, seeded with the demo."""
-    with demo_database(template, tmp_path_factory.mktemp("browser"), "lead_browser") as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def module_engine(module_db):
-    engine = make_engine(module_db)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def server(module_db):
-    with app_server(module_db) as base:
-        yield base
-
-
-@pytest.fixture
-def new_page(chromium):
-    """Open pages in fresh browser contexts (no shared cookies); all closed after the test."""
-    contexts = []
-
-    def make(viewport=DESKTOP, cookies=None, **options):
-        context = chromium.new_context(viewport=viewport, **options)
-        if cookies:
-            context.add_cookies(cookies)
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(30_000)
-        return page
-
-    yield make
-    for context in contexts:
-        context.close()
 
 
 def _seeded_identifiers(engine) -> tuple[list[str], list[str], list[str]]:
@@ -99,14 +54,6 @@ def _seeded_identifiers(engine) -> tuple[list[str], list[str], list[str]]:
     names = sorted({p.preferred_name for p in participants})
     usernames = sorted({u.username for u in users})
     return anywhere, names, usernames
-
-
-def _wait_until(condition, message: str, timeout_s: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(message)
-        time.sleep(0.2)
 
 
 def _audit_count(engine, username: str, outcome: str) -> int:
@@ -271,10 +218,9 @@ def test_lockout_refuses_the_right_password_and_ends_by_itself(server, new_page,
         session.add(user)
 
     def attempt(username: str, password: str, *, processed) -> str:
-        """Submit once, wait until the server has recorded it, return the message shown."""
+        """Submit once; the rerun it caused has recorded it; return the message shown."""
         submit_sign_in(page, username, password)
-        _wait_until(processed, f"{username}'s sign-in attempt was not recorded")
-        wait_idle(page)
+        assert processed(), f"{username}'s sign-in attempt was not recorded"
         return _error_text(page)
 
     before = _audit_count(module_engine, "(unknown)", "failed")
@@ -338,9 +284,8 @@ def test_an_anonymous_deep_link_to_every_page_on_a_fresh_server_shows_sign_in_an
                 except PlaywrightTimeoutError:
                     shot(tab, f"07-FAILED-anonymous-deep-link-{path}")
                     pytest.fail(f"/{path}: no sign-in form and no 'Sign in required' after 60 s")
-            first.wait_for_timeout(500)  # a later rerun (cookie component) must not show data
             for path, tab in tabs.items():
-                wait_idle(tab)
+                settle(tab, 500)  # a later rerun (cookie component) must not show data either
                 dismiss_page_not_found(tab)
                 if path == "participants":
                     shot(tab, f"07-anonymous-deep-link-{path}")

@@ -9,19 +9,13 @@ Screenshots go to test-artifacts/screenshots/ (first-visit-*.png).
 from __future__ import annotations
 
 import pytest
-from browser import app_server, demo_database, launch_browser, shot, wait_idle
+from browser import app_server, launch_browser, shot, wait_idle
 from playwright.sync_api import sync_playwright
 
 pytestmark = pytest.mark.browser
 
 ROOM = {"width": 1920, "height": 1080}
 PHONE = {"width": 390, "height": 844}
-
-
-@pytest.fixture(scope="module")
-def module_db(template, tmp_path_factory):
-    with demo_database(template, tmp_path_factory.mktemp("first-visit"), "lead_first") as url:
-        yield url
 
 
 def _sign_in_form(page):

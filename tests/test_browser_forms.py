@@ -15,8 +15,7 @@ import pytest
 
 from models import Contact
 from services.core.clock import local_today
-from services.core.db import make_engine
-from tests.browser import app_server, demo_database, shot
+from tests.browser import shot
 from tests.checks_forms import (
     ERROR,
     SUCCESS,
@@ -39,13 +38,9 @@ PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture(scope="module")
-def demo(template, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("browser_forms")
-    with demo_database(template, folder, "lead_browser_forms") as url:
-        engine = make_engine(url)
-        with app_server(url) as base:
-            yield base, engine
-        engine.dispose()
+def demo(server, module_engine):
+    """conftest's server on this module's demo database, and its engine."""
+    return server, module_engine
 
 
 def new_page(chromium, viewport=ROOM, **options):

@@ -11,14 +11,14 @@ go to test-artifacts/screenshots/ (free-text-*.png).
 from __future__ import annotations
 
 import pytest
-from browser import app_server, demo_database, shot, sign_in, wait_idle
+from browser import shot, sign_in, wait_idle
 from sqlmodel import select
 
 from demo.seed import DEMO_PASSWORD
 from models import Submission, User
 from services.access.auth import CurrentUser
 from services.core.clock import local_today
-from services.core.db import make_engine, read_session
+from services.core.db import read_session
 from services.staffing import confirm_match, next_session_taking_names, pickable_participants
 from services.staffing.text import clinical_flags
 
@@ -32,23 +32,8 @@ SUCCESS = "[data-testid='stAlertContentSuccess']"
 
 
 @pytest.fixture(scope="module")
-def module_db(template, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("browser-free-text")
-    with demo_database(template, folder, "lead_browser_free_text") as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def engine(module_db):
-    engine = make_engine(module_db)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def server(module_db):
-    with app_server(module_db) as base:
-        yield base
+def engine(module_engine):
+    return module_engine  # conftest's: the demo in this module's database, served by `server`
 
 
 def _user(engine, username: str) -> CurrentUser:

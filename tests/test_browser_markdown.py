@@ -5,7 +5,7 @@ or logo, at 1920x1080 and on a 390x844 phone. Screenshots go to test-artifacts/s
 from __future__ import annotations
 
 import pytest
-from browser import app_server, demo_database, launch_browser, shot, sign_in, wait_idle
+from browser import launch_browser, shot, sign_in, wait_idle
 from playwright.sync_api import sync_playwright
 from sqlmodel import select
 
@@ -31,17 +31,16 @@ MARKUP = "a, img, strong, em, code, .katex, [data-testid='stIconMaterial'], span
 
 
 @pytest.fixture(scope="module")
-def server(template, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("browser-markdown")
-    with demo_database(template, folder, "lead_browser_markdown") as url:
-        engine = make_engine(url)
-        with write_session(engine) as session:
-            settings = session.exec(select(SiteSettings)).one()
-            settings.catchment_area = " ".join(PAYLOADS)
-            session.add(settings)
-        engine.dispose()
-        with app_server(url) as base:
-            yield base
+def module_db(module_db):
+    """conftest's demo database (asked for by the same name), its catchment area set to the
+    payloads before `server` starts on it."""
+    engine = make_engine(module_db)
+    with write_session(engine) as session:
+        settings = session.exec(select(SiteSettings)).one()
+        settings.catchment_area = " ".join(PAYLOADS)
+        session.add(settings)
+    engine.dispose()
+    return module_db
 
 
 def test_a_markdown_catchment_area_shows_literally_in_the_new_referral_label(server):

@@ -11,12 +11,12 @@ from datetime import timedelta
 
 import pytest
 from browser import (
-    app_server,
-    demo_database,
     dismiss_page_not_found,
+    painted,
     shot,
     small_tap_targets,
     submit_sign_in,
+    wait_for_animations,
     wait_idle,
 )
 from sqlmodel import func, select
@@ -33,7 +33,7 @@ from models import (
     User,
 )
 from services.core.clock import local_today
-from services.core.db import make_engine, read_session
+from services.core.db import read_session
 
 pytestmark = pytest.mark.browser
 
@@ -43,18 +43,9 @@ SUCCESS = "[data-testid='stAlertContentSuccess']"
 
 
 @pytest.fixture(scope="module")
-def story_db(template, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("browser_p4")
-    with demo_database(template, folder, "lead_browser_p4") as url:
-        engine = make_engine(url)
-        yield url, engine
-        engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def server(story_db):
-    with app_server(story_db[0]) as base:
-        yield base
+def story_db(module_db, module_engine):
+    """conftest's demo database of this module (served by `server`) and its engine."""
+    return module_db, module_engine
 
 
 def new_page(chromium, viewport=DESKTOP, **options):
@@ -109,7 +100,7 @@ def choose(page, scope, label: str, option: str) -> None:
     box = scope.get_by_role("combobox", name=label)
     for _ in range(3):  # a scroll or a rerun that lands mid-click closes the list: open it again
         box.scroll_into_view_if_needed()  # the list closes when the page scrolls under it
-        page.wait_for_timeout(300)
+        painted(page)
         box.click()
         try:
             wanted.wait_for(timeout=5_000)
@@ -130,7 +121,7 @@ def pick(page, scope, label: str, lead_id: str) -> None:
     """Choose the option holding this LEAD id in a searchable selectbox."""
     box = scope.get_by_role("combobox", name=label)
     box.scroll_into_view_if_needed()
-    page.wait_for_timeout(300)
+    painted(page)
     box.click()
     box.fill(lead_id)
     page.get_by_role("option").filter(has_text=lead_id).first.click()
@@ -242,7 +233,8 @@ def test_a_case_manager_records_a_story_then_bpd_sees_the_safe_view_and_doc_noth
     phone.get_by_role("heading", name="Log a contact").wait_for()
     if phone.locator("[data-testid='stSidebar'][data-collapsed='false']").count():
         phone.get_by_role("button", name="Collapse sidebar").click(force=True)
-        phone.wait_for_timeout(600)
+        phone.locator("[data-testid='stSidebar'][data-collapsed='true']").wait_for()
+        wait_for_animations(phone)  # the sidebar has slid away
     log = form(phone, "Log contact")
     pick(phone, log, "Participant", lead_id)
     log.get_by_role("radio", name="phone", exact=True).click()
@@ -258,7 +250,8 @@ def test_a_case_manager_records_a_story_then_bpd_sees_the_safe_view_and_doc_noth
 
     open_record(page, lead_id)
     page.get_by_role("tab", name="Timeline").click()
-    page.wait_for_timeout(500)
+    page.get_by_role("tab", name="Timeline", selected=True).wait_for()
+    wait_for_animations(page)
     shot(page, "p4-09-timeline", full_page=True)
 
     # --- BPD sees the partner-safe view; DOC sees nothing. -------------------------------------
@@ -266,7 +259,6 @@ def test_a_case_manager_records_a_story_then_bpd_sees_the_safe_view_and_doc_noth
     sign_in(bpd, server, "bpd", DEMO_PASSWORD)
     open_record(bpd, lead_id)
     bpd.get_by_text("Partner-safe view").wait_for()
-    bpd.wait_for_timeout(1000)
     # The plan's table draws below the (now taller) heading a moment later on a busy machine.
     bpd.wait_for_function("() => document.body.outerHTML.includes('benefits (SSI/GAU)')")
     # Tables draw on a canvas; their accessible copy is in the HTML, so read both.

@@ -9,12 +9,12 @@ from __future__ import annotations
 import pytest
 from browser import (
     SHOTS,
-    app_server,
-    demo_database,
     dismiss_page_not_found,
+    painted,
     shot,
     small_tap_targets,
     submit_sign_in,
+    wait_for_animations,
     wait_idle,
 )
 from playwright.sync_api import expect
@@ -35,13 +35,6 @@ MAIN_SCROLL = """() => {
   const main = document.querySelector("[data-testid='stMain']");
   return [main.scrollWidth, main.clientWidth];
 }"""
-
-
-@pytest.fixture(scope="module")
-def server(template, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("browser_phone")
-    with demo_database(template, folder, "lead_browser_phone") as url, app_server(url) as base:
-        yield base
 
 
 def open_as(chromium, base: str, username: str, viewport: dict, **options):
@@ -106,7 +99,8 @@ def test_today_on_a_phone_is_a_list_of_cards_whose_action_opens_its_form_in_the_
     opened = page.locator(CARD).filter(has_text="Hide the form")
     expect(opened.locator("[data-testid='stForm']").first).to_be_visible()
     opened.scroll_into_view_if_needed()
-    page.wait_for_timeout(300)
+    wait_for_animations(page)
+    painted(page)
     page.screenshot(path=str(SHOTS / "phone-03-today-card-form-open.png"))  # here, not the top
     fits_the_phone(page)
     page.context.close()

@@ -9,23 +9,19 @@ to test-artifacts/screenshots/referrals-*.png.
 
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 
 import pytest
 from browser import (
     SHOTS,
-    app_server,
-    demo_database,
     dismiss_page_not_found,
-    launch_browser,
     shot,
     submit_sign_in,
     wait_idle,
 )
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 from sqlmodel import select
 
 from demo.seed import DEMO_PASSWORD
@@ -38,30 +34,27 @@ pytestmark = pytest.mark.browser
 PERSON = "Jordan Testcase-Browser"
 
 
-@pytest.fixture  # per test: a retried story starts again from the demo
-def story_db(template, tmp_path_factory):
-    """A migrated database seeded with the demo, made like conftest's `db_url`."""
-    folder = tmp_path_factory.mktemp("browser-referrals")
-    with demo_database(template, folder, "lead_browser_referrals") as url:
-        yield url
+@pytest.fixture(scope="module")
+def story_db(module_db):
+    """conftest's demo database of this module (one server for its stories: the later ones
+    only fill the form and save nothing, so the first one's referral does not reach them)."""
+    return module_db
 
 
 @pytest.fixture
-def tab(story_db):
-    with app_server(story_db) as base, sync_playwright() as playwright:
-        browser = launch_browser(playwright)
-        context = browser.new_context(viewport={"width": 1400, "height": 1000})
-        page = context.new_page()
-        page.set_default_timeout(60_000)  # a shared, busy machine
-        page.goto(base + "/")
-        wait_idle(page)
-        dismiss_page_not_found(page)
-        submit_sign_in(page, "cm1", DEMO_PASSWORD)
-        page.get_by_text("Signed in as").wait_for(timeout=90_000)  # a slow, shared machine
-        wait_idle(page)
-        yield page
-        context.close()
-        browser.close()
+def tab(server):
+    base, browser = server
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(60_000)  # a shared, busy machine
+    page.goto(base + "/")
+    wait_idle(page)
+    dismiss_page_not_found(page)
+    submit_sign_in(page, "cm1", DEMO_PASSWORD)
+    page.get_by_text("Signed in as").wait_for(timeout=90_000)  # a slow, shared machine
+    wait_idle(page)
+    yield page
+    context.close()
 
 
 def choose(page, label: str, option: str) -> None:
@@ -76,7 +69,7 @@ def choose(page, label: str, option: str) -> None:
             page.keyboard.press("Escape")
             if attempt == 2:
                 raise
-    wait_idle(page, pause_ms=800)
+    wait_idle(page, grace_ms=800)
 
 
 def _same(shown: str, typed: str) -> bool:
@@ -96,11 +89,11 @@ def type_in(page, label: str, value: str) -> None:
         try:
             box.fill(value)
             box.press("Tab")
-            wait_idle(page, pause_ms=800)
+            wait_idle(page, grace_ms=800)
             if _same(box.input_value(), value):
                 return
         except PlaywrightError:  # for a moment a rerun may show the old box beside the new one
-            page.wait_for_timeout(1000)
+            wait_idle(page)
     raise AssertionError(f"{label!r} would not keep {value!r}")
 
 
@@ -125,7 +118,7 @@ def answer(page, label: str, option: str) -> None:
     for _attempt in range(3):
         wait_idle(page)
         group.get_by_text(option, exact=True).click()
-        wait_idle(page, pause_ms=600)
+        wait_idle(page, grace_ms=600)
         if group.get_by_role("radio", name=option, exact=True).is_checked():
             return
     raise AssertionError(f"{label!r} would not keep {option!r}")
@@ -141,17 +134,16 @@ def success(page, message: str):
     return page.get_by_test_id("stAlertContentSuccess").get_by_text(message)
 
 
+HOLDS_JS = "(texts) => texts.every((t) => document.documentElement.outerHTML.includes(t))"
+
+
 def page_shows(page, *texts: str, timeout_s: float = 30.0) -> str:
     """Wait until the page's HTML holds every text (tables render in a moment); return it."""
-    deadline = time.monotonic() + timeout_s
-    while True:
-        html = page.content()
-        if all(t in html for t in texts):
-            return html
-        if time.monotonic() > deadline:
-            shot(page, "referrals-failed-waiting", full_page=True)  # what the page showed instead
-            return html
-        page.wait_for_timeout(500)
+    try:
+        page.wait_for_function(HOLDS_JS, arg=list(texts), timeout=timeout_s * 1000)
+    except PlaywrightTimeoutError:
+        shot(page, "referrals-failed-waiting", full_page=True)  # what the page showed instead
+    return page.content()
 
 
 def today_about(page, lead_id: str, *texts: str) -> str:
@@ -287,11 +279,9 @@ ROOM = {"width": 1920, "height": 1080}
 
 
 @pytest.fixture
-def server(story_db):
-    with app_server(story_db) as base, sync_playwright() as playwright:
-        browser = launch_browser(playwright)
-        yield base, browser
-        browser.close()
+def server(server, chromium):
+    """conftest's server (asked for by the same name) and the module's Chromium."""
+    return server, chromium
 
 
 def open_new_referral(browser, base: str, viewport: dict, **options):

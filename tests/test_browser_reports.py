@@ -12,13 +12,12 @@ import shutil
 import subprocess
 
 import pytest
-from browser import SHOTS, app_server, demo_database, shot, sign_in, wait_idle
+from browser import SHOTS, shot, sign_in, wait_idle
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from demo.seed import DEMO_PASSWORD
 from services.access.policy import pages_for
 from services.core.clock import local_today
-from services.core.db import make_engine
 from services.reports.report_back import published, recent_periods
 from tests.checks_reports import found_in, identifiers
 
@@ -28,23 +27,8 @@ SCREEN = {"width": 1920, "height": 1080}
 
 
 @pytest.fixture(scope="module")
-def module_db(template, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("browser-reports")
-    with demo_database(template, folder, "lead_browser_reports") as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def engine(module_db):
-    engine = make_engine(module_db)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def server(module_db):
-    with app_server(module_db) as base:
-        yield base
+def engine(module_engine):
+    return module_engine  # conftest's: the demo in this module's database, served by `server`
 
 
 def _page(chromium, server: str, username: str):

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from browser import app_server, demo_database, launch_browser, shot, wait_idle
+from browser import app_server, launch_browser, shot, wait_idle
 from playwright.sync_api import sync_playwright
 from sqlmodel import delete, select
 
@@ -67,12 +67,6 @@ SCREEN_JS = """() => {
         truncated: truncated,
     };
 }"""
-
-
-@pytest.fixture(scope="module")
-def module_db(template, tmp_path_factory):
-    with demo_database(template, tmp_path_factory.mktemp("browser-room"), "lead_room") as url:
-        yield url
 
 
 def _agenda(url: str) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from browser import app_server, demo_database, shot, wait_idle
+from browser import shot, wait_idle
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from sqlmodel import delete, select
 
@@ -20,7 +20,7 @@ from demo.seed import DEMO_PASSWORD
 from models import ActionItem, AgendaItem, Participant, Release, StaffingSession, Submission
 from services.access.policy import release_state
 from services.core.clock import local_today, utcnow
-from services.core.db import make_engine, read_session, write_session
+from services.core.db import read_session, write_session
 from services.staffing import _new_session, meeting_day
 
 pytestmark = pytest.mark.browser
@@ -32,24 +32,9 @@ WARNING = "[data-testid='stAlertContentWarning'] [data-testid='stMarkdownContain
 
 
 @pytest.fixture(scope="module")
-def module_db(template, tmp_path_factory):
+def engine(module_engine):
     """The demo; the story replaces its staffing sessions with two of its own."""
-    folder = tmp_path_factory.mktemp("browser-staffing")
-    with demo_database(template, folder, "lead_browser_staffing") as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def engine(module_db):
-    engine = make_engine(module_db)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def server(module_db):
-    with app_server(module_db) as base:
-        yield base
+    return module_engine  # conftest's: the demo in this module's database, served by `server`
 
 
 def _page(chromium, server: str, username: str):

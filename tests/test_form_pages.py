@@ -10,22 +10,15 @@ import pytest
 from sqlmodel import func, select
 from streamlit.testing.v1 import AppTest
 
-from demo.seed import seed_demo
 from models import Contact, Submission
 from services.core.clock import local_today
 from services.core.db import read_session
 from services.participants.caseload import my_caseload
 from tests.factories import sign_in
-from tests.test_pages import signed_in
+from tests.support import open_app as signed_in
 from ui.fields import EARLIEST, LATEST
 
 TODAY = local_today("America/Los_Angeles")  # the demo is seeded relative to the real day
-
-
-@pytest.fixture
-def demo(app_env, engine):
-    seed_demo(engine, participants=12)
-    return engine
 
 
 def count(engine, model) -> int:

@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 from sqlmodel import select
-from streamlit.testing.v1 import AppTest
 
 from demo.seed import seed_demo
 from models import Participant, SiteSettings, User
 from services.access.policy import PAGES, can_open
 from services.core.db import write_session
 from tests.factories import sign_in
+from tests.support import open_app
 from ui.text import plain
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -121,12 +121,12 @@ def test_stored_markdown_is_shown_escaped_on_every_page(payload_world, username)
     for page in PAGES:
         if not can_open(current.role, page.key):
             continue
-        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-        at.session_state["lead_session_id"] = current.session_id
-        at.session_state["participant_id"] = 1
-        at.run()
-        at.switch_page(page.path).run()
-        assert not at.exception, f"{page.key}: {at.exception}"
+        at = open_app(
+            payload_world,
+            page=page.path,
+            session_id=current.session_id,
+            state={"participant_id": 1},
+        )
         opened.append(page.key)
         strings = markdown_strings(at)
         leaks += [f"{page.key}: {leak}" for leak in unescaped(strings)]

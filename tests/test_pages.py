@@ -3,13 +3,11 @@
 import ast
 from pathlib import Path
 
-import pytest
-from streamlit.testing.v1 import AppTest
-
-from demo.seed import seed_demo
 from services.access.policy import PAGES
 from tests.checks import page_guard, rendered_text
 from tests.factories import sign_in
+from tests.support import app_test
+from tests.support import open_app as signed_in
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -40,24 +38,8 @@ def test_every_page_file_starts_with_the_guard():
         assert call.args[0].value == path.stem, f"{path.name}: guards a different page key"
 
 
-def signed_in(engine, username, page=None):
-    current = sign_in(engine, username)
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.session_state["lead_session_id"] = current.session_id
-    at.run()
-    if page:
-        at.switch_page(page).run()
-    return at
-
-
-@pytest.fixture
-def demo(app_env, engine):
-    seed_demo(engine, participants=12)
-    return engine
-
-
 def test_signed_out_visitor_sees_the_sign_in_form_and_the_demo_banner(app_env):
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    at = app_test().run()
     assert not at.exception
     assert [t.label for t in at.text_input] == ["Username", "Password"]
     assert "DEMO" in at.warning[0].value
@@ -65,7 +47,7 @@ def test_signed_out_visitor_sees_the_sign_in_form_and_the_demo_banner(app_env):
 
 def test_an_unmigrated_database_shows_the_command_to_run(app_env, monkeypatch, tmp_path):
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'new.db'}")
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    at = app_test().run()
     assert "make migrate" in at.error[0].value
     assert not at.text_input  # no sign-in form on a database that is not ready
 
@@ -214,7 +196,7 @@ def test_in_production_the_session_cookie_is_set_secure_and_same_site_strict(dem
 
     monkeypatch.setattr(ui.session, "_cookie_manager", CookieManager)
     current = sign_in(demo, "pm")
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at = app_test()
     at.session_state["lead_session_id"] = current.session_id
     at.session_state[ui.session.COOKIE_KEY] = ("a.signed.token", 2_000_000_000.0)
     at.run()

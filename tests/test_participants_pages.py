@@ -3,7 +3,6 @@
 import pytest
 from sqlmodel import col, func, select
 
-from demo.seed import seed_demo
 from models import Contact, Coverage, Intake, Participant, Release, User
 from services.core.clock import local_today
 from services.core.db import read_session
@@ -13,23 +12,10 @@ from services.participants.consent import rescind_release
 from tests.checks import rendered_text
 from tests.factories import sign_in
 from tests.factories_participants import csv_bytes, import_row
-from tests.test_pages import signed_in
+from tests.support import open_app as signed_in
+from tests.support import open_record
 
 TODAY = local_today("America/Los_Angeles")  # the demo is seeded relative to the real day
-
-
-@pytest.fixture
-def demo(app_env, engine):
-    seed_demo(engine, participants=12)
-    return engine
-
-
-def open_record(engine, username: str, participant_id: int):
-    at = signed_in(engine, username)
-    at.session_state["participant_id"] = participant_id
-    at.switch_page("pages/participant.py").run()
-    assert not at.exception, at.exception
-    return at
 
 
 def button(at, label: str):

@@ -4,35 +4,20 @@ The layout itself (no sideways scroll, 44 px targets, the sidebar closing) is ch
 browser at 390x844: tests/test_browser_phone.py.
 """
 
-import pytest
 from sqlmodel import select
 
-from demo.seed import seed_demo
 from models import Contact, Participant
 from services.core.clock import local_today
 from services.core.db import read_session, write_session
 from services.participants import search
 from services.today import open_alerts
 from tests.factories import sign_in
-from tests.test_pages import signed_in
+from tests.support import open_app as signed_in
+from tests.support import open_record
 from ui.text import plain
 
 TODAY = local_today("America/Los_Angeles")  # the demo is seeded relative to the real day
 PAYLOAD = "**Avery** :red[x] $x^2$ [l](http://e.x) www.e.x :material/home:"
-
-
-@pytest.fixture
-def demo(app_env, engine):
-    seed_demo(engine, participants=12)
-    return engine
-
-
-def open_record(engine, username: str, participant_id: int):
-    at = signed_in(engine, username)
-    at.session_state["participant_id"] = participant_id
-    at.switch_page("pages/participant.py").run()
-    assert not at.exception, at.exception
-    return at
 
 
 def person(engine, participant_id: int) -> Participant:

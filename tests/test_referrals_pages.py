@@ -3,11 +3,8 @@
 from datetime import date
 from pathlib import Path
 
-import pytest
 from sqlmodel import select
-from streamlit.testing.v1 import AppTest
 
-from demo.seed import seed_demo
 from models import Contact, Participant, Referral
 from services.core.audit import AuditFilter, browse
 from services.core.clock import local_today
@@ -15,24 +12,9 @@ from services.core.db import read_session, write_session
 from services.today import open_alerts
 from tests.checks import rendered_text
 from tests.factories import sign_in
+from tests.support import open_app as open_page
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def open_page(engine, username, page):
-    current = sign_in(engine, username)
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.session_state["lead_session_id"] = current.session_id
-    at.run()
-    at.switch_page(page).run()
-    assert not at.exception
-    return at
-
-
-@pytest.fixture
-def demo(app_env, engine):
-    seed_demo(engine, participants=12)
-    return engine
 
 
 def screen_panel(at) -> str:

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 from sqlmodel import select
-from streamlit.testing.v1 import AppTest
 
 from models import CommunityConcern, CommunityMeeting, Disclosure, ReportSnapshot, Role
 from services.access.policy import PAGES, can_open
@@ -20,6 +19,7 @@ from tests.checks import rendered_text
 from tests.checks_reports import found_in, identifiers
 from tests.factories import make_user, sign_in
 from tests.factories_reports import add_people
+from tests.support import open_app as open_as
 
 ROOT = Path(__file__).resolve().parent.parent
 Q2 = Period("quarter", date(2026, 4, 1), date(2026, 6, 30))
@@ -32,16 +32,6 @@ def people(app_env, engine):
     make_user(engine, "rep", Role.community)
     add_people(engine, 14, referred=date(2026, 5, 4), intake=date(2026, 5, 11))
     return engine
-
-
-def open_as(engine, username: str, page: str | None = None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.session_state["lead_session_id"] = sign_in(engine, username).session_id
-    at.run()
-    if page:
-        at.switch_page(page).run()
-    assert not at.exception, at.exception
-    return at
 
 
 def test_a_community_representative_lands_on_report_back_and_can_open_nothing_else(people):

@@ -9,26 +9,17 @@ from pathlib import Path
 
 import pytest
 from sqlmodel import select
-from streamlit.testing.v1 import AppTest
 
 from models import ActionItem, AgendaItem, Submission
 from services.core.db import read_session, write_session
 from services.staffing import SUBMITTED_MESSAGE
 from tests.checks import rendered_text
-from tests.factories import days, make_participant, sign_in
+from tests.factories import days, make_participant
 from tests.factories_staffing import at_noon, covered, make_session, make_team
+from tests.support import open_app as open_page
 
 ROOT = Path(__file__).resolve().parent.parent
 XSS = "<script>alert(1)</script> [x](javascript:alert(1)) ![](http://host/p.png)"
-
-
-def open_page(engine, username: str, page: str) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
-    at.session_state["lead_session_id"] = sign_in(engine, username).session_id
-    at.run()
-    at.switch_page(page).run()
-    assert not at.exception, at.exception
-    return at
 
 
 def button(at, label):
