@@ -43,15 +43,29 @@ def seed_staffing_demo(session: Session, rng: random.Random, today: date, now: d
     users = {u.username: u for u in session.exec(select(User))}
     if not {"pm", "bpd", "kcpao", "kcso"} <= set(users):
         return
+    covered, not_covered = _by_consent(session, today)
+    if len(covered) < 2 or not not_covered:
+        return
+    first, second, absent = covered[0], covered[1], not_covered[0]
+    past, upcoming = _sessions(session, today, now)
+    _past_outcomes(session, past, first, users, today, now)
+    _upcoming_names(session, upcoming, (first, second, absent), users, now)
+    session.flush()
+
+
+def _by_consent(session: Session, today: date) -> tuple[list, list]:
+    """Participants whose releases cover BPD and KCPAO (PROTOCOL C3), and those not covered."""
     people = list(session.exec(select(Participant).order_by(Participant.lead_id)))
     releases: dict[int, list[Release]] = {}
     for release in session.exec(select(Release)):
         releases.setdefault(release.participant_id, []).append(release)
     covered = [p for p in people if _covered(releases.get(p.id, []), today)]
     not_covered = [p for p in people if not _covered(releases.get(p.id, []), today)]
-    if len(covered) < 2 or not not_covered:
-        return
-    first, second, absent = covered[0], covered[1], not_covered[0]
+    return covered, not_covered
+
+
+def _sessions(session: Session, today: date, now: datetime):
+    """PROTOCOL M1: the past and the next workgroup, and the monthly staffing session after."""
     cutoff_days = (session.get(SiteSettings, 1) or SiteSettings()).submission_cutoff_business_days
     next_on = meeting_day(today + timedelta(days=6))
 
@@ -71,8 +85,11 @@ def seed_staffing_demo(session: Session, rng: random.Random, today: date, now: d
     past = new("workgroup", next_on - timedelta(days=14))
     upcoming = new("workgroup", next_on)
     new("staffing", meeting_day(next_on + timedelta(days=7)))
+    return past, upcoming
 
-    # The past session: final, one participant discussed, an action item still open.
+
+def _past_outcomes(session: Session, past, first, users, today: date, now: datetime) -> None:
+    """The past session: final, one participant discussed, an action item still open."""
     past.finalized_at, past.agenda_version = now - timedelta(days=15), 1
     session.add(past)
     item = _place(
@@ -120,7 +137,14 @@ def seed_staffing_demo(session: Session, rng: random.Random, today: date, now: d
         actions_item.summary = "Demo: two earlier action items reviewed; both done."
         session.add(actions_item)
 
-    # The next session: one person already on the agenda, four names waiting to be matched.
+
+def _upcoming_names(session: Session, upcoming, people, users, now: datetime) -> None:
+    """The next session: one person already on the agenda, four names waiting to be matched.
+
+    PROTOCOL M2: one name is a participant's nickname, one an alias, one a person without a
+    release (C3), one not a participant at all.
+    """
+    first, second, absent = people
     _place(
         session,
         upcoming,
@@ -184,7 +208,6 @@ def seed_staffing_demo(session: Session, rng: random.Random, today: date, now: d
                 at=now - timedelta(hours=4 - n),
             )
         )
-    session.flush()
 
 
 def _place(session, row, person, org, user, reason, at) -> AgendaItem:

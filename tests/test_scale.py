@@ -11,7 +11,7 @@ from sqlalchemy import func, select, text
 from sqlmodel import SQLModel
 
 from demo import generate
-from demo.generate import GenerateError, cached_database, row_counts
+from demo.generate import GenerateError, cache, cached_database, row_counts
 from models import Contact, Participant, Referral, Release, Role, User
 from services.core.db import make_engine, migrate
 
@@ -173,10 +173,11 @@ def test_the_cache_is_built_once_and_rebuilt_when_the_generator_version_changes(
     assert not (tmp_path / "scale-20.db-wal").exists()
     stamp = built.stat().st_mtime_ns
     assert cached_database(20, data_dir=tmp_path).stat().st_mtime_ns == stamp
-    monkeypatch.setattr(generate, "GENERATOR_VERSION", generate.GENERATOR_VERSION + 1)
+    # cached_database reads the version where it is looked up: demo.generate.cache
+    monkeypatch.setattr(cache, "GENERATOR_VERSION", generate.GENERATOR_VERSION + 1)
     assert cached_database(20, data_dir=tmp_path).stat().st_mtime_ns != stamp
     manifest = generate.cached_manifest(20, data_dir=tmp_path)
-    assert manifest["generator_version"] == generate.GENERATOR_VERSION
+    assert manifest["generator_version"] == generate.GENERATOR_VERSION + 1
     assert manifest["rows"]["participant"] == 20
 
 
