@@ -67,6 +67,24 @@ def load_activity(
     def rows(query) -> list:  # plain rows: no ORM bookkeeping for 100,000s of tuples
         return session.connection().execute(query).all()
 
+    act.people = _people(rows)
+    act.referrals = _referrals(rows)
+    act.status = _status_history(rows)
+    if not served_only:
+        act.housing = _housing_history(rows)
+        act.goals = _goals(rows)
+        act.goal_changes = _goal_changes(rows, start, end)
+    act.services = _services(rows, start, end)
+    if not served_only:
+        act.contacts_by_month = _contacts_by_month(rows, start, end)
+    if contact_rows:
+        act.contacts = _contacts(rows, start, end)
+    return act
+
+
+def _people(rows) -> dict[int, dict]:
+    """Each participant's status now and their groups (mapped, never the recorded text)."""
+    people = {}
     for pid, status, race, language, gender, housing in rows(
         select(
             Participant.id,
@@ -77,14 +95,18 @@ def load_activity(
             Participant.housing_situation,
         )
     ):
-        act.people[pid] = {
+        people[pid] = {
             "status": getattr(status, "value", status),
             "race": race_group(race),
             "gender": gender_group(gender),
             "language": language_group(language),
             "housing_now": housing_group(housing),
         }
-    act.referrals = [
+    return people
+
+
+def _referrals(rows) -> list[tuple]:
+    return [
         (pid, getattr(kind, "value", kind), referred, intake)
         for pid, kind, referred, intake in rows(
             select(
@@ -95,41 +117,59 @@ def load_activity(
             ).order_by(Referral.referral_date, Referral.id)
         )
     ]
-    for pid, on, status in rows(
+
+
+def _status_history(rows) -> dict[int, list[tuple]]:
+    status: dict[int, list[tuple]] = {}
+    for pid, on, value in rows(
         select(StatusChange.participant_id, StatusChange.on, StatusChange.status).order_by(
             StatusChange.on, StatusChange.at, StatusChange.id
         )
     ):
-        act.status.setdefault(pid, []).append((on, status))
-    if not served_only:
-        for pid, on, situation in rows(
+        status.setdefault(pid, []).append((on, value))
+    return status
+
+
+def _housing_history(rows) -> dict[int, list[tuple]]:
+    housing: dict[int, list[tuple]] = {}
+    for pid, on, situation in rows(
+        select(HousingChange.participant_id, HousingChange.on, HousingChange.situation).order_by(
+            HousingChange.on, HousingChange.at, HousingChange.id
+        )
+    ):
+        housing.setdefault(pid, []).append((on, housing_group(situation)))
+    return housing
+
+
+def _goals(rows) -> list[tuple]:
+    return [
+        tuple(row)
+        for row in rows(
             select(
-                HousingChange.participant_id, HousingChange.on, HousingChange.situation
-            ).order_by(HousingChange.on, HousingChange.at, HousingChange.id)
-        ):
-            act.housing.setdefault(pid, []).append((on, housing_group(situation)))
-        act.goals = [
-            tuple(row)
-            for row in rows(
-                select(
-                    PlanGoal.id,
-                    PlanGoal.participant_id,
-                    PlanGoal.domain,
-                    PlanGoal.status,
-                    PlanGoal.started_on,
-                    PlanGoal.status_on,
-                )
+                PlanGoal.id,
+                PlanGoal.participant_id,
+                PlanGoal.domain,
+                PlanGoal.status,
+                PlanGoal.started_on,
+                PlanGoal.status_on,
             )
-        ]
-        act.goal_changes = [
-            tuple(row)
-            for row in rows(
-                select(PlanGoalChange.goal_id, PlanGoalChange.status, PlanGoalChange.on).where(
-                    col(PlanGoalChange.on).between(start, end)
-                )
+        )
+    ]
+
+
+def _goal_changes(rows, start: date, end: date) -> list[tuple]:
+    return [
+        tuple(row)
+        for row in rows(
+            select(PlanGoalChange.goal_id, PlanGoalChange.status, PlanGoalChange.on).where(
+                col(PlanGoalChange.on).between(start, end)
             )
-        ]
-    act.services = [
+        )
+    ]
+
+
+def _services(rows, start: date, end: date) -> list[tuple]:
+    return [
         tuple(row)
         for row in rows(
             select(
@@ -141,26 +181,28 @@ def load_activity(
             ).where(col(Service.start_on).between(start, end))
         )
     ]
-    if not served_only:
-        year, month = extract("year", Contact.on), extract("month", Contact.on)
-        act.contacts_by_month = {
-            date(int(y), int(m), 1): count
-            for y, m, count in rows(
-                select(year, month, func.count())
-                .where(col(Contact.on).between(start, end))
-                .group_by(year, month)
-            )
-        }
-    if contact_rows:
-        act.contacts = [
-            tuple(row)
-            for row in rows(
-                select(Contact.participant_id, Contact.on).where(
-                    col(Contact.on).between(start, end)
-                )
-            )
-        ]
-    return act
+
+
+def _contacts_by_month(rows, start: date, end: date) -> dict[date, int]:
+    """Contacts counted by month in the database (an index-only scan of their dates)."""
+    year, month = extract("year", Contact.on), extract("month", Contact.on)
+    return {
+        date(int(y), int(m), 1): count
+        for y, m, count in rows(
+            select(year, month, func.count())
+            .where(col(Contact.on).between(start, end))
+            .group_by(year, month)
+        )
+    }
+
+
+def _contacts(rows, start: date, end: date) -> list[tuple]:
+    return [
+        tuple(row)
+        for row in rows(
+            select(Contact.participant_id, Contact.on).where(col(Contact.on).between(start, end))
+        )
+    ]
 
 
 def active_spans(act: Activity) -> dict[int, list[tuple[date, date | None]]]:

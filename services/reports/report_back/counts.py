@@ -34,10 +34,7 @@ def raw_counts(act: Activity, period: Period, spans=None) -> dict:
     """Whole-number counts for one period: internal only, never shown as such."""
     spans = active_spans(act) if spans is None else spans
     start, end = period.start, period.end
-    first_referral: dict[int, tuple] = {}
-    for pid, kind, referred, _intake in act.referrals:
-        if start <= referred <= end and pid not in first_referral:
-            first_referral[pid] = (kind, referred)
+    first_referral = _first_referrals(act, start, end)
     referred = list(first_referral)
     intake_days = [
         (intake - referral_date).days
@@ -45,29 +42,8 @@ def raw_counts(act: Activity, period: Period, spans=None) -> dict:
         if intake and start <= intake <= end
     ]
     active = active_between(spans, start, end)
-    achieved = {
-        goal_id
-        for goal_id, status, on in act.goal_changes
-        if status.casefold() in ACHIEVED and start <= on <= end
-    }
-    with_plan: set[int] = set()
-    domain_of: dict[int, str] = {}
-    for goal_id, pid, domain, status, started, on in act.goals:  # one pass: 31,780 at 10,000
-        domain_of[goal_id] = domain
-        if started <= end:
-            with_plan.add(pid)
-        if status.casefold() in ACHIEVED and start <= on <= end:
-            achieved.add(goal_id)
-    housed_gain = 0
-    for history in act.housing.values():
-        before = None
-        for on, situation in history:
-            if on > end:
-                break
-            if on >= start and situation == HOUSED and before not in (None, HOUSED):
-                housed_gain += 1
-                break
-            before = situation
+    achieved, with_plan, domain_of = _goals(act, start, end)
+    housed_gain = _housing_gains(act, start, end)
     services = [s for s in act.services if start <= s[2] <= end]
     spend: dict[str, int] = defaultdict(int)
     for _pid, category, _on, cents, _funding in services:
@@ -107,6 +83,48 @@ def raw_counts(act: Activity, period: Period, spans=None) -> dict:
         "contacts": sum(act.contacts_by_month.get(m, 0) for m in period.months),
         "months": len(period.months),
     }
+
+
+def _first_referrals(act: Activity, start: date, end: date) -> dict[int, tuple]:
+    """Each person referred in the period: the kind and date of their first referral in it."""
+    first_referral: dict[int, tuple] = {}
+    for pid, kind, referred, _intake in act.referrals:
+        if start <= referred <= end and pid not in first_referral:
+            first_referral[pid] = (kind, referred)
+    return first_referral
+
+
+def _goals(act: Activity, start: date, end: date) -> tuple[set[int], set[int], dict[int, str]]:
+    """Goals achieved in the period, people with a plan by its end, and each goal's domain."""
+    achieved = {
+        goal_id
+        for goal_id, status, on in act.goal_changes
+        if status.casefold() in ACHIEVED and start <= on <= end
+    }
+    with_plan: set[int] = set()
+    domain_of: dict[int, str] = {}
+    for goal_id, pid, domain, status, started, on in act.goals:  # one pass: 31,780 at 10,000
+        domain_of[goal_id] = domain
+        if started <= end:
+            with_plan.add(pid)
+        if status.casefold() in ACHIEVED and start <= on <= end:
+            achieved.add(goal_id)
+    return achieved, with_plan, domain_of
+
+
+def _housing_gains(act: Activity, start: date, end: date) -> int:
+    """People who moved from another situation into housing during the period."""
+    housed_gain = 0
+    for history in act.housing.values():
+        before = None
+        for on, situation in history:
+            if on > end:
+                break
+            if on >= start and situation == HOUSED and before not in (None, HOUSED):
+                housed_gain += 1
+                break
+            before = situation
+    return housed_gain
 
 
 def _housing_at(act: Activity, pid: int, day: date) -> str:

@@ -74,8 +74,20 @@ def summary(figures: dict) -> list[str]:
     where it can be nothing else; otherwise 'not shown'.
     """
     t = figures["threshold"]
-    derived = figures["derived"]
-    sentences = []
+    sentences = [
+        _referred_sentence(figures),
+        _taking_part_sentence(figures),
+        _intakes_sentence(figures),
+        *_outcome_sentences(figures),
+        _contacts_sentence(figures),
+        f"To protect privacy, numbers from 1 to {t - 1} are not shown, nor any number from "
+        "which one of them could be worked out; no names, dates or places are given.",
+    ]
+    return [s[0].upper() + s[1:] for s in sentences]
+
+
+def _referred_sentence(figures: dict) -> str:
+    """How many were referred and, when the total is shown, by which kind of referral."""
     by_type = figures["rows"]["referrals_by_type"]["cells"]
     referred = _quantity(cell_text(figures, "referrals_by_type", TOTAL_KEY), "person", "people")
     verb = "was" if referred == "1 person" else "were"
@@ -87,48 +99,61 @@ def summary(figures: dict) -> list[str]:
     detail = f": {_join(parts)}" if parts and by_type[TOTAL_KEY] is not None else ""
     if detail and any(v is None for k, v in by_type.items() if k != TOTAL_KEY):
         detail += " (the other numbers are not shown, to protect privacy)"
-    sentences.append(f"{figures['span']}, {referred} {verb} referred to LEAD{detail}.")
+    return f"{figures['span']}, {referred} {verb} referred to LEAD{detail}."
 
+
+def _taking_part_sentence(figures: dict) -> str:
+    derived = figures["derived"]
     active = _number(figures, "active", SINGLE_LABELS["active"])
     if active is None:
-        sentences.append("The number of people taking part is not shown, to protect privacy.")
-    else:
-        sentence = f"{_quantity(f'{active:,}', 'person', 'people')} took part in LEAD"
-        if derived["plan_share_percent"] is not None:
-            sentence += (
-                f"; {_number(figures, 'plan', 'With a plan'):,} of them "
-                f"({derived['plan_share_percent']}%) had an Individual Intervention Plan (IIP)"
-            )
-        sentences.append(sentence + ".")
+        return "The number of people taking part is not shown, to protect privacy."
+    sentence = f"{_quantity(f'{active:,}', 'person', 'people')} took part in LEAD"
+    if derived["plan_share_percent"] is not None:
+        sentence += (
+            f"; {_number(figures, 'plan', 'With a plan'):,} of them "
+            f"({derived['plan_share_percent']}%) had an Individual Intervention Plan (IIP)"
+        )
+    return sentence + "."
 
+
+def _intakes_sentence(figures: dict) -> str:
+    derived = figures["derived"]
     intakes = _quantity(
         cell_text(figures, "intakes", SINGLE_LABELS["intakes"]),
         "in-depth intake",
         "in-depth intakes",
     )
     if derived["median_intake_days"] is not None:
-        sentences.append(
+        return (
             f"{intakes} were completed; half of them within "
             f"{_days(derived['median_intake_days'])} of the referral (the median)."
         )
-    elif _number(figures, "intakes", SINGLE_LABELS["intakes"]) in (0, 1):
-        sentences.append(f"{intakes} {'was' if intakes.startswith('1 ') else 'were'} completed.")
-    else:
-        sentences.append(f"{intakes} were completed, too few to give a typical waiting time.")
+    if _number(figures, "intakes", SINGLE_LABELS["intakes"]) in (0, 1):
+        return f"{intakes} {'was' if intakes.startswith('1 ') else 'were'} completed."
+    return f"{intakes} were completed, too few to give a typical waiting time."
 
+
+def _outcome_sentences(figures: dict) -> list[str]:
+    """Goals achieved, moves into housing, and services arranged (with their spend)."""
     goals = _quantity(cell_text(figures, "goals_by_domain", TOTAL_KEY), "goal", "goals")
-    sentences.append(f"Participants achieved {goals} of their plans.")
     housed = _quantity(
         cell_text(figures, "housing_gained", SINGLE_LABELS["housing_gained"]), "person", "people"
     )
-    sentences.append(f"{housed} moved into housing.")
     services = _quantity(
         cell_text(figures, "services_by_category", TOTAL_KEY), "service", "services"
     )
     sentence = f"LEAD arranged {services}"
     if _number(figures, "spend_by_category", TOTAL_KEY):
         sentence += f", costing {cell_text(figures, 'spend_by_category', TOTAL_KEY)} in all"
-    sentences.append(sentence + ".")
+    return [
+        f"Participants achieved {goals} of their plans.",
+        f"{housed} moved into housing.",
+        sentence + ".",
+    ]
+
+
+def _contacts_sentence(figures: dict) -> str:
+    derived = figures["derived"]
     contacts = _quantity(
         cell_text(figures, "contacts", SINGLE_LABELS["contacts"]), "contact", "contacts"
     )
@@ -136,12 +161,7 @@ def summary(figures: dict) -> list[str]:
     if derived["contacts_per_person_month"] is not None:
         rate = derived["contacts_per_person_month"]
         sentence += f", about {rate:g} a month for each person taking part"
-    sentences.append(sentence + ".")
-    sentences.append(
-        f"To protect privacy, numbers from 1 to {t - 1} are not shown, nor any number from "
-        "which one of them could be worked out; no names, dates or places are given."
-    )
-    return [s[0].upper() + s[1:] for s in sentences]
+    return sentence + "."
 
 
 def _days(value: float) -> str:
