@@ -32,17 +32,15 @@ from services.core.errors import ValidationError
 from services.core.site import get_settings
 from services.core.text import looks_like_formula, strip_controls
 from services.reports.memo import AuditKeyedCache
-from services.reports.report_back import (
+from services.reports.report_back.activity import Activity, active_spans, load_activity
+from services.reports.report_back.counts import raw_counts
+from services.reports.report_back.periods import (
     MONTH_NAMES,
-    REFERRAL_TYPES,
-    Activity,
     Period,
-    active_spans,
-    load_activity,
     month_label,
     period_containing,
-    raw_counts,
 )
+from services.reports.report_back.vocabulary import REFERRAL_TYPES
 from services.rules.suppression import suppress, suppress_against
 
 BHRD_RECIPIENT = "King County Behavioral Health and Recovery Division (BHRD)"

@@ -16,7 +16,8 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace
 
 from services.reports.funder import TREND_FIGURES, summary_table, trend_description, trend_spec
-from services.reports.report_back import charts, more_rows, summary, table_rows, vega_lite
+from services.reports.report_back.charting import charts, more_rows, vega_lite
+from services.reports.report_back.reading import summary, table_rows
 
 GREY = (225, 225, 225)
 

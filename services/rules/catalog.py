@@ -555,7 +555,11 @@ RULES: tuple[Rule, ...] = (
         "project_manager",
         "Publish the report-back and log the community's concerns",
         Form("pages/community_log.py", "add_concern"),
-        ("services/reports/report_back.py", SUPPRESSION),
+        (
+            "services/reports/report_back/publishing.py",
+            "services/reports/report_back/figures.py",
+            SUPPRESSION,
+        ),
         ("suppression_threshold",),
     ),
     _r(
@@ -578,7 +582,7 @@ RULES: tuple[Rule, ...] = (
         "project_manager",
         "Prepare the report for the evaluators",
         Form("pages/report_back.py"),
-        "services/reports/report_back.py",
+        "services/reports/report_back/publishing.py",
     ),
     # --- The site's own obligations ---------------------------------------------------------
     _r(
