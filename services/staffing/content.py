@@ -47,26 +47,24 @@ from services.core.audit import AuditWriteError
 from services.core.clock import utcnow
 from services.core.db import read_session, write_session
 from services.core.site import get_settings
-from services.staffing import (
+from services.staffing.consent import consent_problem
+from services.staffing.items import _get, _items, _require_pm, _urgent_item_ids
+from services.staffing.review import _submitters
+from services.staffing.rules import display_name, running_times
+from services.staffing.suggested import (
+    DEADLINE_LABELS,
+    _open_actions_before,
+    _open_deadlines,
+    _previous_session_day,
+)
+from services.staffing.vocabulary import (
     ACTION_ITEMS_TITLE,
     CANDIDATE_KIND,
     CANDIDATE_LABEL,
-    DEADLINE_LABELS,
     RESCINDED_TITLE,
     SESSION_KINDS,
     STANDING_TITLES,
     _day,
-    _get,
-    _items,
-    _open_actions_before,
-    _open_deadlines,
-    _previous_session_day,
-    _require_pm,
-    _submitters,
-    _urgent_item_ids,
-    consent_problem,
-    display_name,
-    running_times,
     session_label,
 )
 
