@@ -74,27 +74,18 @@ def submit_name(
     if user.role not in SUBMITTER_ROLES:
         raise PermissionError("This role does not send names for discussion.")
     now = now or utcnow()
-    problems = Problems()  # every problem at once, not one per try (SECURITY 33)
-    name = problems.check(_text, person_name, "Name", MAX_NAME)
-    alias = problems.check(_text, person_alias, "Alias", MAX_NAME)
-    reason = problems.check(_text, reason, "Reason", MAX_REASON, required=True)
-    flagged = problems.check(require_confirmation, {"Reason": reason or ""}, not_clinical)
-    if urgency not in URGENCIES:
-        problems.add(f"Urgency: choose one of {', '.join(URGENCIES)}.")
-    if person_dob is not None and not (date(1900, 1, 1) <= person_dob <= today):
-        problems.add("Date of birth: it must be a past date after 1900.")
-    if participant_id is not None:
-        # Only someone from the user's own list (never a probe of other ids).
-        picks = {p["id"]: p["label"] for p in pickable_participants(engine, user, today)}
-        if participant_id not in picks:
-            problems.add("Person: choose someone from the list, or type a name.")
-        else:
-            name = picks[participant_id][:MAX_NAME]
-    elif not (person_name or "").strip() and not (person_alias or "").strip():
-        problems.add(
-            "Name: type the person's name or an alias, or pick a participant from the list."
-        )
-    problems.refuse_if_any()
+    name, alias, reason, flagged = _checked_submission(
+        engine,
+        user,
+        person_name=person_name,
+        person_alias=person_alias,
+        person_dob=person_dob,
+        participant_id=participant_id,
+        reason=reason,
+        urgency=urgency,
+        today=today,
+        not_clinical=not_clinical,
+    )
     settings = get_settings(engine)
     with write_session(engine) as session:
         row = _session_taking_names(session, today, settings, now)
@@ -132,6 +123,45 @@ def submit_name(
         )
         kind, day = SESSION_KINDS[row.kind].lower(), _day(row.on)
     return SUBMITTED_MESSAGE.format(kind=kind, day=day)
+
+
+def _checked_submission(
+    engine: Engine,
+    user: CurrentUser,
+    *,
+    person_name: str,
+    person_alias: str,
+    person_dob: date | None,
+    participant_id: int | None,
+    reason: str,
+    urgency: str,
+    today: date,
+    not_clinical: bool,
+) -> tuple[str, str, str, list[str]]:
+    """The name, alias and reason as stored, and the clinical phrases confirmed; every problem
+    refused at once."""
+    problems = Problems()  # every problem at once, not one per try (SECURITY 33)
+    name = problems.check(_text, person_name, "Name", MAX_NAME)
+    alias = problems.check(_text, person_alias, "Alias", MAX_NAME)
+    reason = problems.check(_text, reason, "Reason", MAX_REASON, required=True)
+    flagged = problems.check(require_confirmation, {"Reason": reason or ""}, not_clinical)
+    if urgency not in URGENCIES:
+        problems.add(f"Urgency: choose one of {', '.join(URGENCIES)}.")
+    if person_dob is not None and not (date(1900, 1, 1) <= person_dob <= today):
+        problems.add("Date of birth: it must be a past date after 1900.")
+    if participant_id is not None:
+        # Only someone from the user's own list (never a probe of other ids).
+        picks = {p["id"]: p["label"] for p in pickable_participants(engine, user, today)}
+        if participant_id not in picks:
+            problems.add("Person: choose someone from the list, or type a name.")
+        else:
+            name = picks[participant_id][:MAX_NAME]
+    elif not (person_name or "").strip() and not (person_alias or "").strip():
+        problems.add(
+            "Name: type the person's name or an alias, or pick a participant from the list."
+        )
+    problems.refuse_if_any()
+    return name, alias, reason, flagged
 
 
 def submission_status(status: str, role: Role | str, session_on: date, today: date) -> str:
