@@ -17,7 +17,7 @@ from services.staffing import (
     submission_cutoff,
     timer_state,
 )
-from services.staffing.content import is_restricted_topic
+from services.staffing.sections import is_restricted_topic
 
 D = date
 

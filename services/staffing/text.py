@@ -27,17 +27,17 @@ from services.core.free_text import (
     require_confirmation,
 )
 from services.core.site import get_settings
-from services.staffing import (
-    DEFAULT_ATTENDING,
-    _accepting,
+from services.staffing.items import (
     _agenda_changed,
     _check_version,
     _get,
     _items,
-    _open_actions_before,
     _require_pm,
     _text,
 )
+from services.staffing.sessions import _accepting
+from services.staffing.suggested import _open_actions_before
+from services.staffing.vocabulary import DEFAULT_ATTENDING
 
 MAX_CURTAIN = 300
 # What each field adds to the session's attending organizations as readers.
