@@ -160,97 +160,12 @@ def _insert_referral(
                 raise ValidationError("Person: that participant is not in your agency's records.")
             new = False
         else:
-            manager_id = sheet.case_manager_id
-            if manager_id is None and user.role == Role.case_manager:
-                manager_id = user.id
-            if manager_id is not None:
-                manager = session.get(User, manager_id)
-                if manager is None or manager.role != Role.case_manager:
-                    raise ValidationError("Case manager: choose a case manager from the list.")
-            strong = _new_person_beside_matches(session, user, person, beside)
-            participant = Participant(
-                lead_id=next_lead_id(session),
-                legal_name=person.legal_name,
-                preferred_name=person.preferred_name,
-                aliases=person.aliases,
-                date_of_birth=person.date_of_birth,
-                status=ParticipantStatus.referred,
-                case_manager_id=manager_id,
-                organization_id=provider_organization_id(session, user.organization_id, "Provider"),
-                created_at=now,
-            )
-            session.add(participant)
-            session.flush()
+            participant, strong = _new_participant(session, user, sheet, person, beside, now)
             new = True
-            audit.append(
-                session,
-                actor=user.actor,
-                action="participant.create",
-                subject=participant.lead_id,
-                purpose="referral intake",
-                now=now,
-            )
-        org_id = session.exec(
-            select(Organization.id).where(Organization.code == sheet.referring_org_code)
-        ).first()
-        if org_id is None:
-            raise ValidationError("Referring agency: choose one from the list.")
-        kind = sheet.referral_type
-        referral = Referral(
-            participant_id=participant.id,
-            referral_type=ReferralType(kind),
-            referral_date=sheet.referral_date,
-            referred_at=_referred_at(sheet, settings.time_zone),
-            referring_organization_id=org_id,
-            referring_officer=sheet.referring_officer,
-            supervising_sergeant=sheet.supervising_sergeant,
-            prosecutor_office=sheet.prosecutor_office,
-            offense=sheet.offense if kind == "arrest" else "",
-            drug=sheet.drug,
-            drug_grams=_grams_or_none(sheet.drug_grams),
-            place=sheet.place,
-            in_catchment=sheet.in_catchment,
-            victim_involved=sheet.victim_involved,
-            victim_sheet_date=sheet.victim_sheet_date if sheet.victim_involved else None,
-            determinations=sheet.answered(),
-            convictions=[
-                {
-                    "offense": c["offense"],
-                    "date": _iso(c["date"]),
-                    "attempt": bool(c.get("attempt")),
-                }
-                for c in sheet.convictions
-            ],
-            warrant_doc_notes=sheet.warrant_doc_notes,
-            verification_basis=sheet.verification_basis,
-            last_violation_date=sheet.last_violation_date,
-            approving_sergeant=sheet.approving_sergeant,
-            social_contact_approved_date=sheet.approved_date,
-            screen_eligible=verdict["eligible"],
-            screen_reasons=[r["rule"] for r in verdict["reasons"]],
-            override_recommended=sheet.override_recommended,
-            override_reason=sheet.override_reason,
-            incapacitated=sheet.incapacitated,
-            stage=REFERRED,
-            created_at=now,
-            updated_at=now,
-            updated_by=user.username,
-        )
+        referral = _referral_row(session, user, sheet, participant, verdict, settings, now)
         session.add(referral)
         session.flush()
-        _event(session, referral, user, now, "referred", REFERRAL_TYPE_LABELS[kind])
-        _event(
-            session,
-            referral,
-            user,
-            now,
-            "screen",
-            "eligible"
-            if verdict["eligible"]
-            else "excluded: " + ", ".join(r["rule"] for r in verdict["reasons"]),
-        )
-        if sheet.override_recommended:
-            _event(session, referral, user, now, "override recommended", "B13")
+        _record_created(session, referral, user, now, sheet, verdict)
         if strong:
             _record_new_person_reason(session, referral, participant, user, now, strong, beside)
         audit.append(
@@ -269,6 +184,129 @@ def _insert_referral(
             "reasons": [r["rule"] for r in verdict["reasons"]],
             "social_contact_route": verdict["social_contact_route"],
         }
+
+
+def _new_participant(
+    session: Session,
+    user: CurrentUser,
+    sheet: CoverSheet,
+    person: Person,
+    beside: tuple[str, str] | None,
+    now: datetime,
+) -> tuple[Participant, list[tuple[str, str]]]:
+    """A new participant with the next LEAD id (audited), and the strong matches beside it."""
+    manager_id = sheet.case_manager_id
+    if manager_id is None and user.role == Role.case_manager:
+        manager_id = user.id
+    if manager_id is not None:
+        manager = session.get(User, manager_id)
+        if manager is None or manager.role != Role.case_manager:
+            raise ValidationError("Case manager: choose a case manager from the list.")
+    strong = _new_person_beside_matches(session, user, person, beside)
+    participant = Participant(
+        lead_id=next_lead_id(session),
+        legal_name=person.legal_name,
+        preferred_name=person.preferred_name,
+        aliases=person.aliases,
+        date_of_birth=person.date_of_birth,
+        status=ParticipantStatus.referred,
+        case_manager_id=manager_id,
+        organization_id=provider_organization_id(session, user.organization_id, "Provider"),
+        created_at=now,
+    )
+    session.add(participant)
+    session.flush()
+    audit.append(
+        session,
+        actor=user.actor,
+        action="participant.create",
+        subject=participant.lead_id,
+        purpose="referral intake",
+        now=now,
+    )
+    return participant, strong
+
+
+def _referral_row(
+    session: Session,
+    user: CurrentUser,
+    sheet: CoverSheet,
+    participant: Participant,
+    verdict: dict,
+    settings: SiteSettings,
+    now: datetime,
+) -> Referral:
+    """The Referral row for a validated cover sheet, with the screen's answer (B13)."""
+    org_id = session.exec(
+        select(Organization.id).where(Organization.code == sheet.referring_org_code)
+    ).first()
+    if org_id is None:
+        raise ValidationError("Referring agency: choose one from the list.")
+    kind = sheet.referral_type
+    return Referral(
+        participant_id=participant.id,
+        referral_type=ReferralType(kind),
+        referral_date=sheet.referral_date,
+        referred_at=_referred_at(sheet, settings.time_zone),
+        referring_organization_id=org_id,
+        referring_officer=sheet.referring_officer,
+        supervising_sergeant=sheet.supervising_sergeant,
+        prosecutor_office=sheet.prosecutor_office,
+        offense=sheet.offense if kind == "arrest" else "",
+        drug=sheet.drug,
+        drug_grams=_grams_or_none(sheet.drug_grams),
+        place=sheet.place,
+        in_catchment=sheet.in_catchment,
+        victim_involved=sheet.victim_involved,
+        victim_sheet_date=sheet.victim_sheet_date if sheet.victim_involved else None,
+        determinations=sheet.answered(),
+        convictions=[
+            {
+                "offense": c["offense"],
+                "date": _iso(c["date"]),
+                "attempt": bool(c.get("attempt")),
+            }
+            for c in sheet.convictions
+        ],
+        warrant_doc_notes=sheet.warrant_doc_notes,
+        verification_basis=sheet.verification_basis,
+        last_violation_date=sheet.last_violation_date,
+        approving_sergeant=sheet.approving_sergeant,
+        social_contact_approved_date=sheet.approved_date,
+        screen_eligible=verdict["eligible"],
+        screen_reasons=[r["rule"] for r in verdict["reasons"]],
+        override_recommended=sheet.override_recommended,
+        override_reason=sheet.override_reason,
+        incapacitated=sheet.incapacitated,
+        stage=REFERRED,
+        created_at=now,
+        updated_at=now,
+        updated_by=user.username,
+    )
+
+
+def _record_created(
+    session: Session,
+    referral: Referral,
+    user: CurrentUser,
+    now: datetime,
+    sheet: CoverSheet,
+    verdict: dict,
+) -> None:
+    """The new referral's first events: referred, the screen's answer, an override (B13)."""
+    _event(session, referral, user, now, "referred", REFERRAL_TYPE_LABELS[sheet.referral_type])
+    _event(
+        session,
+        referral,
+        user,
+        now,
+        "screen",
+        "eligible"
+        if verdict["eligible"]
+        else "excluded: " + ", ".join(r["rule"] for r in verdict["reasons"]),
+    )
+    if sheet.override_recommended:
+        _event(session, referral, user, now, "override recommended", "B13")
 
 
 def _record_new_person_reason(

@@ -25,7 +25,7 @@ from services.core.site import get_settings
 from services.referrals.actions import available_actions, t2_notifications
 from services.referrals.cover_sheet import reason_sentences
 from services.referrals.scope import _may_touch, _require_provider
-from services.referrals.stage import clock
+from services.referrals.stage import Clock, clock
 from services.referrals.vocabulary import (
     CONVICTION_LABELS,
     DETERMINATION_LABELS,
@@ -65,27 +65,13 @@ def referral_detail(
     """
     _require_provider(user)
     settings = get_settings(engine)
-    with read_session(engine) as session:
-        referral = session.get(Referral, referral_id)
-        participant = session.get(Participant, referral.participant_id) if referral else None
-        if referral is None or participant is None or not _may_touch(user, participant):
-            referral = None
-        else:
-            org = (
-                session.get(Organization, referral.referring_organization_id)
-                if referral.referring_organization_id
-                else None
-            )
-            events = session.exec(
-                select(ReferralEvent)
-                .where(ReferralEvent.referral_id == referral_id)
-                .order_by(col(ReferralEvent.at), col(ReferralEvent.id))
-            ).all()
-    if referral is None:
+    found = _load(engine, user, referral_id)
+    if found is None:
         audit.record(
             engine, actor=user.actor, action="referral.view", outcome="denied", purpose=purpose
         )
         return None
+    referral, participant, org, events = found
     audit.record(
         engine,
         actor=user.actor,
@@ -98,7 +84,63 @@ def referral_detail(
     }
     state = clock(row, today, settings)
     kind = _value(referral.referral_type)
-    fields = {
+    fields = _sheet_fields(referral, participant, org, kind) | _progress_fields(referral, state)
+    if user.role == Role.project_manager:
+        fields = {k: v for k, v in fields.items() if k not in RESTRICTED_REFERRAL_FIELDS}
+    return {
+        "id": referral.id,
+        "version": referral.version,
+        "lead_id": participant.lead_id,
+        "referral_type": kind,
+        "stage": state.stage,
+        "intake_due": state.due,
+        "prosecutor_office": referral.prosecutor_office,
+        "incapacitated": referral.incapacitated,
+        "referral_date": referral.referral_date,
+        "initial_screening_date": referral.initial_screening_date,
+        "prosecutor_notified": referral.prosecutor_notified_date is not None,
+        "fields": {k: v for k, v in fields.items() if v not in ("", None)},
+        "events": [
+            {
+                "When (UTC)": e.at.astimezone(UTC).strftime("%Y-%m-%d %H:%M"),
+                "Who": e.username,
+                "What": e.event,
+                "Detail": e.detail,
+            }
+            for e in events
+        ],
+        "actions": available_actions(kind, state.stage, state.due, today, referral, user.role),
+        "t2_notifications": t2_notifications(referral) if state.stage == LEFT else [],
+    }
+
+
+def _load(
+    engine: Engine, user: CurrentUser, referral_id: int
+) -> tuple[Referral, Participant, Organization | None, list[ReferralEvent]] | None:
+    """The referral, its participant, referring agency and events; None outside the agency."""
+    with read_session(engine) as session:
+        referral = session.get(Referral, referral_id)
+        participant = session.get(Participant, referral.participant_id) if referral else None
+        if referral is None or participant is None or not _may_touch(user, participant):
+            return None
+        org = (
+            session.get(Organization, referral.referring_organization_id)
+            if referral.referring_organization_id
+            else None
+        )
+        events = session.exec(
+            select(ReferralEvent)
+            .where(ReferralEvent.referral_id == referral_id)
+            .order_by(col(ReferralEvent.at), col(ReferralEvent.id))
+        ).all()
+    return referral, participant, org, list(events)
+
+
+def _sheet_fields(
+    referral: Referral, participant: Participant, org: Organization | None, kind: str
+) -> dict[str, str]:
+    """The cover sheet in plain words, in the order the form asks it."""
+    return {
         "LEAD id": participant.lead_id,
         "Name": participant.preferred_name,
         "Type": REFERRAL_TYPE_LABELS[kind],
@@ -143,6 +185,12 @@ def referral_detail(
         "Override recommended (B13)": _yes_no(referral.override_recommended),
         "Override reason": referral.override_reason,
         "Marked unable to consent (C2)": _yes_no(referral.incapacitated),
+    }
+
+
+def _progress_fields(referral: Referral, state: Clock) -> dict[str, str]:
+    """Where the referral stands: stage, clock, the lifecycle dates and the next action."""
+    return {
         "Stage": STAGE_LABELS[state.stage],
         "Clock": state.text,
         "Intake due": _iso(state.due) or "",
@@ -163,33 +211,6 @@ def referral_detail(
             x for x in (_iso(referral.closed_date) or "", referral.closed_reason) if x
         ),
         "Next action": state.next_action,
-    }
-    if user.role == Role.project_manager:
-        fields = {k: v for k, v in fields.items() if k not in RESTRICTED_REFERRAL_FIELDS}
-    return {
-        "id": referral.id,
-        "version": referral.version,
-        "lead_id": participant.lead_id,
-        "referral_type": kind,
-        "stage": state.stage,
-        "intake_due": state.due,
-        "prosecutor_office": referral.prosecutor_office,
-        "incapacitated": referral.incapacitated,
-        "referral_date": referral.referral_date,
-        "initial_screening_date": referral.initial_screening_date,
-        "prosecutor_notified": referral.prosecutor_notified_date is not None,
-        "fields": {k: v for k, v in fields.items() if v not in ("", None)},
-        "events": [
-            {
-                "When (UTC)": e.at.astimezone(UTC).strftime("%Y-%m-%d %H:%M"),
-                "Who": e.username,
-                "What": e.event,
-                "Detail": e.detail,
-            }
-            for e in events
-        ],
-        "actions": available_actions(kind, state.stage, state.due, today, referral, user.role),
-        "t2_notifications": t2_notifications(referral) if state.stage == LEFT else [],
     }
 
 

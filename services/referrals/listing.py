@@ -16,6 +16,7 @@ from models import (
     Referral,
     ReferralType,
     Role,
+    SiteSettings,
 )
 from services.access.auth import CurrentUser
 from services.core.db import read_session
@@ -125,6 +126,27 @@ def social_contact_candidate_count(engine: Engine, user: CurrentUser) -> int:
         return session.exec(select(func.count()).select_from(Referral).where(_is_candidate())).one()
 
 
+# What the project manager's candidate list reads of each referral (no criminal history).
+CANDIDATE_COLUMNS = (
+    Referral.id,
+    Referral.referral_type,
+    Referral.referral_date,
+    Referral.stage,
+    Referral.closed_date,
+    Referral.closed_reason,
+    Referral.intake_completed_date,
+    Referral.initial_screening_date,
+    Referral.intake_scheduled_date,
+    Referral.screen_eligible,
+    Referral.approving_sergeant,
+    Referral.social_contact_approved_date,
+    Referral.reassessed_date,
+    Participant.lead_id,
+    Participant.status,
+    Organization.code,
+)
+
+
 def social_contact_candidates(
     engine: Engine, user: CurrentUser, today: date, *, limit: int | None = None
 ) -> list[dict]:
@@ -138,24 +160,7 @@ def social_contact_candidates(
         return []
     settings = get_settings(engine)
     query = (
-        select(
-            Referral.id,
-            Referral.referral_type,
-            Referral.referral_date,
-            Referral.stage,
-            Referral.closed_date,
-            Referral.closed_reason,
-            Referral.intake_completed_date,
-            Referral.initial_screening_date,
-            Referral.intake_scheduled_date,
-            Referral.screen_eligible,
-            Referral.approving_sergeant,
-            Referral.social_contact_approved_date,
-            Referral.reassessed_date,
-            Participant.lead_id,
-            Participant.status,
-            Organization.code,
-        )
+        select(*CANDIDATE_COLUMNS)
         .join(Participant, col(Participant.id) == col(Referral.participant_id))
         .outerjoin(Organization, col(Organization.id) == col(Referral.referring_organization_id))
         .where(_is_candidate())
@@ -164,8 +169,12 @@ def social_contact_candidates(
     )
     with read_session(engine) as session:
         rows = session.exec(query).all()
-    out = []
-    for (
+    return [_candidate(row, settings) for row in rows]
+
+
+def _candidate(row: tuple, settings: SiteSettings) -> dict:
+    """One candidate row (CANDIDATE_COLUMNS) as the project manager sees it."""
+    (
         _rid,
         kind,
         referred,
@@ -182,33 +191,28 @@ def social_contact_candidates(
         lead_id,
         status,
         org_code,
-    ) in rows:
-        kind = _value(kind)
-        current = derive_stage(
-            stage, closed, intake, screened, scheduled, _value(status) == "active"
+    ) = row
+    kind = _value(kind)
+    current = derive_stage(stage, closed, intake, screened, scheduled, _value(status) == "active")
+    if kind == "arrest":
+        route = "Arrest diversion excluded: social-contact route offered (B13)"
+    else:
+        route = REFERRAL_TYPE_LABELS[kind]
+    return {
+        "LEAD id": lead_id,
+        "Candidate": route,
+        "Referred": referred.isoformat(),
+        "From": org_code or "",
+        "Approved by (S5)": sergeant,
+        "Approved on": _iso(approved) or "not yet",
+        "Approval good until (S6)": _iso(
+            reassessment_due(approved, reassessed, settings.social_contact_approval_months)
         )
-        if kind == "arrest":
-            route = "Arrest diversion excluded: social-contact route offered (B13)"
-        else:
-            route = REFERRAL_TYPE_LABELS[kind]
-        out.append(
-            {
-                "LEAD id": lead_id,
-                "Candidate": route,
-                "Referred": referred.isoformat(),
-                "From": org_code or "",
-                "Approved by (S5)": sergeant,
-                "Approved on": _iso(approved) or "not yet",
-                "Approval good until (S6)": _iso(
-                    reassessment_due(approved, reassessed, settings.social_contact_approval_months)
-                )
-                if approved
-                else "",
-                "Screen": "not screened"
-                if eligible is None
-                else ("criteria met" if eligible else "criteria not met"),
-                "Resolution": STAGE_LABELS[current]
-                + (f": {closed_reason}" if current == CLOSED and closed_reason else ""),
-            }
-        )
-    return out
+        if approved
+        else "",
+        "Screen": "not screened"
+        if eligible is None
+        else ("criteria met" if eligible else "criteria not met"),
+        "Resolution": STAGE_LABELS[current]
+        + (f": {closed_reason}" if current == CLOSED and closed_reason else ""),
+    }

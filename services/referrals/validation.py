@@ -81,6 +81,18 @@ def validate_person(person: Person, referral_date: date | None, today: date) -> 
 def validate_sheet(sheet: CoverSheet, today: date, now_local_time: time | None = None) -> None:
     """Every cover-sheet rule, all problems at once ("Field: what is wrong."); nothing saved."""
     errors: list[str] = []
+    _check_referral(errors, sheet, today, now_local_time)
+    _check_offense_and_drug(errors, sheet)
+    _check_determinations(errors, sheet)
+    _check_victim_and_history(errors, sheet, today)
+    _check_social_contact_and_override(errors, sheet, today)
+    _raise(errors)
+
+
+def _check_referral(
+    errors: list[str], sheet: CoverSheet, today: date, now_local_time: time | None
+) -> None:
+    """Who referred, when, and the prosecutor with jurisdiction."""
     kind = sheet.referral_type
     if kind not in REFERRAL_TYPE_LABELS:
         errors.append("Referral type: choose arrest diversion, social contact or DOC referral.")
@@ -113,6 +125,10 @@ def validate_sheet(sheet: CoverSheet, today: date, now_local_time: time | None =
             errors.append("Prosecutor with jurisdiction: required for an arrest diversion.")
         if not sheet.offense:
             errors.append("Offense: required for an arrest diversion.")
+
+
+def _check_offense_and_drug(errors: list[str], sheet: CoverSheet) -> None:
+    """PROTOCOL B1, B2: the offense and the drug, as codes from the lists."""
     if sheet.offense and sheet.offense not in OFFENSE_LABELS:
         errors.append("Offense: choose one from the list.")
     if sheet.drug not in DRUG_LABELS:
@@ -121,17 +137,26 @@ def validate_sheet(sheet: CoverSheet, today: date, now_local_time: time | None =
         grams = _grams_or_none(sheet.drug_grams)
         if grams is None or grams > MAX_GRAMS:
             errors.append(f"Drug grams: a number from 0 to {MAX_GRAMS:,.0f}.")
+
+
+def _check_determinations(errors: list[str], sheet: CoverSheet) -> None:
+    """PROTOCOL B3-B10, S4: each determination asked is answered yes or no."""
     unknown = set(sheet.determinations) - set(DETERMINATION_LABELS)
     values = sheet.determinations.values()
     if unknown or any(v is not None and not isinstance(v, bool) for v in values):
         errors.append("Determinations: unknown or malformed entries.")
-    elif kind in DETERMINATIONS_ASKED and sheet.unanswered():
+    elif sheet.referral_type in DETERMINATIONS_ASKED and sheet.unanswered():
         # Nothing is pre-answered, so nothing unanswered is saved as a guess (SECURITY 33).
         errors.append(
             "Determinations: answer yes or no to each one before saving: "
             + "; ".join(DETERMINATION_LABELS[k] for k in sheet.unanswered())
             + "."
         )
+
+
+def _check_victim_and_history(errors: list[str], sheet: CoverSheet, today: date) -> None:
+    """The victim information sheet (V1), the prior convictions (B9), warrant or DOC notes."""
+    referred = sheet.referral_date
     # PROTOCOL V1: the victim information sheet, given at or after the referral.
     if sheet.victim_sheet_date is not None:
         if not sheet.victim_involved:
@@ -152,6 +177,11 @@ def validate_sheet(sheet: CoverSheet, today: date, now_local_time: time | None =
     sheet.warrant_doc_notes = (sheet.warrant_doc_notes or "").strip()
     if too_long("Warrant or DOC notes", sheet.warrant_doc_notes, MAX_NOTES):
         errors.append(too_long("Warrant or DOC notes", sheet.warrant_doc_notes, MAX_NOTES))
+
+
+def _check_social_contact_and_override(errors: list[str], sheet: CoverSheet, today: date) -> None:
+    """The verification (S1), the last violation (S3), the approval (S5), an override (B13)."""
+    referred = sheet.referral_date
     if sheet.verification_basis not in VERIFICATION_LABELS:
         errors.append("Verification basis: choose one from the list.")
     _not_future(errors, "Last known violation date", sheet.last_violation_date, today)
@@ -163,7 +193,7 @@ def validate_sheet(sheet: CoverSheet, today: date, now_local_time: time | None =
     _not_future(errors, "Approval date", sheet.approved_date, today)
     if sheet.approved_date and not sheet.approving_sergeant:
         errors.append("Approving sergeant: name who approved the social contact (S5).")
-    if kind == "arrest" and (sheet.approved_date or sheet.approving_sergeant):
+    if sheet.referral_type == "arrest" and (sheet.approved_date or sheet.approving_sergeant):
         errors.append("Approval: only social contact and DOC referrals are approved (S5).")
     # PROTOCOL B13: an override recommendation carries its reason.
     sheet.override_reason = _clean(sheet.override_reason)
@@ -173,4 +203,3 @@ def validate_sheet(sheet: CoverSheet, today: date, now_local_time: time | None =
         errors.append(too_long("Override reason", sheet.override_reason, 500))
     if not sheet.override_recommended:
         sheet.override_reason = ""
-    _raise(errors)
