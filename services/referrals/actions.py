@@ -9,10 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from models import (
-    Referral,
-    Role,
-)
+from models import Referral, Role
 from services.access.policy import PROVIDER_ROLES
 from services.referrals.vocabulary import (
     CLOSED,

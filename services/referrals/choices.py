@@ -11,13 +11,7 @@ from datetime import date
 from sqlalchemy import Engine
 from sqlmodel import col, select
 
-from models import (
-    Organization,
-    OrgKind,
-    Referral,
-    Role,
-    User,
-)
+from models import Organization, OrgKind, Referral, Role, User
 from services.access.auth import CurrentUser
 from services.core.db import read_session
 from services.rules.calendar import add_months

@@ -19,8 +19,8 @@ from services.referrals.vocabulary import (
     REASON_TEXT,
     SCREENED_DETERMINATIONS,
     VERIFICATION_LABELS,
-    _grams_or_none,
-    _iso,
+    grams_or_none,
+    iso,
 )
 from services.rules.eligibility import (
     SOCIAL_CONTACT_VIOLATION_MONTHS,
@@ -96,9 +96,9 @@ def case_dict(sheet: CoverSheet, as_of: date) -> dict:
         "date": (sheet.referral_date or as_of).isoformat(),
         "offense": sheet.offense or "other",
         "drug": sheet.drug or None,
-        "drug_grams": _grams_or_none(sheet.drug_grams),
+        "drug_grams": grams_or_none(sheet.drug_grams),
         "convictions": [
-            {"offense": c["offense"], "date": _iso(c["date"]), "attempt": bool(c.get("attempt"))}
+            {"offense": c["offense"], "date": iso(c["date"]), "attempt": bool(c.get("attempt"))}
             for c in sheet.convictions
             if c.get("offense") and c.get("date")
         ],
@@ -106,7 +106,7 @@ def case_dict(sheet: CoverSheet, as_of: date) -> dict:
         "verified": sheet.verification_basis in VERIFICATION_LABELS
         and bool(sheet.verification_basis),
         "in_catchment": bool(sheet.in_catchment),
-        "last_violation_date": _iso(sheet.last_violation_date),
+        "last_violation_date": iso(sheet.last_violation_date),
     }
     # Only answered determinations go in: an unanswered one is left to the page's "not answered
     # yet" (the contract's default, amenable when absent, is never shown as an answer).
@@ -163,7 +163,7 @@ def b9_reason(convictions: list[dict], as_of: date | str) -> str:
     >>> b9_reason([{"offense": "robbery_1", "date": "2019-05-02", "attempt": True}], "2026-11-27")
     'Robbery 1 (attempt), 2019-05-02: no time limit.'
     """
-    hits = disqualifying_convictions(convictions, _iso(as_of))
+    hits = disqualifying_convictions(convictions, iso(as_of))
     parts = []
     for hit in hits:
         name = CONVICTION_LABELS.get(hit["offense"], hit["offense"])

@@ -32,17 +32,17 @@ from services.core.db import write_session
 from services.core.errors import ValidationError
 from services.core.site import get_settings, provider_organization_id
 from services.referrals.cover_sheet import CoverSheet, Person, preview
-from services.referrals.events import _event
+from services.referrals.events import add_event
 from services.referrals.matches import NEW_PERSON_REASONS, strong_matches
-from services.referrals.scope import _may_touch, _require_provider
+from services.referrals.scope import may_touch, require_provider
 from services.referrals.validation import validate_person, validate_sheet
 from services.referrals.vocabulary import (
     MAX_REASON,
     REFERRAL_TYPE_LABELS,
     REFERRED,
-    _clean,
-    _grams_or_none,
-    _iso,
+    clean,
+    grams_or_none,
+    iso,
 )
 
 LEAD_ID_PREFIX = "BUR"
@@ -89,7 +89,7 @@ def create_referral(
     Returns {"referral_id", "lead_id", "new_participant", "eligible", "reasons",
     "social_contact_route"}.
     """
-    _require_provider(user)
+    require_provider(user)
     now = now or utcnow()
     settings = get_settings(engine)
     zone = ZoneInfo(settings.time_zone)
@@ -119,7 +119,7 @@ def _check_new_person_reason(reason: str, note: str) -> tuple[str, str] | None:
         return None
     if reason not in NEW_PERSON_REASONS:
         raise ValidationError("Why a new person: choose a reason from the list.")
-    note = _clean(note)
+    note = clean(note)
     if reason == "other" and not note:
         raise ValidationError("Why a new person: say briefly why it is someone else.")
     if len(note) > MAX_REASON:
@@ -156,7 +156,7 @@ def _insert_referral(
     with write_session(engine) as session:
         if participant_id is not None:
             participant = session.get(Participant, participant_id)
-            if participant is None or not _may_touch(user, participant):
+            if participant is None or not may_touch(user, participant):
                 raise ValidationError("Person: that participant is not in your agency's records.")
             new = False
         else:
@@ -254,7 +254,7 @@ def _referral_row(
         prosecutor_office=sheet.prosecutor_office,
         offense=sheet.offense if kind == "arrest" else "",
         drug=sheet.drug,
-        drug_grams=_grams_or_none(sheet.drug_grams),
+        drug_grams=grams_or_none(sheet.drug_grams),
         place=sheet.place,
         in_catchment=sheet.in_catchment,
         victim_involved=sheet.victim_involved,
@@ -263,7 +263,7 @@ def _referral_row(
         convictions=[
             {
                 "offense": c["offense"],
-                "date": _iso(c["date"]),
+                "date": iso(c["date"]),
                 "attempt": bool(c.get("attempt")),
             }
             for c in sheet.convictions
@@ -294,8 +294,8 @@ def _record_created(
     verdict: dict,
 ) -> None:
     """The new referral's first events: referred, the screen's answer, an override (B13)."""
-    _event(session, referral, user, now, "referred", REFERRAL_TYPE_LABELS[sheet.referral_type])
-    _event(
+    add_event(session, referral, user, now, "referred", REFERRAL_TYPE_LABELS[sheet.referral_type])
+    add_event(
         session,
         referral,
         user,
@@ -306,7 +306,7 @@ def _record_created(
         else "excluded: " + ", ".join(r["rule"] for r in verdict["reasons"]),
     )
     if sheet.override_recommended:
-        _event(session, referral, user, now, "override recommended", "B13")
+        add_event(session, referral, user, now, "override recommended", "B13")
 
 
 def _record_new_person_reason(
@@ -325,7 +325,7 @@ def _record_new_person_reason(
     reason, note = beside
     ids = ", ".join(lead_id for lead_id, _why in strong)
     detail = f"beside {ids}: {NEW_PERSON_REASONS[reason]}" + (f": {note}" if note else "")
-    _event(session, referral, user, now, "new person beside a match", detail)
+    add_event(session, referral, user, now, "new person beside a match", detail)
     audit.append(
         session,
         actor=user.actor,

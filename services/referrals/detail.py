@@ -10,21 +10,14 @@ from datetime import UTC, date
 from sqlalchemy import Engine
 from sqlmodel import col, select
 
-from models import (
-    Organization,
-    Participant,
-    ParticipantStatus,
-    Referral,
-    ReferralEvent,
-    Role,
-)
+from models import Organization, Participant, ParticipantStatus, Referral, ReferralEvent, Role
 from services.access.auth import CurrentUser
 from services.core import audit
 from services.core.db import read_session
 from services.core.site import get_settings
 from services.referrals.actions import available_actions, t2_notifications
 from services.referrals.cover_sheet import reason_sentences
-from services.referrals.scope import _may_touch, _require_provider
+from services.referrals.scope import may_touch, require_provider
 from services.referrals.stage import Clock, clock
 from services.referrals.vocabulary import (
     CONVICTION_LABELS,
@@ -37,8 +30,8 @@ from services.referrals.vocabulary import (
     REFERRAL_TYPE_LABELS,
     STAGE_LABELS,
     VERIFICATION_LABELS,
-    _iso,
-    _value,
+    code_of,
+    iso,
 )
 
 # Fields of the cover sheet the project manager never sees (42 CFR Part 2; criminal history).
@@ -63,7 +56,7 @@ def referral_detail(
     None when it is not in the user's agency (audited as denied). Raises AuditWriteError when
     the audit row cannot be written (the page then shows nothing).
     """
-    _require_provider(user)
+    require_provider(user)
     settings = get_settings(engine)
     found = _load(engine, user, referral_id)
     if found is None:
@@ -83,7 +76,7 @@ def referral_detail(
         "participant_active": participant.status == ParticipantStatus.active
     }
     state = clock(row, today, settings)
-    kind = _value(referral.referral_type)
+    kind = code_of(referral.referral_type)
     fields = _sheet_fields(referral, participant, org, kind) | _progress_fields(referral, state)
     if user.role == Role.project_manager:
         fields = {k: v for k, v in fields.items() if k not in RESTRICTED_REFERRAL_FIELDS}
@@ -121,7 +114,7 @@ def _load(
     with read_session(engine) as session:
         referral = session.get(Referral, referral_id)
         participant = session.get(Participant, referral.participant_id) if referral else None
-        if referral is None or participant is None or not _may_touch(user, participant):
+        if referral is None or participant is None or not may_touch(user, participant):
             return None
         org = (
             session.get(Organization, referral.referring_organization_id)
@@ -153,10 +146,10 @@ def _sheet_fields(
         "Place": referral.place,
         "Inside the catchment area": _yes_no(referral.in_catchment),
         "Victim involved": _yes_no(referral.victim_involved),
-        "Victim information sheet given": _iso(referral.victim_sheet_date) or "",
+        "Victim information sheet given": iso(referral.victim_sheet_date) or "",
         "Victim objected (prosecutor's answer, V1)": ""
         if referral.victim_objected is None
-        else f"{_yes_no(referral.victim_objected)} ({_iso(referral.victim_objection_answered_on)})",
+        else f"{_yes_no(referral.victim_objected)} ({iso(referral.victim_objection_answered_on)})",
         "Drug": DRUG_LABELS.get(referral.drug, referral.drug),
         "Drug grams": "" if referral.drug_grams is None else f"{referral.drug_grams:g}",
         "Prior convictions": "; ".join(
@@ -173,9 +166,9 @@ def _sheet_fields(
         "Verification basis": ""
         if kind == "arrest"
         else VERIFICATION_LABELS.get(referral.verification_basis, ""),
-        "Last known violation": _iso(referral.last_violation_date) or "",
+        "Last known violation": iso(referral.last_violation_date) or "",
         "Approving sergeant": referral.approving_sergeant,
-        "Approved on": _iso(referral.social_contact_approved_date) or "",
+        "Approved on": iso(referral.social_contact_approved_date) or "",
         "Screen": "not screened"
         if referral.screen_eligible is None
         else ("Eligible" if referral.screen_eligible else "Excluded"),
@@ -193,22 +186,22 @@ def _progress_fields(referral: Referral, state: Clock) -> dict[str, str]:
     return {
         "Stage": STAGE_LABELS[state.stage],
         "Clock": state.text,
-        "Intake due": _iso(state.due) or "",
+        "Intake due": iso(state.due) or "",
         "Intake deadline extended by": referral.intake_extended_by,
-        "Initial screening": _iso(referral.initial_screening_date) or "",
-        "Intake scheduled": _iso(referral.intake_scheduled_date) or "",
-        "Intake completed": _iso(referral.intake_completed_date) or "",
+        "Initial screening": iso(referral.initial_screening_date) or "",
+        "Intake scheduled": iso(referral.intake_scheduled_date) or "",
+        "Intake completed": iso(referral.intake_completed_date) or "",
         "Prosecutor notified": " ".join(
             x
             for x in (
-                _iso(referral.prosecutor_notified_date) or "",
+                iso(referral.prosecutor_notified_date) or "",
                 referral.prosecutor_notice_office,
                 NOTICE_METHODS.get(referral.prosecutor_notice_method, ""),
             )
             if x
         ),
         "Closed": " ".join(
-            x for x in (_iso(referral.closed_date) or "", referral.closed_reason) if x
+            x for x in (iso(referral.closed_date) or "", referral.closed_reason) if x
         ),
         "Next action": state.next_action,
     }

@@ -7,15 +7,12 @@ from datetime import datetime
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from models import (
-    Referral,
-    ReferralEvent,
-)
+from models import Referral, ReferralEvent
 from services.access.auth import CurrentUser
 from services.core.db import read_session
 
 
-def _event(
+def add_event(
     session: Session,
     referral: Referral,
     user: CurrentUser,

@@ -19,11 +19,11 @@ from services.participants.casework import activate_if_ready
 from services.participants.consent import record_release
 from services.referrals.actions import t2_notifications
 from services.referrals.transitions import (
-    _check_on,
-    _finish,
-    _load_for_change,
-    _require_date,
-    _require_open,
+    check_on,
+    finish_step,
+    load_for_change,
+    require_date,
+    require_open,
 )
 from services.referrals.vocabulary import (
     INTAKE_DONE,
@@ -32,7 +32,7 @@ from services.referrals.vocabulary import (
     REFERRED,
     SCHEDULED,
     SCREENED,
-    _value,
+    code_of,
 )
 from services.rules.deadlines import intake_due
 
@@ -51,16 +51,16 @@ def record_screening(
     """PROTOCOL T1, T3: the initial screening happened (also after 'left before screening')."""
     now = now or utcnow()
     with write_session(engine) as session:
-        referral, participant = _load_for_change(
+        referral, participant = load_for_change(
             session, user, referral_id, expected_version, "screen"
         )
-        stage = _require_open(referral, participant, "Initial screening")
+        stage = require_open(referral, participant, "Initial screening")
         if stage not in (REFERRED, LEFT):
             raise ValidationError("Initial screening: it is already recorded.")
-        _check_on(on, referral, today, "Screening date")
+        check_on(on, referral, today, "Screening date")
         referral.initial_screening_date = on
         referral.stage = SCREENED
-        _finish(
+        finish_step(
             session,
             referral,
             participant,
@@ -86,15 +86,15 @@ def record_left_before_screening(
     """PROTOCOL T2: the person left before screening; returns the notifications staff make."""
     now = now or utcnow()
     with write_session(engine) as session:
-        referral, participant = _load_for_change(
+        referral, participant = load_for_change(
             session, user, referral_id, expected_version, "left"
         )
-        stage = _require_open(referral, participant, "Left before screening")
+        stage = require_open(referral, participant, "Left before screening")
         if stage != REFERRED:
             raise ValidationError("Left before screening: the screening is already recorded.")
         referral.stage = LEFT
         notices = t2_notifications(referral)
-        _finish(
+        finish_step(
             session,
             referral,
             participant,
@@ -123,20 +123,20 @@ def schedule_intake(
     now = now or utcnow()
     settings = get_settings(engine)
     with write_session(engine) as session:
-        referral, participant = _load_for_change(
+        referral, participant = load_for_change(
             session, user, referral_id, expected_version, "schedule"
         )
-        stage = _require_open(referral, participant, "Intake date")
+        stage = require_open(referral, participant, "Intake date")
         if stage not in (SCREENED, SCHEDULED):
             raise ValidationError("Intake date: record the initial screening first.")
-        _require_date(on, "Intake date")
+        require_date(on, "Intake date")
         if on < referral.initial_screening_date:
             raise ValidationError(
                 f"Intake date: it cannot be before the screening on "
                 f"{referral.initial_screening_date}."
             )
         due = intake_due(
-            _value(referral.referral_type),
+            code_of(referral.referral_type),
             referral.referral_date,
             referral.intake_extended_to,
             settings.intake_days,
@@ -153,7 +153,7 @@ def schedule_intake(
             )
         referral.intake_scheduled_date = on
         referral.stage = SCHEDULED
-        _finish(
+        finish_step(
             session,
             referral,
             participant,
@@ -189,18 +189,18 @@ def complete_intake(
     """
     now = now or utcnow()
     with write_session(engine) as session:
-        referral, participant = _load_for_change(
+        referral, participant = load_for_change(
             session, user, referral_id, expected_version, "intake"
         )
-        _require_open(referral, participant, "Intake")
-        _check_on(on, referral, today, "Intake date")
+        require_open(referral, participant, "Intake")
+        check_on(on, referral, today, "Intake date")
         if referral.initial_screening_date and on < referral.initial_screening_date:
             raise ValidationError(
                 f"Intake date: it cannot be before the screening on "
                 f"{referral.initial_screening_date}."
             )
         if release_signed_on is not None:
-            _check_on(release_signed_on, referral, today, "Release signed")
+            check_on(release_signed_on, referral, today, "Release signed")
             if release_signed_on > on:
                 # PROTOCOL T6: a release signed after the intake does not make a participant.
                 raise ValidationError(
@@ -225,7 +225,7 @@ def complete_intake(
         detail = f"on {on}" + (
             f"; release signed {release_signed_on}" if release_signed_on else "; no release yet"
         )
-        _finish(
+        finish_step(
             session,
             referral,
             participant,
@@ -254,14 +254,14 @@ def set_incapacitated(
     """PROTOCOL C2: mark (or clear) that the person cannot consent now; staff keep checking in."""
     now = now or utcnow()
     with write_session(engine) as session:
-        referral, participant = _load_for_change(
+        referral, participant = load_for_change(
             session, user, referral_id, expected_version, "incapacitated"
         )
-        _require_open(referral, participant, "Able to consent")
+        require_open(referral, participant, "Able to consent")
         if referral.incapacitated == incapacitated:
             raise ValidationError("Able to consent: nothing to change.")
         referral.incapacitated = incapacitated
-        _finish(
+        finish_step(
             session,
             referral,
             participant,

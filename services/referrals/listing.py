@@ -21,9 +21,9 @@ from models import (
 from services.access.auth import CurrentUser
 from services.core.db import read_session
 from services.core.site import get_settings
-from services.referrals.scope import _require_provider, _scope
+from services.referrals.scope import in_scope, require_provider
 from services.referrals.stage import clock, derive_stage
-from services.referrals.vocabulary import CLOSED, REFERRAL_TYPE_LABELS, STAGE_LABELS, _iso, _value
+from services.referrals.vocabulary import CLOSED, REFERRAL_TYPE_LABELS, STAGE_LABELS, code_of, iso
 from services.rules.deadlines import reassessment_due
 
 LIST_COLUMNS = (
@@ -58,9 +58,9 @@ def list_referrals(
     Open = not closed and not yet a participant. The screen's rule ids are shown to case
     management staff only (they can reveal criminal history: not for the project manager).
     """
-    _require_provider(user)
+    require_provider(user)
     settings = get_settings(engine)
-    query = _scope(
+    query = in_scope(
         select(*LIST_COLUMNS).join(
             Participant, col(Participant.id) == col(Referral.participant_id)
         ),
@@ -77,7 +77,7 @@ def list_referrals(
         rows = [dict(zip(_LIST_KEYS, r, strict=True)) for r in session.exec(query).all()]
     out = []
     for row in rows:
-        row["participant_active"] = _value(row["status"]) == ParticipantStatus.active.value
+        row["participant_active"] = code_of(row["status"]) == ParticipantStatus.active.value
         state = clock(row, today, settings)
         screen_text = (
             "not screened"
@@ -96,7 +96,7 @@ def list_referrals(
                 "version": row["version"],
                 "LEAD id": row["lead_id"],
                 "Name": row["preferred_name"],
-                "Type": REFERRAL_TYPE_LABELS[_value(row["referral_type"])],
+                "Type": REFERRAL_TYPE_LABELS[code_of(row["referral_type"])],
                 "Referred": row["referral_date"].isoformat(),
                 "Stage": STAGE_LABELS[state.stage],
                 "Screen": screen_text,
@@ -192,8 +192,8 @@ def _candidate(row: tuple, settings: SiteSettings) -> dict:
         status,
         org_code,
     ) = row
-    kind = _value(kind)
-    current = derive_stage(stage, closed, intake, screened, scheduled, _value(status) == "active")
+    kind = code_of(kind)
+    current = derive_stage(stage, closed, intake, screened, scheduled, code_of(status) == "active")
     if kind == "arrest":
         route = "Arrest diversion excluded: social-contact route offered (B13)"
     else:
@@ -204,8 +204,8 @@ def _candidate(row: tuple, settings: SiteSettings) -> dict:
         "Referred": referred.isoformat(),
         "From": org_code or "",
         "Approved by (S5)": sergeant,
-        "Approved on": _iso(approved) or "not yet",
-        "Approval good until (S6)": _iso(
+        "Approved on": iso(approved) or "not yet",
+        "Approval good until (S6)": iso(
             reassessment_due(approved, reassessed, settings.social_contact_approval_months)
         )
         if approved

@@ -11,24 +11,20 @@ from functools import lru_cache
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from models import (
-    Participant,
-    Referral,
-    Role,
-)
+from models import Participant, Referral, Role
 from services.access.auth import CurrentUser
 from services.core import audit
 from services.core.db import read_session
 from services.core.errors import ValidationError
 from services.referrals.cover_sheet import Person
-from services.referrals.scope import _require_provider
+from services.referrals.scope import require_provider
 from services.referrals.stage import derive_stage
 from services.referrals.vocabulary import (
     MAX_NAME,
     REFERRAL_TYPE_LABELS,
     STAGE_LABELS,
-    _clean,
-    _value,
+    clean,
+    code_of,
 )
 from services.rules import matching
 from services.rules.matching import Names
@@ -49,7 +45,7 @@ def typed_names(person: Person) -> Names:
     return Names(
         person.legal_name or "",
         person.preferred_name or "",
-        tuple(a for a in person.aliases if _clean(a)),
+        tuple(a for a in person.aliases if clean(a)),
         person.date_of_birth,
     )
 
@@ -129,9 +125,9 @@ def find_matches(
     Provider roles only. The lookup is audited (it shows identifiers), once per call: the page
     calls it only when the name or date of birth changed.
     """
-    _require_provider(user)
+    require_provider(user)
     names = [person.legal_name, person.preferred_name, *person.aliases]
-    if not any(len(_clean(n)) >= 2 for n in names) and person.date_of_birth is None:
+    if not any(len(clean(n)) >= 2 for n in names) and person.date_of_birth is None:
         return []
     if any(len(n or "") > MAX_NAME for n in names):
         raise ValidationError(f"Name: use at most {MAX_NAME} characters.")
@@ -157,7 +153,7 @@ def find_matches(
             for pid, referred, kind, stage, closed, intake, screened, scheduled in rows:
                 stage = derive_stage(stage, closed, intake, screened, scheduled)
                 prior[pid].append(
-                    f"{referred} {REFERRAL_TYPE_LABELS[_value(kind)].lower()}"
+                    f"{referred} {REFERRAL_TYPE_LABELS[code_of(kind)].lower()}"
                     f" ({STAGE_LABELS[stage].lower()})"
                 )
     matches = [
@@ -168,7 +164,7 @@ def find_matches(
             "Preferred name": preferred,
             "Aliases": ", ".join(aliases or []),
             "Date of birth": dob.isoformat() if dob else "",
-            "Status": _value(status),
+            "Status": code_of(status),
             "Match": "strong" if strong else "possible",
             "Why": why,
             # PROTOCOL B14: a prior referral does not preclude a new one; it informs amenability.

@@ -15,11 +15,11 @@ from services.core.db import write_session
 from services.core.errors import ValidationError, too_long
 from services.core.site import get_settings
 from services.referrals.transitions import (
-    _check_on,
-    _finish,
-    _load_for_change,
-    _require_date,
-    _require_open,
+    check_on,
+    finish_step,
+    load_for_change,
+    require_date,
+    require_open,
 )
 from services.referrals.vocabulary import (
     CLOSE_OUTCOMES,
@@ -28,13 +28,10 @@ from services.referrals.vocabulary import (
     MAX_REASON,
     NOTICE_METHODS,
     PROSECUTOR_OFFICES,
-    _clean,
-    _value,
+    clean,
+    code_of,
 )
-from services.rules.deadlines import (
-    intake_due,
-    prosecutor_notice_owed,
-)
+from services.rules.deadlines import intake_due, prosecutor_notice_owed
 
 
 def extend_deadline(
@@ -53,24 +50,24 @@ def extend_deadline(
     """PROTOCOL T4: the referring officer, sergeant or agency extends the intake deadline."""
     now = now or utcnow()
     settings = get_settings(engine)
-    extended_by = _clean(extended_by)
+    extended_by = clean(extended_by)
     if not extended_by:
         raise ValidationError(
             "Extended by: name the referring officer, sergeant or agency who extended it."
         )
     if too_long("Extended by", extended_by, MAX_NAME):
         raise ValidationError(too_long("Extended by", extended_by, MAX_NAME))
-    _require_date(new_date, "New deadline")
+    require_date(new_date, "New deadline")
     if new_date < today:  # the rule the form's date field once enforced (SECURITY 33)
         raise ValidationError("New deadline: it cannot be in the past.")
     with write_session(engine) as session:
-        referral, participant = _load_for_change(
+        referral, participant = load_for_change(
             session, user, referral_id, expected_version, "extend"
         )
-        _require_open(referral, participant, "Extension")
-        if _value(referral.referral_type) != "arrest":
+        require_open(referral, participant, "Extension")
+        if code_of(referral.referral_type) != "arrest":
             raise ValidationError("Extension: only arrest referrals have an intake deadline.")
-        _check_on(on, referral, today, "Date of the extension")
+        check_on(on, referral, today, "Date of the extension")
         current = intake_due(
             "arrest", referral.referral_date, referral.intake_extended_to, settings.intake_days
         )
@@ -80,7 +77,7 @@ def extend_deadline(
             raise ValidationError("New deadline: at most a year after the referral.")
         referral.intake_extended_to = new_date
         referral.intake_extended_by = extended_by
-        _finish(
+        finish_step(
             session,
             referral,
             participant,
@@ -114,11 +111,11 @@ def record_prosecutor_notice(
     if method not in NOTICE_METHODS:
         raise ValidationError("How: phone or email.")
     with write_session(engine) as session:
-        referral, participant = _load_for_change(
+        referral, participant = load_for_change(
             session, user, referral_id, expected_version, "notice"
         )
-        _require_open(referral, participant, "Prosecutor notice")
-        if _value(referral.referral_type) != "arrest":
+        require_open(referral, participant, "Prosecutor notice")
+        if code_of(referral.referral_type) != "arrest":
             raise ValidationError("Prosecutor notice: only arrest referrals have one.")
         if referral.prosecutor_notified_date is not None:
             raise ValidationError("Prosecutor notice: already recorded.")
@@ -129,7 +126,7 @@ def record_prosecutor_notice(
             raise ValidationError(
                 f"Prosecutor notice: the intake deadline {due} has not passed yet."
             )
-        _check_on(on, referral, today, "Notice date")
+        check_on(on, referral, today, "Notice date")
         if on <= due:
             raise ValidationError(
                 f"Notice date: a notice of the missed deadline comes after it ({due})."
@@ -137,7 +134,7 @@ def record_prosecutor_notice(
         referral.prosecutor_notified_date = on
         referral.prosecutor_notice_office = office
         referral.prosecutor_notice_method = method
-        _finish(
+        finish_step(
             session,
             referral,
             participant,
@@ -169,22 +166,22 @@ def close_referral(
         raise ValidationError(
             "Outcome: choose declined, lapsed, charges filed or no longer eligible."
         )
-    reason = _clean(reason)
+    reason = clean(reason)
     if not reason:
         raise ValidationError("Reason: say briefly why the referral is closed.")
     if too_long("Reason", reason, MAX_REASON):
         raise ValidationError(too_long("Reason", reason, MAX_REASON))
     with write_session(engine) as session:
-        referral, participant = _load_for_change(
+        referral, participant = load_for_change(
             session, user, referral_id, expected_version, "close"
         )
         if referral.closed_date is not None:
             raise ValidationError("Close: the referral is already closed.")
-        _check_on(on, referral, today, "Closing date")
+        check_on(on, referral, today, "Closing date")
         referral.closed_date = on
         referral.closed_reason = f"{CLOSE_OUTCOMES[outcome]}: {reason}"
         referral.stage = CLOSED
-        _finish(
+        finish_step(
             session,
             referral,
             participant,
@@ -211,18 +208,18 @@ def record_reassessment(
     """PROTOCOL S6: the social-contact approval was re-assessed (restarts the 6 months)."""
     now = now or utcnow()
     with write_session(engine) as session:
-        referral, participant = _load_for_change(
+        referral, participant = load_for_change(
             session, user, referral_id, expected_version, "reassess"
         )
         if referral.closed_date is not None:
             raise ValidationError("Re-assessment: the referral is closed.")
         if referral.social_contact_approved_date is None:
             raise ValidationError("Re-assessment: the referral has no social-contact approval.")
-        _check_on(on, referral, today, "Date")
+        check_on(on, referral, today, "Date")
         if on < referral.social_contact_approved_date:
             raise ValidationError("Date: it cannot be before the approval.")
         referral.reassessed_date = on
-        _finish(
+        finish_step(
             session,
             referral,
             participant,
@@ -252,7 +249,7 @@ def record_victim_objection(
     if not isinstance(objected, bool):
         raise ValidationError("Did the victim object: answer yes or no.")
     with write_session(engine) as session:
-        referral, participant = _load_for_change(
+        referral, participant = load_for_change(
             session, user, referral_id, expected_version, "victim"
         )
         if referral.closed_date is not None:
@@ -263,7 +260,7 @@ def record_victim_objection(
             )
         if referral.victim_objected is not None:
             raise ValidationError("Victim objection: the prosecutor's answer is already recorded.")
-        _check_on(on, referral, today, "Answer date")
+        check_on(on, referral, today, "Answer date")
         if on < referral.victim_sheet_date:
             raise ValidationError(
                 f"Answer date: it cannot be before the victim information sheet "
@@ -271,7 +268,7 @@ def record_victim_objection(
             )
         referral.victim_objection_answered_on = on
         referral.victim_objected = objected
-        _finish(
+        finish_step(
             session,
             referral,
             participant,

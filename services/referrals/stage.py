@@ -21,13 +21,9 @@ from services.referrals.vocabulary import (
     SCHEDULED,
     SCREENED,
     STAGE_LABELS,
-    _value,
+    code_of,
 )
-from services.rules.deadlines import (
-    intake_due,
-    prosecutor_notice_due,
-    prosecutor_notice_owed,
-)
+from services.rules.deadlines import intake_due, prosecutor_notice_due, prosecutor_notice_owed
 
 
 def derive_stage(
@@ -69,7 +65,7 @@ def clock(row: dict, today: date, settings: SiteSettings) -> Clock:
     `row` holds referral_type, referral_date, stage, closed_date, intake_completed_date,
     initial_screening_date, intake_scheduled_date, intake_extended_to, prosecutor_notified_date.
     """
-    kind = _value(row["referral_type"])
+    kind = code_of(row["referral_type"])
     stage = derive_stage(
         row["stage"],
         row["closed_date"],

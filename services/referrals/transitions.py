@@ -8,31 +8,28 @@ from datetime import date, datetime
 
 from sqlmodel import Session
 
-from models import (
-    Participant,
-    ParticipantStatus,
-    Referral,
-)
+from models import Participant, ParticipantStatus, Referral
 from services.access.auth import CurrentUser
 from services.core import audit
 from services.core.db import bump_version
 from services.core.errors import StaleEditError, ValidationError
 from services.referrals.actions import ACTION_LABELS, TRANSITION_ROLES
-from services.referrals.events import _event
-from services.referrals.scope import _may_touch, _require_provider
+from services.referrals.events import add_event
+from services.referrals.scope import may_touch, require_provider
 from services.referrals.stage import derive_stage
 from services.referrals.vocabulary import CLOSED, INTAKE_DONE, PARTICIPANT
 
 
-def _load_for_change(
+def load_for_change(
     session: Session, user: CurrentUser, referral_id: int, expected_version: int, step: str
 ) -> tuple[Referral, Participant]:
-    _require_provider(user)
+    """The referral (locked) and its participant, when this role takes `step` on this version."""
+    require_provider(user)
     if user.role not in TRANSITION_ROLES[step]:
         raise ValidationError(f"{ACTION_LABELS[step]}: case management staff record this step.")
     referral = session.get(Referral, referral_id, with_for_update=True)
     participant = session.get(Participant, referral.participant_id) if referral else None
-    if referral is None or participant is None or not _may_touch(user, participant):
+    if referral is None or participant is None or not may_touch(user, participant):
         raise ValidationError("Referral: not found in your agency's records.")
     if referral.version != expected_version:
         raise StaleEditError.for_row(referral)
@@ -44,13 +41,15 @@ def _touch(session: Session, referral: Referral, user: CurrentUser, now: datetim
     session.add(referral)
 
 
-def _require_date(value: date | None, label: str) -> None:
+def require_date(value: date | None, label: str) -> None:
+    """A date was given."""
     if not isinstance(value, date):
         raise ValidationError(f"{label}: required.")
 
 
-def _check_on(on: date, referral: Referral, today: date, label: str = "Date") -> None:
-    _require_date(on, label)
+def check_on(on: date, referral: Referral, today: date, label: str = "Date") -> None:
+    """A step's date: given, not in the future, not before the referral."""
+    require_date(on, label)
     if on > today:
         raise ValidationError(f"{label}: it cannot be in the future.")
     if on < referral.referral_date:
@@ -70,7 +69,8 @@ def _stage_of(referral: Referral, participant: Participant) -> str:
     )
 
 
-def _require_open(referral: Referral, participant: Participant, what: str) -> str:
+def require_open(referral: Referral, participant: Participant, what: str) -> str:
+    """The stage, when the referral is neither closed nor past the intake."""
     stage = _stage_of(referral, participant)
     if stage == CLOSED:
         raise ValidationError(f"{what}: the referral is closed.")
@@ -79,7 +79,7 @@ def _require_open(referral: Referral, participant: Participant, what: str) -> st
     return stage
 
 
-def _finish(
+def finish_step(
     session: Session,
     referral: Referral,
     participant: Participant,
@@ -91,8 +91,9 @@ def _finish(
     action: str,
     purpose: str,
 ) -> None:
+    """Bump the version, write the event and the audit row of one step."""
     _touch(session, referral, user, now)
-    _event(session, referral, user, now, event, detail)
+    add_event(session, referral, user, now, event, detail)
     audit.append(
         session,
         actor=user.actor,

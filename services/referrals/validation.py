@@ -26,14 +26,14 @@ from services.referrals.vocabulary import (
     PROSECUTOR_OFFICES,
     REFERRAL_TYPE_LABELS,
     VERIFICATION_LABELS,
-    _clean,
-    _grams_or_none,
+    clean,
+    grams_or_none,
 )
 from services.rules.calendar import add_months
 
 
 def _check_text(errors: list[str], label: str, value: str, limit: int, required: bool) -> str:
-    value = _clean(value)
+    value = clean(value)
     if required and not value:
         errors.append(f"{label}: required.")
     elif too_long(label, value, limit):  # SECURITY 33: say so, never cut it
@@ -57,7 +57,7 @@ def validate_person(person: Person, referral_date: date | None, today: date) -> 
     preferred = _check_text(errors, "Preferred name", person.preferred_name, MAX_NAME, False)
     aliases = []
     for alias in person.aliases:
-        alias = _clean(alias)
+        alias = clean(alias)
         if alias and alias not in aliases:
             aliases.append(alias)
     if any(len(a) > MAX_NAME for a in aliases):
@@ -134,7 +134,7 @@ def _check_offense_and_drug(errors: list[str], sheet: CoverSheet) -> None:
     if sheet.drug not in DRUG_LABELS:
         errors.append("Drug: choose one from the list.")
     if sheet.drug_grams is not None:
-        grams = _grams_or_none(sheet.drug_grams)
+        grams = grams_or_none(sheet.drug_grams)
         if grams is None or grams > MAX_GRAMS:
             errors.append(f"Drug grams: a number from 0 to {MAX_GRAMS:,.0f}.")
 
@@ -196,7 +196,7 @@ def _check_social_contact_and_override(errors: list[str], sheet: CoverSheet, tod
     if sheet.referral_type == "arrest" and (sheet.approved_date or sheet.approving_sergeant):
         errors.append("Approval: only social contact and DOC referrals are approved (S5).")
     # PROTOCOL B13: an override recommendation carries its reason.
-    sheet.override_reason = _clean(sheet.override_reason)
+    sheet.override_reason = clean(sheet.override_reason)
     if sheet.override_recommended and not sheet.override_reason:
         errors.append("Override reason: say why the officer recommends diversion (B13).")
     if too_long("Override reason", sheet.override_reason, 500):

@@ -175,13 +175,18 @@ ADULT_YEARS = 18  # PROTOCOL: a participant is an adult
 EARLIEST_DATE = date(1900, 1, 1)  # the earliest date of birth or conviction the forms accept
 
 
-def _iso(value: date | str | None) -> str | None:
+# --- Small converters the referral modules share -----------------------------------------------
+
+
+def iso(value: date | str | None) -> str | None:
+    """A date as ISO text (text passes through); None stays None."""
     if value is None:
         return None
     return value if isinstance(value, str) else value.isoformat()
 
 
-def _grams_or_none(value: float | None) -> float | None:
+def grams_or_none(value: float | None) -> float | None:
+    """A finite, non-negative number of grams, else None (the screen never sees junk, B2)."""
     if value is None:
         return None
     try:
@@ -191,9 +196,11 @@ def _grams_or_none(value: float | None) -> float | None:
     return value if math.isfinite(value) and value >= 0 else None
 
 
-def _clean(text: str | None) -> str:
+def clean(text: str | None) -> str:
+    """Typed text on one line: control characters gone, runs of spaces made one."""
     return " ".join(strip_controls(text or "").split())
 
 
-def _value(enum_or_str) -> str:
+def code_of(enum_or_str) -> str:
+    """The stored code of an enum member, or the code itself."""
     return getattr(enum_or_str, "value", enum_or_str)
