@@ -1,4 +1,6 @@
-"""A referral's event trail: one event written with each step, and read back oldest first."""
+"""A referral's event trail: each step (PROTOCOL T1-T6, B13, B14) writes one event; they are
+read back oldest first.
+"""
 
 from __future__ import annotations
 
