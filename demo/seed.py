@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, func, select
 
 from demo.participants import seed_casework
+from demo.referrals import seed_demo_details
 from demo.reports import seed_reports_demo
 from demo.staffing import seed_staffing_demo
 from models import (
@@ -31,7 +32,6 @@ from services.core.audit import SYSTEM
 from services.core.clock import local_today, utcnow
 from services.core.db import write_session
 from services.core.site import ensure_defaults
-from services.referrals import seed_demo_details
 
 DEMO_PASSWORD = "lead-demo-pass"
 DEMO_USERS = (
