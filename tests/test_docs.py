@@ -298,3 +298,20 @@ def test_the_readme_documents_the_contract_functions_by_their_import_paths():
         "services.reports.suppress(table",
     ):
         assert signature in readme, signature
+
+
+# --- Code the docs name --------------------------------------------------------------------------
+
+CODE_PATH = re.compile(r"`((?:services|ui|pages|demo|scripts|tests|migrations)/[\w./-]*)`")
+
+
+def test_every_file_and_folder_of_the_code_the_docs_name_exists():
+    named = 0
+    for doc in doc_files():
+        for path in CODE_PATH.findall(read(doc)):
+            module = re.sub(r"\.\w+$", ".py", path)  # `services/core/db.write_session`
+            assert (ROOT / path).exists() or (ROOT / module).is_file(), (
+                f"{doc.relative_to(ROOT)} names missing {path}"
+            )
+            named += 1
+    assert named > 50
