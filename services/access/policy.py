@@ -116,7 +116,7 @@ PARTICIPANT_PAGES: tuple[PageSpec, ...] = (
     ),
 )
 # PROTOCOL M2: partners send names (case management staff too); community representatives raise
-# areas of concern through the report-back log, never persons.
+# areas of concern in person, never persons, and the project manager logs them (Community log).
 STAFFING_PAGES: tuple[PageSpec, ...] = (
     PageSpec(
         "submit_names",
