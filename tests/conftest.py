@@ -125,7 +125,7 @@ def app_env(db_url, monkeypatch):
 @pytest.fixture
 def demo(app_env, engine):
     """The demo (12 participants) in this test's database, for the page tests."""
-    from services.demo import seed_demo
+    from demo.seed import seed_demo
 
     seed_demo(engine, participants=12)
     return engine
