@@ -24,6 +24,7 @@ from services import participants
 from services.core.db import read_session, write_session
 from services.core.errors import StaleEditError, ValidationError
 from services.participants import casework, consent, view_record
+from services.participants import identity as identity_edits
 from services.today import open_alerts
 from tests.checks_participants import edit_races
 from tests.factories import days, make_participant, make_referral, make_user, sign_in
@@ -733,7 +734,7 @@ def test_the_race_check_catches_a_save_without_a_version_check(engine, monkeypat
             .values(**values, version=Participant.version + 1, updated_by=user.username)
         )
 
-    monkeypatch.setattr(participants, "_save", unchecked)
+    monkeypatch.setattr(identity_edits, "_save", unchecked)
     assert edit_races(engine, races=4)["silent"] == 4
 
 

@@ -39,7 +39,7 @@ from services.core.db import read_session, write_session
 from services.core.errors import ValidationError
 from services.core.site import provider_organization_id
 from services.core.text import looks_like_formula
-from services.participants import GENDER_IDENTITIES, HOUSING_SITUATIONS, RACE_ETHNICITY
+from services.participants.identity import GENDER_IDENTITIES, HOUSING_SITUATIONS, RACE_ETHNICITY
 from services.rules import matching
 from services.rules.matching import Names
 
