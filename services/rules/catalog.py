@@ -441,7 +441,7 @@ RULES: tuple[Rule, ...] = (
         "case_manager",
         "Record whether the victim objected",
         Form(REFERRALS, "referral_victim"),
-        "services/today/__init__.py",
+        "services/today/referral_clock.py",
         ("victim_objection_days",),
     ),
     # --- Services and plan ------------------------------------------------------------------
@@ -589,7 +589,7 @@ RULES: tuple[Rule, ...] = (
         "case_manager",
         "Log a contact",
         Form(RECORD, "rec_contact"),
-        "services/today/__init__.py",
+        "services/today/site_alerts.py",
         ("no_contact_alert_days",),
         protocol=False,
     ),
