@@ -18,12 +18,19 @@ from services.participants import (
     INTERPRETER,
     RACE_ETHNICITY,
     SECTION_LABELS,
+    add_goal,
+    add_service,
     assign_case_manager,
     case_managers,
+    change_goal_status,
+    end_service,
+    log_contact,
     record_housing,
+    record_intake,
     set_status,
     update_identity,
     view_record,
+    withdraw_service,
 )
 from services.participants.casework import (
     CONTACT_KINDS,
@@ -33,13 +40,6 @@ from services.participants.casework import (
     INTAKE_FACTORS,
     PLAN_DOMAINS,
     SERVICE_CATEGORIES,
-    add_goal,
-    add_service,
-    change_goal_status,
-    end_service,
-    log_contact,
-    record_intake,
-    withdraw_service,
 )
 from services.participants.consent import (
     RELEASE_KINDS,

@@ -6,7 +6,7 @@ import streamlit as st
 from services.access.policy import PAGE_BY_KEY
 from services.core.clock import local_today, utcnow
 from services.core.site import get_settings
-from services.participants.casework import log_contact
+from services.participants import log_contact
 from services.referrals import (
     CANDIDATES_SHOWN,
     NOTICE_METHODS,

@@ -2,12 +2,14 @@
 
 Submodules: `lookup` (who sees whom, search; PROTOCOL C3, SECURITY 1-3, 8, 20), `record` and
 `record_sections` (the record filtered field by field), `identity` (identity, assignment,
-status, housing; PROTOCOL T6, P3), `casework` (intake T4, plan P1, services P2/P3, contacts),
-`consent` (releases C3/C4), `caseload` and `imports`. This module only re-exports the names
-other areas, pages and tests use.
+status, housing; PROTOCOL T6, P3), `casework` (vocabularies, who may change a record, the one
+activation path), `intake` (T4), `plan` (P1 goals, P2/P3 services), `contacts`, `consent`
+(releases C3/C4), `caseload` and `imports`. This module only re-exports the names other areas,
+pages and tests use.
 """
 
 from services.participants.casework import general_releases
+from services.participants.contacts import ContactCreate, log_contact
 from services.participants.identity import (
     GENDER_IDENTITIES,
     HOUSING_SITUATIONS,
@@ -21,6 +23,7 @@ from services.participants.identity import (
     set_status,
     update_identity,
 )
+from services.participants.intake import record_intake
 from services.participants.lookup import (
     MAX_QUERY_LENGTH,
     MAX_SEARCH_ROWS,
@@ -28,10 +31,25 @@ from services.participants.lookup import (
     search,
     validate_query,
 )
+from services.participants.plan import (
+    add_goal,
+    add_service,
+    change_goal_status,
+    end_service,
+    withdraw_service,
+)
 from services.participants.record import FIELD_LABELS, SECTION_LABELS, RecordView, view_record
 from services.participants.record_sections import DEADLINE_AUDIENCE, MAX_CONTACT_ROWS
 
 __all__ = [
+    "ContactCreate",
+    "log_contact",
+    "record_intake",
+    "add_goal",
+    "add_service",
+    "change_goal_status",
+    "end_service",
+    "withdraw_service",
     "DEADLINE_AUDIENCE",
     "FIELD_LABELS",
     "GENDER_IDENTITIES",

@@ -454,7 +454,7 @@ RULES: tuple[Rule, ...] = (
         "case_manager",
         "Add a goal to the plan",
         Form(RECORD, "rec_goal"),
-        "services/participants/casework.py",
+        "services/participants/plan.py",
     ),
     _r(
         "P2",
@@ -465,7 +465,7 @@ RULES: tuple[Rule, ...] = (
         "case_manager",
         "Record the service and how it is funded",
         Form(RECORD, "rec_service"),
-        "services/participants/casework.py",
+        "services/participants/plan.py",
     ),
     _r(
         "P3",
@@ -476,7 +476,7 @@ RULES: tuple[Rule, ...] = (
         "case_manager",
         "Record the service's end, or the participant's status",
         Form(RECORD, "rec_status"),
-        "services/participants/casework.py",
+        "services/participants/plan.py",
     ),
     _r(
         "P4",
