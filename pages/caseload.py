@@ -9,7 +9,7 @@ from services.access.policy import ASSIGNERS
 from services.core.clock import local_today
 from services.core.errors import ValidationError
 from services.core.site import get_settings
-from services.participants.caseload import (
+from services.participants import (
     add_coverage,
     by_manager,
     capacity_forecast,

@@ -10,12 +10,12 @@ from models import Participant, ParticipantStatus, Role, StatusChange
 from services.core.clock import utcnow
 from services.core.db import write_session
 from services.core.errors import ValidationError
-from services.participants import caseload
-from services.participants.caseload import (
+from services.participants import (
     add_coverage,
     by_manager,
     capacity_forecast,
     coverages,
+    default_period,
     end_coverage,
     forecast_capacity,
     funnel,
@@ -359,4 +359,4 @@ def test_case_managers_cannot_hand_over_caseloads(engine, team):
 
 
 def test_the_default_period_starts_on_a_month_boundary():
-    assert caseload.default_period(date(2028, 2, 29)) == (date(2027, 3, 1), date(2028, 2, 29))
+    assert default_period(date(2028, 2, 29)) == (date(2027, 3, 1), date(2028, 2, 29))

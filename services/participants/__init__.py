@@ -4,12 +4,28 @@ Submodules: `lookup` (who sees whom, search; PROTOCOL C3, SECURITY 1-3, 8, 20), 
 `record_sections` (the record filtered field by field), `identity` (identity, assignment,
 status, housing; PROTOCOL T6, P3), `casework` (vocabularies, who may change a record, the one
 activation path), `intake` (T4), `plan` (P1 goals, P2/P3 services), `contacts`, `consent`
-(releases C3/C4), `caseload` and `imports`. This module only re-exports the names other areas,
-pages and tests use.
+(releases C3/C4), `caseload` (whose caseload, per case manager), `team` (team figures,
+PROTOCOL M7), `coverage` (caseloads handed over) and `imports`. This module only re-exports
+the names other areas, pages and tests use.
 """
 
+from services.participants.caseload import (
+    MAX_FLAGGED_ROWS,
+    by_manager,
+    caseload_clause,
+    my_caseload,
+    no_contact_flags,
+    recent_contacts,
+)
 from services.participants.casework import general_releases
 from services.participants.contacts import ContactCreate, log_contact
+from services.participants.coverage import (
+    MAX_COVERAGE_DAYS,
+    add_coverage,
+    case_manager_choices,
+    coverages,
+    end_coverage,
+)
 from services.participants.identity import (
     GENDER_IDENTITIES,
     HOUSING_SITUATIONS,
@@ -40,8 +56,37 @@ from services.participants.plan import (
 )
 from services.participants.record import FIELD_LABELS, SECTION_LABELS, RecordView, view_record
 from services.participants.record_sections import DEADLINE_AUDIENCE, MAX_CONTACT_ROWS
+from services.participants.team import (
+    capacity_forecast,
+    default_period,
+    forecast_capacity,
+    funnel,
+    intake_delays,
+    median_from_counts,
+    months_between,
+    referrals_per_month,
+)
 
 __all__ = [
+    "MAX_FLAGGED_ROWS",
+    "by_manager",
+    "caseload_clause",
+    "my_caseload",
+    "no_contact_flags",
+    "recent_contacts",
+    "MAX_COVERAGE_DAYS",
+    "add_coverage",
+    "case_manager_choices",
+    "coverages",
+    "end_coverage",
+    "capacity_forecast",
+    "default_period",
+    "forecast_capacity",
+    "funnel",
+    "intake_delays",
+    "median_from_counts",
+    "months_between",
+    "referrals_per_month",
     "ContactCreate",
     "log_contact",
     "record_intake",

@@ -567,7 +567,11 @@ RULES: tuple[Rule, ...] = (
         "project_manager",
         "Hand over or balance caseloads",
         Form("pages/caseload.py", "cl_add_coverage"),
-        "services/participants/caseload.py",
+        (
+            "services/participants/caseload.py",
+            "services/participants/team.py",
+            "services/participants/coverage.py",
+        ),
         ("caseload_per_fte", "referrals_per_year"),
     ),
     _r(
