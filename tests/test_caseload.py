@@ -1,5 +1,7 @@
 """Caseload views: per case manager, no-contact flags, funnel, delays, forecast, coverage (M7)."""
 
+import doctest
+import importlib
 from contextlib import contextmanager
 from datetime import date
 
@@ -360,3 +362,19 @@ def test_case_managers_cannot_hand_over_caseloads(engine, team):
 
 def test_the_default_period_starts_on_a_month_boundary():
     assert default_period(date(2028, 2, 29)) == (date(2027, 3, 1), date(2028, 2, 29))
+
+
+@pytest.mark.parametrize(
+    "module",
+    [
+        "services.participants.casework",
+        "services.participants.imports",
+        "services.participants.plan",
+        "services.participants.team",
+        "services.today.ics",
+    ],
+)
+def test_the_docstring_examples_of_the_participants_and_today_areas_hold(module):
+    """A docstring's example is documentation: the capacity forecast's said 2 May for 3 May."""
+    result = doctest.testmod(importlib.import_module(module))
+    assert result.attempted > 0 and result.failed == 0

@@ -190,7 +190,7 @@ def forecast_capacity(
     >>> f = forecast_capacity(active=40, referred=5, managers=2, per_fte=25, net_per_month=2.5,
     ...                       today=date(2026, 1, 1))
     >>> f["capacity"], f["months_to_capacity"], f["managers_needed"], f["reached_on"]
-    (50, 4.0, 2, datetime.date(2026, 5, 2))
+    (50, 4.0, 2, datetime.date(2026, 5, 3))
     """
     capacity = managers * per_fte
     needed = math.ceil(active / per_fte) if active else 0
