@@ -368,7 +368,8 @@ def test_the_default_period_starts_on_a_month_boundary():
     "module",
     [
         "services.participants.casework",
-        "services.participants.imports",
+        "services.participants.import_columns",
+        "services.participants.import_reading",
         "services.participants.plan",
         "services.participants.team",
         "services.today.ics",

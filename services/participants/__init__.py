@@ -1,12 +1,15 @@
 """The participants area: search, the audited record, identity edits, casework, caseloads.
 
-Submodules: `lookup` (who sees whom, search; PROTOCOL C3, SECURITY 1-3, 8, 20), `record` and
-`record_sections` (the record filtered field by field), `identity` (identity, assignment,
-status, housing; PROTOCOL T6, P3), `casework` (vocabularies, who may change a record, the one
-activation path), `intake` (T4), `plan` (P1 goals, P2/P3 services), `contacts`, `consent`
-(releases C3/C4), `caseload` (whose caseload, per case manager), `team` (team figures,
-PROTOCOL M7), `coverage` (caseloads handed over) and `imports`. This module only re-exports
-the names other areas, pages and tests use.
+Submodules, each citing its PROTOCOL ids:
+- `lookup`: who sees whom, and the search (PROTOCOL C3; SECURITY 1-3, 8, 20);
+- `record`, `record_sections`: the audited record, filtered field by field;
+- `identity`: identity, assignment, status, housing (PROTOCOL T6, P3);
+- `casework`: vocabularies, who may change a record, the one activation path (T6);
+- `intake` (T4), `plan` (P1 goals, P2/P3 services), `contacts`, `consent` (C3, C4);
+- `caseload`, `team`, `coverage`: caseloads, team figures, hand-overs (PROTOCOL M7);
+- `imports`, `import_columns`, `import_reading`: a caseload file checked, then written
+  (SECURITY 7, 21).
+This module only re-exports the names other areas, pages and tests use.
 """
 
 from services.participants.caseload import (
@@ -39,6 +42,16 @@ from services.participants.identity import (
     set_status,
     update_identity,
 )
+from services.participants.import_columns import (
+    COLUMN_NAMES,
+    MAX_COLUMNS,
+    MAX_ROWS,
+    column_guide,
+    errors_csv,
+    template_csv,
+)
+from services.participants.import_reading import upload_key
+from services.participants.imports import check_file, import_caseload
 from services.participants.intake import record_intake
 from services.participants.lookup import (
     MAX_QUERY_LENGTH,
@@ -68,6 +81,15 @@ from services.participants.team import (
 )
 
 __all__ = [
+    "COLUMN_NAMES",
+    "MAX_COLUMNS",
+    "MAX_ROWS",
+    "column_guide",
+    "errors_csv",
+    "template_csv",
+    "upload_key",
+    "check_file",
+    "import_caseload",
     "MAX_FLAGGED_ROWS",
     "by_manager",
     "caseload_clause",

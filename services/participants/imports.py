@@ -1,20 +1,15 @@
-"""Import an existing caseload from CSV or XLSX (SECURITY 7, 21).
+"""Import an existing caseload from CSV or XLSX: check every row, then write (SECURITY 7, 21).
 
 The app offers a CSV template. An upload is checked whole before anything is written: size,
 binary content, UTF-8, headers (unknown, duplicate, missing), then every row (dates, choices,
 duplicates within the file and against the database, formula-leading cells). Errors carry the
 spreadsheet row number (the header is row 1) and can be downloaded as a CSV. Nothing is written
-unless every row is valid, and then everything is written in one transaction.
+unless every row is valid, and then everything is written in one transaction. The columns and
+limits are services.participants.import_columns', reading the file import_reading's.
 """
 
 from __future__ import annotations
 
-import csv
-import hashlib
-import io
-import re
-import zipfile
-from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import Engine, func
@@ -40,255 +35,21 @@ from services.core.errors import ValidationError
 from services.core.site import provider_organization_id
 from services.core.text import looks_like_formula
 from services.participants.identity import GENDER_IDENTITIES, HOUSING_SITUATIONS, RACE_ETHNICITY
+from services.participants.import_columns import (
+    COLUMN_NAMES,
+    CONTROL,
+    ISO_DATE,
+    LEAD_ID,
+    MAX_CELL,
+    MAX_ERRORS,
+    REQUIRED,
+    ImportCheck,
+    column_letter,
+    neutralise,
+)
+from services.participants.import_reading import read_table
 from services.rules import matching
 from services.rules.matching import Names
-
-MAX_BYTES = 1_000_000  # 1 MB: a caseload of thousands fits easily
-MAX_UNZIPPED_BYTES = 20_000_000  # an XLSX is a zip: refuse "zip bombs" before opening it
-MAX_ROWS = 5000
-# The template has 16 columns. A sheet is refused, before any cell is converted, when its
-# dimension reaches past this: 16,384 sparse columns cost seconds per read (issue 12 item 13).
-MAX_COLUMNS = 50
-MAX_CELL = 200
-MAX_ERRORS = 500
-LEAD_ID = re.compile(r"[A-Z]{2,5}-\d{1,6}")
-ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-# (column, required, what goes in it): the template's header, in order.
-COLUMNS = (
-    ("lead_id", True, "LEAD id such as BUR-0042: capital letters, a hyphen, digits; unique"),
-    ("legal_name", True, "legal name"),
-    ("preferred_name", True, "the name the person goes by"),
-    ("aliases", False, "other names, separated by semicolons"),
-    ("date_of_birth", False, "YYYY-MM-DD"),
-    ("status", True, "referred, active, inactive or exited"),
-    ("case_manager", False, "username of an enabled case manager"),
-    ("referral_type", False, "arrest, social_contact or doc (with referral_date)"),
-    ("referral_date", False, "YYYY-MM-DD (with referral_type)"),
-    ("intake_date", False, "YYYY-MM-DD, the in-depth intake (needs a referral)"),
-    ("last_contact_date", False, "YYYY-MM-DD"),
-    ("race_ethnicity", False, "one of the listed options, or declined"),
-    ("primary_language", False, "free text, or declined"),
-    ("interpreter_needed", False, "yes, no, or blank"),
-    ("gender_identity", False, "one of the listed options, or declined"),
-    ("housing_situation", False, "one of the listed options"),
-)
-COLUMN_NAMES = tuple(name for name, _, _ in COLUMNS)
-REQUIRED = frozenset(name for name, required, _ in COLUMNS if required)
-
-
-@dataclass
-class ImportCheck:
-    """The outcome of checking a file: clean rows ready to write, or row-numbered errors."""
-
-    rows: list[dict] = field(default_factory=list)
-    errors: list[dict] = field(default_factory=list)
-    written: int = 0
-    # Rows that may be people already recorded (the one matcher, PROTOCOL B14): for review.
-    matches: list[dict] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors and bool(self.rows)
-
-    def error(self, row: int, column: str, message: str) -> None:
-        if len(self.errors) < MAX_ERRORS:
-            self.errors.append({"Row": row, "Column": column, "Error": message})
-
-
-def column_guide() -> list[dict]:
-    """The template's columns explained, for the import page."""
-    options = {
-        "status": ", ".join(s.value for s in ParticipantStatus),
-        "race_ethnicity": "; ".join(o for o in RACE_ETHNICITY if o),
-        "gender_identity": "; ".join(o for o in GENDER_IDENTITIES if o),
-        "housing_situation": "; ".join(HOUSING_SITUATIONS),
-    }
-    return [
-        {
-            "Column": name,
-            "Required": "yes" if required else "no",
-            "What goes in it": what,
-            "Allowed values": options.get(name, ""),
-        }
-        for name, required, what in COLUMNS
-    ]
-
-
-def template_csv() -> bytes:
-    """The header row the import expects (UTF-8 with a byte-order mark, which Excel honours)."""
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\r\n").writerow(COLUMN_NAMES)
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
-
-
-def neutralise(value) -> str:
-    """A cell that a spreadsheet would run as a formula gets a leading quote (SECURITY 7).
-
-    >>> neutralise("=HYPERLINK(1)"), neutralise("fine")
-    ("'=HYPERLINK(1)", 'fine')
-    """
-    text = "" if value is None else str(value)
-    return "'" + text if looks_like_formula(text) else text
-
-
-def errors_csv(errors: list[dict]) -> bytes:
-    """The errors as a downloadable CSV: Row, Column, Error (every cell neutralised)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(["Row", "Column", "Error"])
-    for e in errors:
-        writer.writerow([neutralise(e["Row"]), neutralise(e["Column"]), neutralise(e["Error"])])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
-
-
-# --- Reading the file -------------------------------------------------------------------------
-
-
-def _read_csv(data: bytes, check: ImportCheck) -> list[list] | None:
-    if b"\x00" in data:
-        check.error(0, "file", "File: it holds binary data, not CSV text.")
-        return None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        check.error(
-            line,
-            "file",
-            f"File: row {line} is not UTF-8 text. Save the sheet as 'CSV UTF-8' and try again.",
-        )
-        return None
-    if CONTROL.search(text):
-        line = text[: CONTROL.search(text).start()].count("\n") + 1
-        check.error(line, "file", f"File: row {line} holds control characters (binary data?).")
-        return None
-    try:
-        return [row for row in csv.reader(io.StringIO(text, newline=""), strict=True)]
-    except csv.Error as exc:
-        check.error(0, "file", f"File: not a well-formed CSV ({exc}).")
-        return None
-
-
-def _read_xlsx(data: bytes, check: ImportCheck) -> list[list] | None:
-    from openpyxl import load_workbook
-
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            if sum(info.file_size for info in archive.infolist()) > MAX_UNZIPPED_BYTES:
-                check.error(0, "file", "File: the workbook unpacks to more than 20 MB.")
-                return None
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-        sheet = book.worksheets[0]
-        too_big = _oversize_sheet(sheet.max_row, sheet.max_column)
-        # At most MAX_COLUMNS cells per row whatever the file claims (a missing or false
-        # dimension cannot make a row 16,384 cells wide).
-        rows = (
-            []
-            if too_big
-            else [
-                list(r)
-                for r in sheet.iter_rows(
-                    values_only=True, max_row=MAX_ROWS + 2, max_col=MAX_COLUMNS
-                )
-            ]
-        )
-        book.close()
-    except Exception:  # any parse failure is the same answer: not a workbook we can read
-        check.error(0, "file", "File: not a readable XLSX workbook.")
-        return None
-    if too_big:
-        check.error(0, "file", too_big)
-        return None
-    return rows
-
-
-def _oversize_sheet(max_row: int | None, max_column: int | None) -> str:
-    """Why a sheet is too big to read, from its stated dimension (read-only openpyxl), or "".
-
-    >>> _oversize_sheet(3, 16384)[:60]
-    'File: the sheet has cells up to column XFD (column 16,384); '
-    >>> _oversize_sheet(1048576, 16)[:62]
-    'File: the sheet has cells down to row 1,048,576; at most 5,000'
-    >>> _oversize_sheet(None, None), _oversize_sheet(5001, 50)
-    ('', '')
-    """
-    if max_column and max_column > MAX_COLUMNS:
-        return (
-            f"File: the sheet has cells up to column {_letter(max_column)} (column "
-            f"{max_column:,}); the template has {len(COLUMNS)} columns and at most {MAX_COLUMNS} "
-            f"are read. Delete the columns after {_letter(MAX_COLUMNS)} and save again."
-        )
-    if max_row and max_row > MAX_ROWS + 1:
-        return (
-            f"File: the sheet has cells down to row {max_row:,}; at most {MAX_ROWS:,} rows "
-            f"below the header are read. Delete the rows after row {MAX_ROWS + 1:,} (even empty "
-            "but formatted ones) or split the file."
-        )
-    return ""
-
-
-def upload_key(filename: str, data: bytes) -> str:
-    """Names one upload (its name and a SHA-256 of its bytes): a page checks each upload once."""
-    return f"{filename}:{hashlib.sha256(data).hexdigest()}"
-
-
-def _cell_text(value) -> str | date:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value)
-
-
-def read_table(filename: str, data: bytes, check: ImportCheck) -> list[list] | None:
-    """The file's rows as lists of cells, or None with the reason in `check`."""
-    if not data:
-        check.error(0, "file", "File: it is empty.")
-        return None
-    if len(data) > MAX_BYTES:
-        check.error(0, "file", f"File: larger than {MAX_BYTES // 1_000_000} MB.")
-        return None
-    name = (filename or "").lower()
-    is_zip = data[:4] == b"PK\x03\x04"
-    if name.endswith(".xlsx"):
-        if not is_zip:
-            check.error(0, "file", "File: named .xlsx but it is not an XLSX workbook.")
-            return None
-        rows = _read_xlsx(data, check)
-    elif name.endswith(".csv"):
-        if is_zip:
-            check.error(0, "file", "File: named .csv but it is a zip or workbook (binary).")
-            return None
-        rows = _read_csv(data, check)
-    else:
-        check.error(0, "file", "File: upload a .csv or .xlsx file.")
-        return None
-    if rows is None:
-        return None
-    if len(rows) > MAX_ROWS + 1:
-        check.error(0, "file", f"File: more than {MAX_ROWS:,} rows; split it into smaller files.")
-        return None
-    for number, row in enumerate(rows, start=1):  # a CSV of commas: cap before converting
-        if len(row) > MAX_COLUMNS:
-            extra = next((i for i, c in enumerate(row[MAX_COLUMNS:]) if c not in ("", None)), None)
-            if extra is not None:
-                column = MAX_COLUMNS + extra + 1
-                check.error(
-                    number,
-                    "file",
-                    f"File: row {number} has a value in column {_letter(column)} (column "
-                    f"{column:,}); at most {MAX_COLUMNS} columns are read.",
-                )
-                return None
-            del row[MAX_COLUMNS:]
-    return [[_cell_text(c) for c in row] for row in rows]
-
 
 # --- Checking the rows -------------------------------------------------------------------------
 
@@ -299,14 +60,15 @@ def _header(cells: list, check: ImportCheck) -> list[str] | None:
         names.pop()
     seen: dict[str, int] = {}
     for index, name in enumerate(names, start=1):
-        letter = _letter(index)
+        letter = column_letter(index)
         if not name:
             check.error(1, letter, f"Header: column {letter} has no name.")
         elif name in seen:
             check.error(
                 1,
                 name,
-                f"Header: '{name}' appears twice (columns {_letter(seen[name])} and {letter}).",
+                f"Header: '{name}' appears twice"
+                f" (columns {column_letter(seen[name])} and {letter}).",
             )
         elif name not in COLUMN_NAMES:
             check.error(
@@ -317,15 +79,6 @@ def _header(cells: list, check: ImportCheck) -> list[str] | None:
         if name in REQUIRED and name not in seen:
             check.error(1, name, f"Header: the required column '{name}' is missing.")
     return None if check.errors else names
-
-
-def _letter(index: int) -> str:
-    """1 -> A, 27 -> AA."""
-    letters = ""
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 def _date(value, row: int, column: str, check: ImportCheck, today: date) -> date | None:
