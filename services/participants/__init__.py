@@ -2,7 +2,7 @@
 
 Submodules, each citing its PROTOCOL ids:
 - `lookup`: who sees whom, and the search (PROTOCOL C3; SECURITY 1-3, 8, 20);
-- `record`, `record_sections`: the audited record, filtered field by field;
+- `record`, `record_sections`, `record_rows`: the audited record, filtered field by field;
 - `identity`: identity, assignment, status, housing (PROTOCOL T6, P3);
 - `casework`: vocabularies, who may change a record, the one activation path (T6);
 - `intake` (T4), `plan` (P1 goals, P2/P3 services), `contacts`, `consent` (C3, C4);
@@ -68,7 +68,8 @@ from services.participants.plan import (
     withdraw_service,
 )
 from services.participants.record import FIELD_LABELS, SECTION_LABELS, RecordView, view_record
-from services.participants.record_sections import DEADLINE_AUDIENCE, MAX_CONTACT_ROWS
+from services.participants.record_rows import DEADLINE_AUDIENCE
+from services.participants.record_sections import MAX_CONTACT_ROWS
 from services.participants.team import (
     capacity_forecast,
     default_period,

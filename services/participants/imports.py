@@ -14,7 +14,7 @@ from datetime import date, datetime
 
 from sqlalchemy import Engine, func
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from models import (
     HousingChange,
@@ -112,10 +112,8 @@ def _choice(value: str, options, row: int, column: str, check: ImportCheck) -> s
     return value
 
 
-def _check_row(
-    cells: dict[str, str | date], row: int, check: ImportCheck, today: date, managers: dict
-) -> dict | None:
-    before = len(check.errors)
+def _check_cells(cells: dict[str, str | date], row: int, check: ImportCheck) -> None:
+    """Each cell on its own: no formula, not too long, no control characters (SECURITY 7)."""
     for column, value in cells.items():
         if isinstance(value, str):
             if looks_like_formula(value):  # also behind leading spaces (SECURITY 7)
@@ -129,6 +127,13 @@ def _check_row(
                 check.error(row, column, f"{column}: use at most {MAX_CELL} characters.")
             elif CONTROL.search(value):
                 check.error(row, column, f"{column}: holds control characters.")
+
+
+def _check_row(
+    cells: dict[str, str | date], row: int, check: ImportCheck, today: date, managers: dict
+) -> dict | None:
+    before = len(check.errors)
+    _check_cells(cells, row, check)
     if len(check.errors) > before:
         return None
     text = {k: v.strip() if isinstance(v, str) else v for k, v in cells.items()}
@@ -349,73 +354,7 @@ def import_caseload(
     now = now or utcnow()
     try:
         with write_session(engine) as session:
-            people = [
-                Participant(
-                    lead_id=r["lead_id"],
-                    legal_name=r["legal_name"],
-                    preferred_name=r["preferred_name"],
-                    aliases=r["aliases"],
-                    date_of_birth=r["date_of_birth"],
-                    status=r["status"],
-                    case_manager_id=r["case_manager_id"],
-                    organization_id=r["organization_id"],
-                    last_contact_date=r["last_contact_date"],
-                    race_ethnicity=r["race_ethnicity"],
-                    primary_language=r["primary_language"],
-                    interpreter_needed=r["interpreter_needed"],
-                    gender_identity=r["gender_identity"],
-                    housing_situation=r["housing_situation"],
-                    created_at=now,
-                    updated_at=now,
-                    updated_by=user.username,
-                )
-                for r in check.rows
-            ]
-            session.add_all(people)
-            session.flush()  # one batch of inserts gives every participant its id
-            for r, participant in zip(check.rows, people, strict=True):
-                session.add(
-                    StatusChange(
-                        participant_id=participant.id,
-                        on=today,
-                        status=r["status"].value,
-                        reason="imported caseload",
-                        username=user.username,
-                        at=now,
-                    )
-                )
-                if r["housing_situation"]:
-                    session.add(
-                        HousingChange(
-                            participant_id=participant.id,
-                            on=today,
-                            situation=r["housing_situation"],
-                            username=user.username,
-                            at=now,
-                        )
-                    )
-                if r["referral_type"] is not None:
-                    session.add(
-                        Referral(
-                            participant_id=participant.id,
-                            referral_type=r["referral_type"],
-                            referral_date=r["referral_date"],
-                            intake_completed_date=r["intake_date"],
-                            stage="intake_completed" if r["intake_date"] else "referred",
-                            created_at=now,
-                        )
-                    )
-            session.flush()
-            # One audit row per person created, so each record's history names the import.
-            for r in check.rows:
-                audit.append(
-                    session,
-                    actor=user.actor,
-                    action="participant.import",
-                    subject=r["lead_id"],
-                    purpose=f"caseload import, row {r['row']}",
-                    now=now,
-                )
+            _write(session, user, check.rows, today, now)
     except IntegrityError:
         # Someone added one of these LEAD ids between the check and the write: nothing was saved.
         refused = ImportCheck()
@@ -425,3 +364,76 @@ def import_caseload(
         return refused
     check.written = len(check.rows)
     return check
+
+
+def _write(
+    session: Session, user: CurrentUser, rows: list[dict], today: date, now: datetime
+) -> None:
+    """The checked rows as participants, each with its status, housing, referral and audit row."""
+    people = [
+        Participant(
+            lead_id=r["lead_id"],
+            legal_name=r["legal_name"],
+            preferred_name=r["preferred_name"],
+            aliases=r["aliases"],
+            date_of_birth=r["date_of_birth"],
+            status=r["status"],
+            case_manager_id=r["case_manager_id"],
+            organization_id=r["organization_id"],
+            last_contact_date=r["last_contact_date"],
+            race_ethnicity=r["race_ethnicity"],
+            primary_language=r["primary_language"],
+            interpreter_needed=r["interpreter_needed"],
+            gender_identity=r["gender_identity"],
+            housing_situation=r["housing_situation"],
+            created_at=now,
+            updated_at=now,
+            updated_by=user.username,
+        )
+        for r in rows
+    ]
+    session.add_all(people)
+    session.flush()  # one batch of inserts gives every participant its id
+    for r, participant in zip(rows, people, strict=True):
+        session.add(
+            StatusChange(
+                participant_id=participant.id,
+                on=today,
+                status=r["status"].value,
+                reason="imported caseload",
+                username=user.username,
+                at=now,
+            )
+        )
+        if r["housing_situation"]:
+            session.add(
+                HousingChange(
+                    participant_id=participant.id,
+                    on=today,
+                    situation=r["housing_situation"],
+                    username=user.username,
+                    at=now,
+                )
+            )
+        if r["referral_type"] is not None:
+            session.add(
+                Referral(
+                    participant_id=participant.id,
+                    referral_type=r["referral_type"],
+                    referral_date=r["referral_date"],
+                    intake_completed_date=r["intake_date"],
+                    stage="intake_completed" if r["intake_date"] else "referred",
+                    created_at=now,
+                )
+            )
+    session.flush()
+    # One audit row per person created, so each record's history names the import.
+    for r in rows:
+        audit.append(
+            session,
+            actor=user.actor,
+            action="participant.import",
+            subject=r["lead_id"],
+            purpose=f"caseload import, row {r['row']}",
+            now=now,
+        )
