@@ -6,7 +6,7 @@ import streamlit as st
 from services.core.clock import local_today
 from services.core.errors import ValidationError
 from services.core.site import get_settings
-from services.participants.caseload import (
+from services.participants import (
     default_period,
     funnel,
     intake_delays,

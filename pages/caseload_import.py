@@ -8,7 +8,7 @@ import streamlit as st
 
 from services.core.clock import local_today
 from services.core.site import get_settings
-from services.participants.imports import (
+from services.participants import (
     MAX_ROWS,
     check_file,
     column_guide,

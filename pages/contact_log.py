@@ -4,8 +4,8 @@ import streamlit as st
 
 from services.core.clock import local_today
 from services.core.site import get_settings
+from services.participants import log_contact
 from services.participants.caseload import my_caseload, recent_contacts
-from services.participants.casework import log_contact
 from ui.session import require_page
 from ui.widgets import contact_fields, flash, form_round, next_form_round, run_action, table
 

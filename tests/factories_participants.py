@@ -21,7 +21,7 @@ from models import (
 )
 from services.core.clock import utcnow
 from services.core.db import write_session
-from services.participants.imports import COLUMN_NAMES
+from services.participants import COLUMN_NAMES
 from tests.factories import days, make_participant, make_user
 
 TODAY = date(2026, 11, 27)

@@ -1,6 +1,7 @@
 """Today's alerts: the contract rules on stored referrals, who sees them, closing actions."""
 
 from datetime import UTC, date, datetime
+from operator import attrgetter
 
 import pytest
 from sqlmodel import select
@@ -28,6 +29,7 @@ from services.today import (
     ics_fold,
     make_alert,
     no_contact_alerts,
+    obligations,
     open_alerts,
     optimal_intake_alert,
     record_calendar_download,
@@ -36,6 +38,7 @@ from services.today import (
     severity,
     victim_window_alert,
 )
+from services.today import alerts as today_alerts
 from tests.factories import days, make_participant, make_referral, make_release, make_user, sign_in
 
 TODAY = date(2026, 11, 27)
@@ -78,6 +81,21 @@ def test_supervisor_and_project_manager_see_the_team(engine, team):
 
 def test_partners_get_no_alert_list(engine, team):
     assert open_alerts(engine, sign_in(engine, "bpd1"), TODAY) == []
+    assert obligations(engine, sign_in(engine, "bpd1"), TODAY) == []
+
+
+def test_today_lists_what_the_one_obligations_function_gathers_most_urgent_first(
+    engine, team, monkeypatch
+):
+    """The seam a deadline ledger can replace: Today asks the areas through `obligations`."""
+    pm = sign_in(engine, "pm1")
+    gathered = obligations(engine, pm, TODAY)
+    assert {"T4", "T5", "C3", "M5"} <= {a.rule for a in gathered}  # referrals and reports
+    urgency = attrgetter("due", "rule", "subject")
+    assert open_alerts(engine, pm, TODAY) == sorted(gathered, key=urgency)
+    ledger = [gathered[-1], gathered[0]]
+    monkeypatch.setattr(today_alerts, "obligations", lambda engine, user, today: ledger)
+    assert open_alerts(engine, pm, TODAY) == sorted(ledger, key=urgency)
 
 
 def test_recording_the_prosecutor_notice_closes_t5_and_is_audited(engine, team):

@@ -1,5 +1,7 @@
 """Caseload views: per case manager, no-contact flags, funnel, delays, forecast, coverage (M7)."""
 
+import doctest
+import importlib
 from contextlib import contextmanager
 from datetime import date
 
@@ -10,12 +12,12 @@ from models import Participant, ParticipantStatus, Role, StatusChange
 from services.core.clock import utcnow
 from services.core.db import write_session
 from services.core.errors import ValidationError
-from services.participants import caseload
-from services.participants.caseload import (
+from services.participants import (
     add_coverage,
     by_manager,
     capacity_forecast,
     coverages,
+    default_period,
     end_coverage,
     forecast_capacity,
     funnel,
@@ -359,4 +361,21 @@ def test_case_managers_cannot_hand_over_caseloads(engine, team):
 
 
 def test_the_default_period_starts_on_a_month_boundary():
-    assert caseload.default_period(date(2028, 2, 29)) == (date(2027, 3, 1), date(2028, 2, 29))
+    assert default_period(date(2028, 2, 29)) == (date(2027, 3, 1), date(2028, 2, 29))
+
+
+@pytest.mark.parametrize(
+    "module",
+    [
+        "services.participants.casework",
+        "services.participants.import_columns",
+        "services.participants.import_reading",
+        "services.participants.plan",
+        "services.participants.team",
+        "services.today.ics",
+    ],
+)
+def test_the_docstring_examples_of_the_participants_and_today_areas_hold(module):
+    """A docstring's example is documentation: the capacity forecast's said 2 May for 3 May."""
+    result = doctest.testmod(importlib.import_module(module))
+    assert result.attempted > 0 and result.failed == 0

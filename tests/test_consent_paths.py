@@ -13,7 +13,7 @@ from models import AuditEvent, Participant, Referral, Release, StatusChange
 from services import referrals as R
 from services.core.db import read_session
 from services.core.errors import ValidationError
-from services.participants import casework, consent, search, view_record
+from services.participants import casework, consent, record_intake, search, view_record
 from services.today import open_alerts
 from tests.factories import days
 from tests.factories_referrals import TODAY, arrest_sheet, person, referral, team
@@ -54,7 +54,7 @@ def complete(engine, user, rid, **kw):
 
 
 def intake(engine, user, pid, on):
-    casework.record_intake(
+    record_intake(
         engine,
         user,
         participant_id=pid,

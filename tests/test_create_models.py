@@ -5,7 +5,7 @@ import pytest
 
 from models import ContactKind, GoalStatus, ReleaseKind, Role
 from services.core.errors import ValidationError
-from services.participants import casework, consent
+from services.participants import casework, consent, log_contact
 from tests.factories import days, make_participant, make_user, sign_in
 from tests.factories_participants import TODAY
 
@@ -20,7 +20,7 @@ def cm_and_person(engine):
 def test_a_contact_with_several_problems_names_each_field_at_once(engine, cm_and_person):
     cm, person = cm_and_person
     with pytest.raises(ValidationError) as refused:
-        casework.log_contact(
+        log_contact(
             engine, cm, participant_id=person.id, on=TODAY + days(1), kind="carrier pigeon",
             minutes=721, note="", today=TODAY,
         )  # fmt: skip

@@ -9,13 +9,14 @@ from sqlmodel import func, select
 from models import AuditEvent, HousingChange, Participant, Referral, Role, StatusChange
 from services.core.db import read_session
 from services.core.errors import ValidationError
-from services.participants import imports
-from services.participants.imports import (
+from services.participants import (
     COLUMN_NAMES,
+    MAX_COLUMNS,
     check_file,
     column_guide,
     errors_csv,
     import_caseload,
+    import_reading,
     template_csv,
 )
 from tests.checks_participants import GOOD, bad_files, import_bad_files
@@ -144,7 +145,7 @@ def test_a_workbook_too_wide_or_too_long_is_refused_by_its_dimension_before_read
     engine, importer, monkeypatch, row, column, message
 ):
     converted = []
-    monkeypatch.setattr(imports, "_cell_text", lambda v: converted.append(v) or v)
+    monkeypatch.setattr(import_reading, "_cell_text", lambda v: converted.append(v) or v)
     data = _sheet_with_a_far_cell(row, column)
     assert len(data) < 10_000
     result = import_caseload(engine, importer, filename="c.xlsx", data=data, today=TODAY)
@@ -177,7 +178,7 @@ def test_a_csv_with_trailing_empty_cells_past_the_fiftieth_column_is_read(engine
 
 
 def test_a_workbook_within_fifty_columns_is_read(engine, importer):
-    data = _sheet_with_a_far_cell(2, imports.MAX_COLUMNS)
+    data = _sheet_with_a_far_cell(2, MAX_COLUMNS)
     result = check_file(engine, importer, filename="c.xlsx", data=data, today=TODAY)
     assert [e["Column"] for e in result.errors] == ["file"]
     assert "more cells than header columns" in result.errors[0]["Error"]

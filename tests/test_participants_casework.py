@@ -23,7 +23,8 @@ from models import (
 from services import participants
 from services.core.db import read_session, write_session
 from services.core.errors import StaleEditError, ValidationError
-from services.participants import casework, consent, view_record
+from services.participants import consent, view_record
+from services.participants import identity as identity_edits
 from services.today import open_alerts
 from tests.checks_participants import edit_races
 from tests.factories import days, make_participant, make_referral, make_user, sign_in
@@ -148,7 +149,7 @@ def test_partners_change_nothing(engine, team, who):
             today=TODAY,
         )
     with pytest.raises(ValidationError, match="your role may not"):
-        casework.log_contact(
+        participants.log_contact(
             engine,
             users[who],
             participant_id=person.id,
@@ -316,7 +317,7 @@ def intake(engine, user, person, **changes):
         "immediate_needs_met": "Food and a phone.",
         "today": TODAY,
     } | changes
-    return casework.record_intake(engine, user, **kwargs)
+    return participants.record_intake(engine, user, **kwargs)
 
 
 def test_recording_the_intake_completes_the_referral_and_closes_the_t4_alert(engine, team):
@@ -472,7 +473,7 @@ def test_housing_history_keeps_every_entry_and_the_newest_is_current(engine, tea
 
 def test_goals_keep_the_participants_words_and_every_status_change(engine, team):
     users, person = team
-    gid = casework.add_goal(
+    gid = participants.add_goal(
         engine,
         users["cm"],
         participant_id=person.id,
@@ -482,14 +483,14 @@ def test_goals_keep_the_participants_words_and_every_status_change(engine, team)
         today=TODAY,
     )
     change = dict(goal_id=gid, on=TODAY, today=TODAY)
-    casework.change_goal_status(
+    participants.change_goal_status(
         engine, users["cm"], expected_version=1, status="in progress", **change
     )
-    casework.change_goal_status(
+    participants.change_goal_status(
         engine, users["cm"], expected_version=2, status="achieved", **change
     )
     with pytest.raises(StaleEditError):
-        casework.change_goal_status(
+        participants.change_goal_status(
             engine, users["sup"], expected_version=2, status="set aside", **change
         )
     assert count(engine, PlanGoalChange) == 3
@@ -522,12 +523,12 @@ def test_goal_input_is_validated(engine, team, changes, message):
     users, person = team
     kwargs = {"participant_id": person.id, "domain": "food", "goal": "Eat", "on": TODAY} | changes
     with pytest.raises(ValidationError, match=message):
-        casework.add_goal(engine, users["cm"], today=TODAY, **kwargs)
+        participants.add_goal(engine, users["cm"], today=TODAY, **kwargs)
 
 
 def test_a_goal_cannot_change_before_it_began(engine, team):
     users, person = team
-    gid = casework.add_goal(
+    gid = participants.add_goal(
         engine,
         users["cm"],
         participant_id=person.id,
@@ -537,7 +538,7 @@ def test_a_goal_cannot_change_before_it_began(engine, team):
         today=TODAY,
     )
     with pytest.raises(ValidationError, match="before the goal began"):
-        casework.change_goal_status(
+        participants.change_goal_status(
             engine,
             users["cm"],
             goal_id=gid,
@@ -562,7 +563,7 @@ def service(engine, user, person, **changes) -> int:
         "funding": "new_capacity",
         "today": TODAY,
     } | changes
-    return casework.add_service(engine, user, **kwargs)
+    return participants.add_service(engine, user, **kwargs)
 
 
 def test_a_purchased_service_records_its_cost_and_p2_funding(engine, team):
@@ -598,10 +599,10 @@ def test_withdrawing_a_service_is_not_an_exit_from_lead(engine, team):
     users, person = team
     sid = service(engine, users["cm"], person)
     with pytest.raises(ValidationError, match="Reason for withdrawal: required"):
-        casework.withdraw_service(
+        participants.withdraw_service(
             engine, users["cm"], service_id=sid, on=TODAY, reason="", today=TODAY
         )
-    casework.withdraw_service(
+    participants.withdraw_service(
         engine, users["cm"], service_id=sid, on=TODAY, reason="did not use it", today=TODAY
     )
     with read_session(engine) as session:
@@ -609,7 +610,7 @@ def test_withdrawing_a_service_is_not_an_exit_from_lead(engine, team):
     assert (row.withdrawn_on, row.end_on, row.withdrawal_reason) == (TODAY, TODAY, "did not use it")
     assert stored(engine, person).status.value == "referred"
     with pytest.raises(ValidationError, match="already withdrawn"):
-        casework.withdraw_service(
+        participants.withdraw_service(
             engine, users["sup"], service_id=sid, on=TODAY, reason="again", today=TODAY
         )
 
@@ -635,7 +636,7 @@ def contact(engine, user, person, **changes) -> int:
         "note": "Saw them at the library.",
         "today": TODAY,
     } | changes
-    return casework.log_contact(engine, user, **kwargs)
+    return participants.log_contact(engine, user, **kwargs)
 
 
 def test_a_contact_moves_the_last_contact_date_forward_only_and_keeps_the_version(engine, team):
@@ -733,7 +734,7 @@ def test_the_race_check_catches_a_save_without_a_version_check(engine, monkeypat
             .values(**values, version=Participant.version + 1, updated_by=user.username)
         )
 
-    monkeypatch.setattr(participants, "_save", unchecked)
+    monkeypatch.setattr(identity_edits, "_save", unchecked)
     assert edit_races(engine, races=4)["silent"] == 4
 
 

@@ -325,7 +325,7 @@ def _tiny_png() -> bytes:
 
 def test_the_summary_is_computed_once_per_state_of_the_data(engine, pm):
     """Reruns at the same audit head reuse the figures; an audited change recomputes them."""
-    from services.participants.casework import log_contact
+    from services.participants import log_contact
 
     people = add_people(engine, 12, referred=date(2026, 10, 3), intake=date(2026, 10, 4))
     funder.FIGURES.clear()

@@ -13,13 +13,15 @@ from sqlalchemy import Engine
 
 from services.access.auth import CurrentUser
 from services.access.policy import ASSIGNERS
-from services.participants.caseload import (
+from services.participants import (
     add_coverage,
-    by_manager,
     capacity_forecast,
     case_manager_choices,
     coverages,
     end_coverage,
+)
+from services.participants.caseload import (
+    by_manager,
 )
 from ui.fields import date_field
 from ui.widgets import chart_with_table, run_action, table

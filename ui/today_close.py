@@ -14,7 +14,9 @@ from sqlalchemy import Engine
 
 from services.access.auth import CurrentUser
 from services.access.policy import PAGE_BY_KEY
-from services.participants.casework import log_contact
+from services.participants import (
+    log_contact,
+)
 from services.referrals import prosecutor_office_for
 from services.staffing import mark_action_done
 from services.today import Alert, extend_from_alert, record_closing_action

@@ -1,25 +1,20 @@
-"""Import an existing caseload from CSV or XLSX (SECURITY 7, 21).
+"""Import an existing caseload from CSV or XLSX: check every row, then write (SECURITY 7, 21).
 
 The app offers a CSV template. An upload is checked whole before anything is written: size,
 binary content, UTF-8, headers (unknown, duplicate, missing), then every row (dates, choices,
 duplicates within the file and against the database, formula-leading cells). Errors carry the
 spreadsheet row number (the header is row 1) and can be downloaded as a CSV. Nothing is written
-unless every row is valid, and then everything is written in one transaction.
+unless every row is valid, and then everything is written in one transaction. The columns and
+limits are services.participants.import_columns', reading the file import_reading's.
 """
 
 from __future__ import annotations
 
-import csv
-import hashlib
-import io
-import re
-import zipfile
-from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import Engine, func
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from models import (
     HousingChange,
@@ -39,256 +34,22 @@ from services.core.db import read_session, write_session
 from services.core.errors import ValidationError
 from services.core.site import provider_organization_id
 from services.core.text import looks_like_formula
-from services.participants import GENDER_IDENTITIES, HOUSING_SITUATIONS, RACE_ETHNICITY
+from services.participants.identity import GENDER_IDENTITIES, HOUSING_SITUATIONS, RACE_ETHNICITY
+from services.participants.import_columns import (
+    COLUMN_NAMES,
+    CONTROL,
+    ISO_DATE,
+    LEAD_ID,
+    MAX_CELL,
+    MAX_ERRORS,
+    REQUIRED,
+    ImportCheck,
+    column_letter,
+    neutralise,
+)
+from services.participants.import_reading import read_table
 from services.rules import matching
 from services.rules.matching import Names
-
-MAX_BYTES = 1_000_000  # 1 MB: a caseload of thousands fits easily
-MAX_UNZIPPED_BYTES = 20_000_000  # an XLSX is a zip: refuse "zip bombs" before opening it
-MAX_ROWS = 5000
-# The template has 16 columns. A sheet is refused, before any cell is converted, when its
-# dimension reaches past this: 16,384 sparse columns cost seconds per read (issue 12 item 13).
-MAX_COLUMNS = 50
-MAX_CELL = 200
-MAX_ERRORS = 500
-LEAD_ID = re.compile(r"[A-Z]{2,5}-\d{1,6}")
-ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-# (column, required, what goes in it): the template's header, in order.
-COLUMNS = (
-    ("lead_id", True, "LEAD id such as BUR-0042: capital letters, a hyphen, digits; unique"),
-    ("legal_name", True, "legal name"),
-    ("preferred_name", True, "the name the person goes by"),
-    ("aliases", False, "other names, separated by semicolons"),
-    ("date_of_birth", False, "YYYY-MM-DD"),
-    ("status", True, "referred, active, inactive or exited"),
-    ("case_manager", False, "username of an enabled case manager"),
-    ("referral_type", False, "arrest, social_contact or doc (with referral_date)"),
-    ("referral_date", False, "YYYY-MM-DD (with referral_type)"),
-    ("intake_date", False, "YYYY-MM-DD, the in-depth intake (needs a referral)"),
-    ("last_contact_date", False, "YYYY-MM-DD"),
-    ("race_ethnicity", False, "one of the listed options, or declined"),
-    ("primary_language", False, "free text, or declined"),
-    ("interpreter_needed", False, "yes, no, or blank"),
-    ("gender_identity", False, "one of the listed options, or declined"),
-    ("housing_situation", False, "one of the listed options"),
-)
-COLUMN_NAMES = tuple(name for name, _, _ in COLUMNS)
-REQUIRED = frozenset(name for name, required, _ in COLUMNS if required)
-
-
-@dataclass
-class ImportCheck:
-    """The outcome of checking a file: clean rows ready to write, or row-numbered errors."""
-
-    rows: list[dict] = field(default_factory=list)
-    errors: list[dict] = field(default_factory=list)
-    written: int = 0
-    # Rows that may be people already recorded (the one matcher, PROTOCOL B14): for review.
-    matches: list[dict] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors and bool(self.rows)
-
-    def error(self, row: int, column: str, message: str) -> None:
-        if len(self.errors) < MAX_ERRORS:
-            self.errors.append({"Row": row, "Column": column, "Error": message})
-
-
-def column_guide() -> list[dict]:
-    """The template's columns explained, for the import page."""
-    options = {
-        "status": ", ".join(s.value for s in ParticipantStatus),
-        "race_ethnicity": "; ".join(o for o in RACE_ETHNICITY if o),
-        "gender_identity": "; ".join(o for o in GENDER_IDENTITIES if o),
-        "housing_situation": "; ".join(HOUSING_SITUATIONS),
-    }
-    return [
-        {
-            "Column": name,
-            "Required": "yes" if required else "no",
-            "What goes in it": what,
-            "Allowed values": options.get(name, ""),
-        }
-        for name, required, what in COLUMNS
-    ]
-
-
-def template_csv() -> bytes:
-    """The header row the import expects (UTF-8 with a byte-order mark, which Excel honours)."""
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\r\n").writerow(COLUMN_NAMES)
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
-
-
-def neutralise(value) -> str:
-    """A cell that a spreadsheet would run as a formula gets a leading quote (SECURITY 7).
-
-    >>> neutralise("=HYPERLINK(1)"), neutralise("fine")
-    ("'=HYPERLINK(1)", 'fine')
-    """
-    text = "" if value is None else str(value)
-    return "'" + text if looks_like_formula(text) else text
-
-
-def errors_csv(errors: list[dict]) -> bytes:
-    """The errors as a downloadable CSV: Row, Column, Error (every cell neutralised)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(["Row", "Column", "Error"])
-    for e in errors:
-        writer.writerow([neutralise(e["Row"]), neutralise(e["Column"]), neutralise(e["Error"])])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
-
-
-# --- Reading the file -------------------------------------------------------------------------
-
-
-def _read_csv(data: bytes, check: ImportCheck) -> list[list] | None:
-    if b"\x00" in data:
-        check.error(0, "file", "File: it holds binary data, not CSV text.")
-        return None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        check.error(
-            line,
-            "file",
-            f"File: row {line} is not UTF-8 text. Save the sheet as 'CSV UTF-8' and try again.",
-        )
-        return None
-    if CONTROL.search(text):
-        line = text[: CONTROL.search(text).start()].count("\n") + 1
-        check.error(line, "file", f"File: row {line} holds control characters (binary data?).")
-        return None
-    try:
-        return [row for row in csv.reader(io.StringIO(text, newline=""), strict=True)]
-    except csv.Error as exc:
-        check.error(0, "file", f"File: not a well-formed CSV ({exc}).")
-        return None
-
-
-def _read_xlsx(data: bytes, check: ImportCheck) -> list[list] | None:
-    from openpyxl import load_workbook
-
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            if sum(info.file_size for info in archive.infolist()) > MAX_UNZIPPED_BYTES:
-                check.error(0, "file", "File: the workbook unpacks to more than 20 MB.")
-                return None
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-        sheet = book.worksheets[0]
-        too_big = _oversize_sheet(sheet.max_row, sheet.max_column)
-        # At most MAX_COLUMNS cells per row whatever the file claims (a missing or false
-        # dimension cannot make a row 16,384 cells wide).
-        rows = (
-            []
-            if too_big
-            else [
-                list(r)
-                for r in sheet.iter_rows(
-                    values_only=True, max_row=MAX_ROWS + 2, max_col=MAX_COLUMNS
-                )
-            ]
-        )
-        book.close()
-    except Exception:  # any parse failure is the same answer: not a workbook we can read
-        check.error(0, "file", "File: not a readable XLSX workbook.")
-        return None
-    if too_big:
-        check.error(0, "file", too_big)
-        return None
-    return rows
-
-
-def _oversize_sheet(max_row: int | None, max_column: int | None) -> str:
-    """Why a sheet is too big to read, from its stated dimension (read-only openpyxl), or "".
-
-    >>> _oversize_sheet(3, 16384)[:60]
-    'File: the sheet has cells up to column XFD (column 16,384); '
-    >>> _oversize_sheet(1048576, 16)[:62]
-    'File: the sheet has cells down to row 1,048,576; at most 5,000'
-    >>> _oversize_sheet(None, None), _oversize_sheet(5001, 50)
-    ('', '')
-    """
-    if max_column and max_column > MAX_COLUMNS:
-        return (
-            f"File: the sheet has cells up to column {_letter(max_column)} (column "
-            f"{max_column:,}); the template has {len(COLUMNS)} columns and at most {MAX_COLUMNS} "
-            f"are read. Delete the columns after {_letter(MAX_COLUMNS)} and save again."
-        )
-    if max_row and max_row > MAX_ROWS + 1:
-        return (
-            f"File: the sheet has cells down to row {max_row:,}; at most {MAX_ROWS:,} rows "
-            f"below the header are read. Delete the rows after row {MAX_ROWS + 1:,} (even empty "
-            "but formatted ones) or split the file."
-        )
-    return ""
-
-
-def upload_key(filename: str, data: bytes) -> str:
-    """Names one upload (its name and a SHA-256 of its bytes): a page checks each upload once."""
-    return f"{filename}:{hashlib.sha256(data).hexdigest()}"
-
-
-def _cell_text(value) -> str | date:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value)
-
-
-def read_table(filename: str, data: bytes, check: ImportCheck) -> list[list] | None:
-    """The file's rows as lists of cells, or None with the reason in `check`."""
-    if not data:
-        check.error(0, "file", "File: it is empty.")
-        return None
-    if len(data) > MAX_BYTES:
-        check.error(0, "file", f"File: larger than {MAX_BYTES // 1_000_000} MB.")
-        return None
-    name = (filename or "").lower()
-    is_zip = data[:4] == b"PK\x03\x04"
-    if name.endswith(".xlsx"):
-        if not is_zip:
-            check.error(0, "file", "File: named .xlsx but it is not an XLSX workbook.")
-            return None
-        rows = _read_xlsx(data, check)
-    elif name.endswith(".csv"):
-        if is_zip:
-            check.error(0, "file", "File: named .csv but it is a zip or workbook (binary).")
-            return None
-        rows = _read_csv(data, check)
-    else:
-        check.error(0, "file", "File: upload a .csv or .xlsx file.")
-        return None
-    if rows is None:
-        return None
-    if len(rows) > MAX_ROWS + 1:
-        check.error(0, "file", f"File: more than {MAX_ROWS:,} rows; split it into smaller files.")
-        return None
-    for number, row in enumerate(rows, start=1):  # a CSV of commas: cap before converting
-        if len(row) > MAX_COLUMNS:
-            extra = next((i for i, c in enumerate(row[MAX_COLUMNS:]) if c not in ("", None)), None)
-            if extra is not None:
-                column = MAX_COLUMNS + extra + 1
-                check.error(
-                    number,
-                    "file",
-                    f"File: row {number} has a value in column {_letter(column)} (column "
-                    f"{column:,}); at most {MAX_COLUMNS} columns are read.",
-                )
-                return None
-            del row[MAX_COLUMNS:]
-    return [[_cell_text(c) for c in row] for row in rows]
-
 
 # --- Checking the rows -------------------------------------------------------------------------
 
@@ -299,14 +60,15 @@ def _header(cells: list, check: ImportCheck) -> list[str] | None:
         names.pop()
     seen: dict[str, int] = {}
     for index, name in enumerate(names, start=1):
-        letter = _letter(index)
+        letter = column_letter(index)
         if not name:
             check.error(1, letter, f"Header: column {letter} has no name.")
         elif name in seen:
             check.error(
                 1,
                 name,
-                f"Header: '{name}' appears twice (columns {_letter(seen[name])} and {letter}).",
+                f"Header: '{name}' appears twice"
+                f" (columns {column_letter(seen[name])} and {letter}).",
             )
         elif name not in COLUMN_NAMES:
             check.error(
@@ -317,15 +79,6 @@ def _header(cells: list, check: ImportCheck) -> list[str] | None:
         if name in REQUIRED and name not in seen:
             check.error(1, name, f"Header: the required column '{name}' is missing.")
     return None if check.errors else names
-
-
-def _letter(index: int) -> str:
-    """1 -> A, 27 -> AA."""
-    letters = ""
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 def _date(value, row: int, column: str, check: ImportCheck, today: date) -> date | None:
@@ -359,10 +112,8 @@ def _choice(value: str, options, row: int, column: str, check: ImportCheck) -> s
     return value
 
 
-def _check_row(
-    cells: dict[str, str | date], row: int, check: ImportCheck, today: date, managers: dict
-) -> dict | None:
-    before = len(check.errors)
+def _check_cells(cells: dict[str, str | date], row: int, check: ImportCheck) -> None:
+    """Each cell on its own: no formula, not too long, no control characters (SECURITY 7)."""
     for column, value in cells.items():
         if isinstance(value, str):
             if looks_like_formula(value):  # also behind leading spaces (SECURITY 7)
@@ -376,6 +127,13 @@ def _check_row(
                 check.error(row, column, f"{column}: use at most {MAX_CELL} characters.")
             elif CONTROL.search(value):
                 check.error(row, column, f"{column}: holds control characters.")
+
+
+def _check_row(
+    cells: dict[str, str | date], row: int, check: ImportCheck, today: date, managers: dict
+) -> dict | None:
+    before = len(check.errors)
+    _check_cells(cells, row, check)
     if len(check.errors) > before:
         return None
     text = {k: v.strip() if isinstance(v, str) else v for k, v in cells.items()}
@@ -596,73 +354,7 @@ def import_caseload(
     now = now or utcnow()
     try:
         with write_session(engine) as session:
-            people = [
-                Participant(
-                    lead_id=r["lead_id"],
-                    legal_name=r["legal_name"],
-                    preferred_name=r["preferred_name"],
-                    aliases=r["aliases"],
-                    date_of_birth=r["date_of_birth"],
-                    status=r["status"],
-                    case_manager_id=r["case_manager_id"],
-                    organization_id=r["organization_id"],
-                    last_contact_date=r["last_contact_date"],
-                    race_ethnicity=r["race_ethnicity"],
-                    primary_language=r["primary_language"],
-                    interpreter_needed=r["interpreter_needed"],
-                    gender_identity=r["gender_identity"],
-                    housing_situation=r["housing_situation"],
-                    created_at=now,
-                    updated_at=now,
-                    updated_by=user.username,
-                )
-                for r in check.rows
-            ]
-            session.add_all(people)
-            session.flush()  # one batch of inserts gives every participant its id
-            for r, participant in zip(check.rows, people, strict=True):
-                session.add(
-                    StatusChange(
-                        participant_id=participant.id,
-                        on=today,
-                        status=r["status"].value,
-                        reason="imported caseload",
-                        username=user.username,
-                        at=now,
-                    )
-                )
-                if r["housing_situation"]:
-                    session.add(
-                        HousingChange(
-                            participant_id=participant.id,
-                            on=today,
-                            situation=r["housing_situation"],
-                            username=user.username,
-                            at=now,
-                        )
-                    )
-                if r["referral_type"] is not None:
-                    session.add(
-                        Referral(
-                            participant_id=participant.id,
-                            referral_type=r["referral_type"],
-                            referral_date=r["referral_date"],
-                            intake_completed_date=r["intake_date"],
-                            stage="intake_completed" if r["intake_date"] else "referred",
-                            created_at=now,
-                        )
-                    )
-            session.flush()
-            # One audit row per person created, so each record's history names the import.
-            for r in check.rows:
-                audit.append(
-                    session,
-                    actor=user.actor,
-                    action="participant.import",
-                    subject=r["lead_id"],
-                    purpose=f"caseload import, row {r['row']}",
-                    now=now,
-                )
+            _write(session, user, check.rows, today, now)
     except IntegrityError:
         # Someone added one of these LEAD ids between the check and the write: nothing was saved.
         refused = ImportCheck()
@@ -672,3 +364,76 @@ def import_caseload(
         return refused
     check.written = len(check.rows)
     return check
+
+
+def _write(
+    session: Session, user: CurrentUser, rows: list[dict], today: date, now: datetime
+) -> None:
+    """The checked rows as participants, each with its status, housing, referral and audit row."""
+    people = [
+        Participant(
+            lead_id=r["lead_id"],
+            legal_name=r["legal_name"],
+            preferred_name=r["preferred_name"],
+            aliases=r["aliases"],
+            date_of_birth=r["date_of_birth"],
+            status=r["status"],
+            case_manager_id=r["case_manager_id"],
+            organization_id=r["organization_id"],
+            last_contact_date=r["last_contact_date"],
+            race_ethnicity=r["race_ethnicity"],
+            primary_language=r["primary_language"],
+            interpreter_needed=r["interpreter_needed"],
+            gender_identity=r["gender_identity"],
+            housing_situation=r["housing_situation"],
+            created_at=now,
+            updated_at=now,
+            updated_by=user.username,
+        )
+        for r in rows
+    ]
+    session.add_all(people)
+    session.flush()  # one batch of inserts gives every participant its id
+    for r, participant in zip(rows, people, strict=True):
+        session.add(
+            StatusChange(
+                participant_id=participant.id,
+                on=today,
+                status=r["status"].value,
+                reason="imported caseload",
+                username=user.username,
+                at=now,
+            )
+        )
+        if r["housing_situation"]:
+            session.add(
+                HousingChange(
+                    participant_id=participant.id,
+                    on=today,
+                    situation=r["housing_situation"],
+                    username=user.username,
+                    at=now,
+                )
+            )
+        if r["referral_type"] is not None:
+            session.add(
+                Referral(
+                    participant_id=participant.id,
+                    referral_type=r["referral_type"],
+                    referral_date=r["referral_date"],
+                    intake_completed_date=r["intake_date"],
+                    stage="intake_completed" if r["intake_date"] else "referred",
+                    created_at=now,
+                )
+            )
+    session.flush()
+    # One audit row per person created, so each record's history names the import.
+    for r in rows:
+        audit.append(
+            session,
+            actor=user.actor,
+            action="participant.import",
+            subject=r["lead_id"],
+            purpose=f"caseload import, row {r['row']}",
+            now=now,
+        )

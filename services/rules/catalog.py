@@ -441,7 +441,7 @@ RULES: tuple[Rule, ...] = (
         "case_manager",
         "Record whether the victim objected",
         Form(REFERRALS, "referral_victim"),
-        "services/today/__init__.py",
+        "services/today/referral_clock.py",
         ("victim_objection_days",),
     ),
     # --- Services and plan ------------------------------------------------------------------
@@ -454,7 +454,7 @@ RULES: tuple[Rule, ...] = (
         "case_manager",
         "Add a goal to the plan",
         Form(RECORD, "rec_goal"),
-        "services/participants/casework.py",
+        "services/participants/plan.py",
     ),
     _r(
         "P2",
@@ -465,7 +465,7 @@ RULES: tuple[Rule, ...] = (
         "case_manager",
         "Record the service and how it is funded",
         Form(RECORD, "rec_service"),
-        "services/participants/casework.py",
+        "services/participants/plan.py",
     ),
     _r(
         "P3",
@@ -476,7 +476,7 @@ RULES: tuple[Rule, ...] = (
         "case_manager",
         "Record the service's end, or the participant's status",
         Form(RECORD, "rec_status"),
-        "services/participants/casework.py",
+        "services/participants/plan.py",
     ),
     _r(
         "P4",
@@ -571,7 +571,11 @@ RULES: tuple[Rule, ...] = (
         "project_manager",
         "Hand over or balance caseloads",
         Form("pages/caseload.py", "cl_add_coverage"),
-        "services/participants/caseload.py",
+        (
+            "services/participants/caseload.py",
+            "services/participants/team.py",
+            "services/participants/coverage.py",
+        ),
         ("caseload_per_fte", "referrals_per_year"),
     ),
     _r(
@@ -593,7 +597,7 @@ RULES: tuple[Rule, ...] = (
         "case_manager",
         "Log a contact",
         Form(RECORD, "rec_contact"),
-        "services/today/__init__.py",
+        "services/today/site_alerts.py",
         ("no_contact_alert_days",),
         protocol=False,
     ),

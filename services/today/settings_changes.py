@@ -14,13 +14,14 @@ from sqlalchemy import Engine
 from sqlmodel import col, select
 
 from models import Participant, Referral, SiteSettings, SiteSettingsBase
+from services.core.alert import REFERRAL_DATE_KEYS
 from services.core.audit import Actor
 from services.core.clock import local_today, utcnow
 from services.core.db import read_session
 from services.core.errors import ValidationError
 from services.core.site import get_settings, update_settings, validated
 from services.rules.deadlines import open_obligations
-from services.today import REFERRAL_DATE_KEYS, optimal_intake_alert, victim_window_alert
+from services.today.referral_clock import optimal_intake_alert, victim_window_alert
 
 # The settings a deadline on Today is counted from (PROTOCOL T4, T5, S6, V1).
 WINDOW_FIELDS = (

@@ -10,6 +10,7 @@ import pytest
 from models import Role, SiteSettingsBase
 from scripts import rules_doc
 from services import today as alerts
+from services.access.policy import ROLE_LABELS
 from services.rules import catalog
 from services.rules.catalog import BY_ID, GLOSSARY, RULES
 
@@ -127,7 +128,7 @@ def test_todays_owners_actions_and_calendar_titles_come_from_the_catalog():
     for rule_id in alerts.ALERT_RULES:
         entry = catalog.rule(rule_id)
         assert alerts.CLOSING_ACTIONS[rule_id] == entry.action
-        assert alerts.OWNERS[rule_id] == alerts.ROLE_LABELS[Role(entry.who_acts)]
+        assert alerts.OWNERS[rule_id] == ROLE_LABELS[Role(entry.who_acts)]
         alert = alerts.make_alert(
             rule_id, "BUR-0001", date(2026, 1, 5), date(2026, 1, 1), "", "", ""
         )

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import streamlit as st
 
+from services.participants import (
+    add_goal,
+    change_goal_status,
+    record_intake,
+)
 from services.participants.casework import (
     FACTOR_ANSWERS,
     GOAL_STATUSES,
     INTAKE_FACTORS,
     PLAN_DOMAINS,
-    add_goal,
-    change_goal_status,
-    record_intake,
 )
 from ui.participant.common import RecordPage
 

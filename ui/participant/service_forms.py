@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from services.participants.casework import (
-    FUNDING,
-    SERVICE_CATEGORIES,
+from services.participants import (
     add_service,
     end_service,
     withdraw_service,
+)
+from services.participants.casework import (
+    FUNDING,
+    SERVICE_CATEGORIES,
 )
 from ui.fields import date_field
 from ui.participant.common import RecordPage

@@ -5,8 +5,15 @@ from __future__ import annotations
 import streamlit as st
 
 from models import ParticipantStatus
-from services.participants import HOUSING_SITUATIONS, record_housing, set_status
-from services.participants.casework import CONTACT_KINDS, log_contact
+from services.participants import (
+    HOUSING_SITUATIONS,
+    log_contact,
+    record_housing,
+    set_status,
+)
+from services.participants.casework import (
+    CONTACT_KINDS,
+)
 from ui.participant.common import RecordPage
 
 
