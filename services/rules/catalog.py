@@ -295,7 +295,7 @@ RULES: tuple[Rule, ...] = (
         "law_enforcement",
         "Record the approving sergeant and date",
         _COVER_SHEET,
-        "services/referrals/__init__.py",
+        ("services/referrals/validation.py", "services/referrals/listing.py"),
     ),
     _r(
         "S6",
@@ -329,7 +329,7 @@ RULES: tuple[Rule, ...] = (
         "case_manager",
         "Record the initial screening",
         Form(REFERRALS, "referral_screen"),
-        "services/referrals/__init__.py",
+        "services/referrals/intake.py",
     ),
     _r(
         "T2",
@@ -339,7 +339,7 @@ RULES: tuple[Rule, ...] = (
         "case_manager",
         "Record that the person left, then phone or email the sergeant and prosecutor",
         Form(REFERRALS, "referral_left"),
-        "services/referrals/__init__.py",
+        "services/referrals/intake.py",
     ),
     _r(
         "T3",
@@ -349,7 +349,7 @@ RULES: tuple[Rule, ...] = (
         "case_manager",
         "Tell the person at the initial screening",
         None,
-        "services/referrals/__init__.py",
+        "services/referrals/intake.py",
     ),
     _r(
         "T4",
@@ -441,7 +441,7 @@ RULES: tuple[Rule, ...] = (
         "case_manager",
         "Record whether the victim objected",
         Form(REFERRALS, "referral_victim"),
-        "services/today/referral_clock.py",
+        ("services/today/referral_clock.py", "services/referrals/oversight.py"),
         ("victim_objection_days",),
     ),
     # --- Services and plan ------------------------------------------------------------------
@@ -499,7 +499,7 @@ RULES: tuple[Rule, ...] = (
         "project_manager",
         "Schedule the session",
         Form("pages/agenda.py", "schedule"),
-        "services/staffing/__init__.py",
+        ("services/staffing/sessions.py", "services/staffing/rules.py"),
         ("staffing_interval_days", "workgroup_interval_days"),
     ),
     _r(
@@ -511,7 +511,7 @@ RULES: tuple[Rule, ...] = (
         "case_manager",
         "Send the project manager the names to discuss, with a brief reason",
         Form("pages/submit_names.py", "submit_name"),
-        "services/staffing/__init__.py",
+        ("services/staffing/submissions.py", "services/staffing/rules.py"),
         ("submission_cutoff_business_days",),
     ),
     _r(
@@ -523,7 +523,7 @@ RULES: tuple[Rule, ...] = (
         "project_manager",
         "Record the session's outcomes",
         Form("pages/session_outcomes.py", "outcome"),
-        "services/staffing/__init__.py",
+        ("services/staffing/outcomes.py", "services/staffing/standing.py"),
     ),
     _r(
         "M4",
@@ -533,7 +533,7 @@ RULES: tuple[Rule, ...] = (
         "prosecutor",
         "None: the app records no charging decision",
         None,
-        "services/staffing/__init__.py",
+        ("services/staffing/standing.py", "services/staffing/outcomes.py"),
     ),
     _r(
         "M5",
