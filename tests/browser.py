@@ -1,8 +1,8 @@
 """Helpers for the real-browser tests: a Streamlit server per fixture and a Debian Chromium.
 
 Playwright's sync API is driven directly against /usr/bin/chromium (never `playwright install`:
-no browser is ever downloaded). tests/test_browser.py uses these; pytest.ini keeps this module
-out of doctest collection.
+no browser is ever downloaded). tests/stories/test_browser.py uses these; pytest.ini keeps this
+module out of doctest collection.
 """
 
 from __future__ import annotations

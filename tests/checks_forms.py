@@ -4,7 +4,7 @@
 Aria spinbuttons, YYYYMMDD) a day inside and a day outside the range the field once enforced,
 and into text boxes more than their limit, submits, and compares the database with the screen:
 either the stored value equals the typed one, or nothing was stored and a refusal is visible.
-tests/test_browser_forms.py runs two cases as tests; scripts/figures.py prints the figure.
+tests/stories/test_browser_forms.py runs two cases as tests; scripts/figures.py prints the figure.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Staffing figures for `make figures`, shared with tests/test_staffing_checks.py.
+"""Staffing figures for `make figures`, shared with tests/staffing/test_staffing_checks.py.
 
 `FIGURE presenter-privacy: N items presented, 0 restricted fields shown`: the synthetic demo's
 sessions, every participant who may be discussed placed on them (and one whose release lapsed

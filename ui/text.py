@@ -13,7 +13,7 @@ import re
 
 # Checked against Streamlit 1.67's markdown renderer (StreamlitMarkdown.js: remark-gfm,
 # remark-directive, remark-math, its own icon and emoji steps) and in Chromium
-# (tests/test_browser_markdown.py). A backslash before ASCII punctuation makes it literal
+# (tests/stories/test_browser_markdown.py). A backslash before ASCII punctuation makes it literal
 # (CommonMark). Escaped everywhere: emphasis, strike and code (* _ ~ `), links, images and
 # directive labels ([ ]), attributes ({ }), HTML and <autolinks> (< >), KaTeX ($: Streamlit
 # skips an escaped dollar when it looks for maths), @, entities (&: `&#58;` would make a

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import textwrap
 
-LINES_PER_SCREEN = 16  # lines below the controls and the heading (tests/test_browser_room.py)
+LINES_PER_SCREEN = 16  # below the controls and the heading (tests/stories/test_browser_room.py)
 CHARS_PER_LINE = 100
 LABEL_LINES = 2  # a section label, with the space above it
 

@@ -261,7 +261,7 @@ def test_date_of_birth_closeness(a, b, expected):
     assert dob_closeness(a, b) == expected
 
 
-# Moved from tests/test_referrals.py: which typed people are candidates at all (B14).
+# Moved from tests/referrals/test_referrals.py: which typed people are candidates at all (B14).
 @pytest.mark.parametrize(
     "typed, dob, candidate, expected",
     [

@@ -1,7 +1,7 @@
 """AppTest, issue 11 on a phone: Today as cards, the record's heading, a search row in one tap.
 
 The layout itself (no sideways scroll, 44 px targets, the sidebar closing) is checked in a real
-browser at 390x844: tests/test_browser_phone.py.
+browser at 390x844: tests/stories/test_browser_phone.py.
 """
 
 from sqlmodel import select

@@ -21,7 +21,7 @@ from tests.factories import make_user, sign_in
 from tests.factories_reports import add_people
 from tests.support import open_app as open_as
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 Q2 = Period("quarter", date(2026, 4, 1), date(2026, 6, 30))
 COMMUNITY_PAGES = {"report_back", "glossary", "account"}
 

@@ -11,7 +11,7 @@ from services.access.list_views import record_list_view
 from services.core.db import read_session, write_session
 from tests.factories import sign_in
 from tests.factories_staffing import at_noon
-from tests.test_staffing_pages import open_page, site  # noqa: F401  (the fixture)
+from tests.staffing.test_staffing_pages import open_page, site  # noqa: F401  (the fixture)
 
 
 def list_views(engine) -> list[AuditEvent]:

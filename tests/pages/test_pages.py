@@ -9,7 +9,7 @@ from tests.factories import sign_in
 from tests.support import app_test
 from tests.support import open_app as signed_in
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_every_page_is_guarded_for_every_role_and_for_no_one(app_env):

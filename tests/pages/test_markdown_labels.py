@@ -18,7 +18,7 @@ from tests.factories import sign_in
 from tests.support import open_app
 from ui.text import plain
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PAYLOADS = (
     "**b**",
     ":red[x]",

@@ -14,7 +14,7 @@ from tests.checks import rendered_text
 from tests.factories import sign_in
 from tests.support import open_app as open_page
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def screen_panel(at) -> str:

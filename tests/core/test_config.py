@@ -122,6 +122,6 @@ def test_an_unknown_mode_is_refused():
 def test_a_first_visitor_sees_no_list_of_page_files_in_the_sidebar():
     """Streamlit's legacy pages/ listing shows every file before sign-in unless switched off."""
     config = tomllib.loads(
-        (Path(__file__).parent.parent / ".streamlit" / "config.toml").read_text()
+        (Path(__file__).parents[2] / ".streamlit" / "config.toml").read_text()
     )
     assert config["client"]["showSidebarNavigation"] is False

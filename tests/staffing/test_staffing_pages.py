@@ -1,6 +1,6 @@
 """AppTest: each staffing page for the roles that open it, exercising its main form.
 
-tests/test_pages.py's matrix already opens every page as every role (and no one); these drive
+tests/pages/test_pages.py's matrix already opens every page as every role (and no one); these drive
 the forms and check what reaches the screen.
 """
 
@@ -18,7 +18,7 @@ from tests.factories import days, make_participant
 from tests.factories_staffing import at_noon, covered, make_session, make_team
 from tests.support import open_app as open_page
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 XSS = "<script>alert(1)</script> [x](javascript:alert(1)) ![](http://host/p.png)"
 
 

@@ -13,7 +13,7 @@ from services.core.site import get_settings, history_rows, settings_as_of, updat
 from services.today.settings_changes import MovesNeedConfirmation, deadline_moves, save_settings
 from tests.factories import days, make_participant, make_referral, make_user, sign_in
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 TODAY = date(2026, 11, 27)
 NOW = datetime(2026, 11, 27, 20, tzinfo=UTC)  # noon at the site
 

@@ -28,7 +28,7 @@ from services.reports.report_back import (
 )
 from tests.factories_reports import seed_report_world
 
-SNAPSHOT = Path(__file__).parent / "snapshots" / "report_back_2026_q3.json"
+SNAPSHOT = Path(__file__).parents[1] / "snapshots" / "report_back_2026_q3.json"
 Q3 = Period("quarter", date(2026, 7, 1), date(2026, 9, 30))
 OCTOBER = Period("month", date(2026, 10, 1), date(2026, 10, 31))
 N = None

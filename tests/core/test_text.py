@@ -21,7 +21,7 @@ from services.reports.exports import export_session
 from services.staffing import submit_name
 from tests.factories import make_participant
 from tests.factories_staffing import TODAY, at_noon, make_session, make_team
-from tests.test_staffing_presenter import placed  # noqa: F401  (the fixture)
+from tests.staffing.test_staffing_presenter import placed  # noqa: F401  (the fixture)
 
 DIRTY = "Avery\x0bsleeps\x01 at the\x7f station\x1b\ttonight\nsecond line"
 CLEAN = "Avery\nsleeps at the station\ttonight\nsecond line"
