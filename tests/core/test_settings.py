@@ -12,6 +12,7 @@ from services.core.errors import StaleEditError
 from services.core.site import get_settings, history_rows, settings_as_of, update_settings
 from services.today.settings_changes import MovesNeedConfirmation, deadline_moves, save_settings
 from tests.factories import days, make_participant, make_referral, make_user, sign_in
+from tests.support import open_app
 
 ROOT = Path(__file__).resolve().parents[2]
 TODAY = date(2026, 11, 27)
@@ -280,12 +281,7 @@ def demo(app_env, engine):
 
 
 def _settings_page(engine):
-    from streamlit.testing.v1 import AppTest
-
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.session_state["lead_session_id"] = sign_in(engine, "pm").session_id
-    at.run()
-    return at.switch_page("pages/site_settings.py").run()
+    return open_app(engine, "pm", "pages/site_settings.py")
 
 
 def _table(at, column):

@@ -165,22 +165,18 @@ def test_the_glossary_spells_no_rule_window_or_threshold():
 
 @pytest.mark.db
 def test_the_glossary_shows_every_rule_and_the_settings_in_force(app_env, engine):
-    from streamlit.testing.v1 import AppTest
 
     from models import SiteSettings
     from services.core.db import write_session
     from services.core.site import SETTING_LABELS
     from tests.checks import rendered_text
-    from tests.factories import make_user, sign_in
+    from tests.factories import make_user
+    from tests.support import open_app
 
     make_user(engine, "cy1", Role.community)
     with write_session(engine) as session:
         session.get(SiteSettings, 1).intake_days = 21
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.session_state["lead_session_id"] = sign_in(engine, "cy1").session_id
-    at.run()
-    at.switch_page("pages/glossary.py").run()
-    assert not at.exception
+    at = open_app(engine, "cy1", "pages/glossary.py")
     text = rendered_text(at)
     for rule in RULES:
         assert f"{rule.id} · {rule.title}" in text
