@@ -121,6 +121,14 @@ class SiteSettingsBase(SQLModel):
 
     name: str = Field(default="Burien LEAD", max_length=120)
     catchment_area: str = Field(default="City of Burien", max_length=200)  # PROTOCOL S2
+    # The prefix of the LEAD ids this site gives (BUR-0001): 2-5 capital letters.
+    lead_id_prefix: str = Field(default="BUR", min_length=2, max_length=5, regex=r"^[A-Z]{2,5}$")
+    # Who receives the monthly client-level report (PROTOCOL M5), as its disclosure names them.
+    funder_name: str = Field(
+        default="King County Behavioral Health and Recovery Division (BHRD)",
+        min_length=1,
+        max_length=200,
+    )
     time_zone: str = Field(default="America/Los_Angeles", max_length=64)
     intake_days: int = Field(default=30, ge=1, le=365)  # PROTOCOL T4
     intake_optimal_hours_min: int = Field(default=24, ge=0, le=720)  # PROTOCOL T4

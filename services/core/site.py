@@ -210,6 +210,8 @@ def organizations(engine: Engine) -> list[Organization]:
 SETTING_LABELS = {
     "name": "Site name",
     "catchment_area": "LEAD catchment area (PROTOCOL S2)",
+    "lead_id_prefix": "Prefix of new LEAD ids (2-5 capital letters)",
+    "funder_name": "Funder receiving the monthly client-level report (PROTOCOL M5)",
     "time_zone": "Time zone (deadlines count local days)",
     "intake_days": "Days from arrest referral to in-depth intake deadline (PROTOCOL T4)",
     "intake_optimal_hours_min": "Optimal intake window starts, hours after screening (T4)",

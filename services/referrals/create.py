@@ -45,20 +45,20 @@ from services.referrals.vocabulary import (
     iso,
 )
 
-LEAD_ID_PREFIX = "BUR"
-
 
 def next_lead_id(session: Session) -> str:
-    """BUR-NNNN, one more than the highest in use (gaps are never reused)."""
-    pattern = re.compile(rf"^{LEAD_ID_PREFIX}-(\d+)$")
+    """PREFIX-NNNN (the site's `lead_id_prefix`, e.g. BUR-0007), one more than the highest in
+    use with that prefix (gaps are never reused)."""
+    prefix = (session.get(SiteSettings, 1) or SiteSettings()).lead_id_prefix
+    pattern = re.compile(rf"^{re.escape(prefix)}-(\d+)$")
     highest = 0
     for lead_id in session.exec(
-        select(Participant.lead_id).where(col(Participant.lead_id).startswith(f"{LEAD_ID_PREFIX}-"))
+        select(Participant.lead_id).where(col(Participant.lead_id).startswith(f"{prefix}-"))
     ):
         found = pattern.match(lead_id)
         if found:
             highest = max(highest, int(found.group(1)))
-    return f"{LEAD_ID_PREFIX}-{highest + 1:04d}"
+    return f"{prefix}-{highest + 1:04d}"
 
 
 def _referred_at(sheet: CoverSheet, time_zone: str) -> datetime | None:

@@ -43,7 +43,6 @@ from services.reports.report_back.periods import (
 from services.reports.report_back.vocabulary import REFERRAL_TYPES
 from services.rules.suppression import suppress, suppress_against
 
-BHRD_RECIPIENT = "King County Behavioral Health and Recovery Division (BHRD)"
 BHRD_PURPOSE = "Monthly client-level report to the funder (PROTOCOL M5)"
 EXPORT_ACTION = "report.bhrd_export"
 BHRD_COLUMNS = (
@@ -294,7 +293,7 @@ def export_bhrd(
                 Disclosure(
                     participant_id=pid,
                     at=now,
-                    recipient=BHRD_RECIPIENT,
+                    recipient=settings.funder_name,
                     description=description,
                     purpose=BHRD_PURPOSE,
                     username=user.username,

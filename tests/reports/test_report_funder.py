@@ -16,7 +16,8 @@ from models import AuditEvent, Contact, Disclosure, Role, Service, StatusChange,
 from services.core.clock import utcnow
 from services.core.db import read_session, write_session
 from services.core.errors import ValidationError
-from services.core.site import get_settings
+from services.core.audit import SYSTEM
+from services.core.site import get_settings, update_settings
 from services.core.text import looks_like_formula
 from services.reports import funder, handout
 from services.reports.funder import export_bhrd, neutralise, performance_summary, suppress_months
@@ -171,13 +172,29 @@ def test_each_export_records_a_disclosure_per_participant_and_one_audit_row(engi
         )
     assert sorted(d.participant_id for d in disclosures) == sorted(served)
     assert {(d.recipient, d.description, d.username) for d in disclosures} == {
-        (funder.BHRD_RECIPIENT, "Monthly client-level report, October 2026", "pm.funder")
+        (get_settings(engine).funder_name, "Monthly client-level report, October 2026", "pm.funder")
     }
     assert [(a.subject, a.purpose) for a in audits] == [
         ("BHRD 2026-10", "2 participants disclosed to BHRD (csv)")
     ]
     assert funder.last_export(engine, OCTOBER)["by"] == "pm.funder"
     assert funder.last_export(engine, Period("month", date(2026, 9, 1), date(2026, 9, 30))) is None
+
+
+def test_the_disclosures_name_the_funder_the_site_settings_name(engine, pm):
+    served = _october_people(engine)
+    version = get_settings(engine).version
+    update_settings(
+        engine,
+        actor=SYSTEM,
+        expected_version=version,
+        changes={"funder_name": "Sample County Behavioral Health Fund"},
+        now=NOW,
+    )
+    export_bhrd(engine, pm, OCTOBER, fmt="csv", now=NOW)
+    with read_session(engine) as session:
+        recipients = list(session.exec(select(Disclosure.recipient)))
+    assert sorted(recipients) == ["Sample County Behavioral Health Fund"] * len(served)
 
 
 @pytest.mark.parametrize(
