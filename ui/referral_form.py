@@ -24,9 +24,9 @@ from services.referrals import (
     DETERMINATIONS_ASKED,
     NEW_PERSON_REASONS,
     NOTICE_METHODS,
-    PROSECUTOR_OFFICES,
     Person,
     find_matches,
+    prosecutor_offices,
 )
 from ui.text import plain
 from ui.widgets import table
@@ -206,15 +206,16 @@ def screen_panel(verdict: dict, *, offense_missing: bool) -> None:
     st.info(verdict["decision_support"], icon=":material/balance:")
 
 
-def prosecutor_notice_fields(known: str) -> tuple[str, str]:
-    """PROTOCOL T5: which prosecutor's office was notified (starting on the one the referral
-    names) and how. Used by Referrals and by Today's closing form."""
-    offices = list(PROSECUTOR_OFFICES)
+def prosecutor_notice_fields(engine: Engine, known: str) -> tuple[str, str]:
+    """PROTOCOL T5: which of the site's prosecutor offices was notified (starting on the one the
+    referral names) and how. Used by Referrals and by Today's closing form."""
+    names = prosecutor_offices(engine)
+    offices = list(names)
     office = st.selectbox(
         "Office notified",
         offices,
         index=offices.index(known) if known in offices else 0,
-        format_func=PROSECUTOR_OFFICES.get,
+        format_func=names.get,
     )
     method = st.radio("How", list(NOTICE_METHODS), format_func=NOTICE_METHODS.get)
     return office, method

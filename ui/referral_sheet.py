@@ -16,12 +16,12 @@ from services.access.auth import CurrentUser
 from services.referrals import (
     DRUG_LABELS,
     OFFENSE_LABELS,
-    PROSECUTOR_OFFICES,
     REFERRAL_TYPE_LABELS,
     VERIFICATION_LABELS,
     CoverSheet,
     Person,
     case_managers,
+    prosecutor_offices,
     referring_agencies,
 )
 from ui.fields import date_field
@@ -108,12 +108,13 @@ def when_and_who(engine: Engine, settings, today: date) -> dict:
     )
     officer = right.text_input("Referring officer", key="rn_officer")
     sergeant = left.text_input("Supervising sergeant", key="rn_sergeant")
+    offices = prosecutor_offices(engine)  # PROTOCOL T2, T5: the site's prosecutor offices
     prosecutor = right.selectbox(
         "Prosecutor with jurisdiction",
-        list(PROSECUTOR_OFFICES),
-        format_func=PROSECUTOR_OFFICES.get,
+        list(offices),
+        format_func=offices.get,
         index=None,
-        placeholder="KCPAO or City Attorney",
+        placeholder=" or ".join(offices),
         key="rn_prosecutor",
     )
     place = left.text_input("Place", key="rn_place")

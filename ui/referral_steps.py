@@ -59,7 +59,7 @@ def action_form(engine: Engine, user: CurrentUser, action: str, detail: dict, to
         )
     if action == "notice":
         on = date_field("Notified on", today)
-        office, method = prosecutor_notice_fields(detail["prosecutor_office"])
+        office, method = prosecutor_notice_fields(engine, detail["prosecutor_office"])
         return partial(
             record_prosecutor_notice, engine, user, on=on, office=office, method=method, **step
         )

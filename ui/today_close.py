@@ -64,7 +64,7 @@ def referral_step_form(engine: Engine, user: CurrentUser, chosen: Alert, today: 
         office = method = ""
         if chosen.rule == NOTICE_RULE:
             office, method = prosecutor_notice_fields(
-                prosecutor_office_for(engine, chosen.referral_id)
+                engine, prosecutor_office_for(engine, chosen.referral_id)
             )
         action = plain(chosen.action)
         if st.form_submit_button(action, type="primary", icon=":material/task_alt:"):

@@ -206,6 +206,33 @@ def organizations(engine: Engine) -> list[Organization]:
         return list(session.exec(select(Organization).order_by(Organization.code)))
 
 
+def prosecutor_offices_in(session: Session) -> dict[str, str]:
+    """PROTOCOL T2, T5: the site's prosecutor offices (organizations of kind prosecutor),
+    code -> name, by code."""
+    rows = session.exec(
+        select(Organization.code, Organization.name)
+        .where(Organization.kind == OrgKind.prosecutor)
+        .order_by(Organization.code)
+    )
+    return {code: name for code, name in rows}
+
+
+def prosecutor_offices(engine: Engine) -> dict[str, str]:
+    with read_session(engine) as session:
+        return prosecutor_offices_in(session)
+
+
+def one_of(names: list[str]) -> str:
+    """Names joined for a message: 'A', 'A or B', 'A, B or C'.
+
+    >>> one_of(["Sample County Prosecutor", "Sample City Attorney", "Sample Tribal Court"])
+    'Sample County Prosecutor, Sample City Attorney or Sample Tribal Court'
+    """
+    if len(names) <= 1:
+        return "".join(names) or "(no prosecutor office is set up for this site)"
+    return ", ".join(names[:-1]) + " or " + names[-1]
+
+
 # Labels for the settings page and the README: what each setting means and the rule behind it.
 SETTING_LABELS = {
     "name": "Site name",

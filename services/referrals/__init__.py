@@ -15,6 +15,7 @@ actions (who takes which step), transitions (what every step shares), intake (T1
 oversight (T4 extension, T5, S6, V1, closing), events, scope (SECURITY 5).
 """
 
+from services.core.site import prosecutor_offices
 from services.participants.consent import RELEASE_KINDS
 from services.referrals.actions import ACTION_LABELS, TRANSITION_ROLES, available_actions
 from services.referrals.choices import (
@@ -77,7 +78,6 @@ from services.referrals.vocabulary import (
     OFFENSE_LABELS,
     OPEN_STAGES,
     PARTICIPANT,
-    PROSECUTOR_OFFICES,
     REASON_TEXT,
     REFERRAL_TYPE_LABELS,
     REFERRED,
@@ -104,7 +104,6 @@ __all__ = [
     "OFFENSE_LABELS",
     "OPEN_STAGES",
     "PARTICIPANT",
-    "PROSECUTOR_OFFICES",
     "REASON_TEXT",
     "REFERRAL_TYPE_LABELS",
     "REFERRED",
@@ -135,6 +134,7 @@ __all__ = [
     "optimal_intake_by",
     "preview",
     "prosecutor_office_for",
+    "prosecutor_offices",
     "reason_sentences",
     "record_left_before_screening",
     "record_prosecutor_notice",

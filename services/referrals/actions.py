@@ -7,16 +7,17 @@ answer (V1). Also the T2 notices owed when a person leaves before screening. Pur
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 
 from models import Referral, Role
 from services.access.policy import PROVIDER_ROLES
+from services.core.site import one_of
 from services.referrals.vocabulary import (
     CLOSED,
     INTAKE_DONE,
     LEFT,
     PARTICIPANT,
-    PROSECUTOR_OFFICES,
     REFERRED,
     SCHEDULED,
     SCREENED,
@@ -97,11 +98,12 @@ ACTION_LABELS = {
 }
 
 
-def t2_notifications(referral: Referral) -> list[str]:
-    """PROTOCOL T2: who staff notify, by phone or email, when the person left before screening."""
+def t2_notifications(referral: Referral, offices: Mapping[str, str]) -> list[str]:
+    """PROTOCOL T2: who staff notify, by phone or email, when the person left before screening.
+    `offices` are the site's prosecutor offices, code -> name (`site.prosecutor_offices`)."""
     sergeant = referral.supervising_sergeant or "(not recorded on the cover sheet)"
-    office = PROSECUTOR_OFFICES.get(
-        referral.prosecutor_office, "(not recorded: KCPAO or City Attorney)"
+    office = offices.get(
+        referral.prosecutor_office, f"(not recorded: {one_of(list(offices.values()))})"
     )
     return [
         f"Supervising sergeant: {sergeant}, by phone or email.",

@@ -30,7 +30,7 @@ from services.core import audit
 from services.core.clock import utcnow
 from services.core.db import write_session
 from services.core.errors import ValidationError
-from services.core.site import get_settings, provider_organization_id
+from services.core.site import get_settings, prosecutor_offices, provider_organization_id
 from services.referrals.cover_sheet import CoverSheet, Person, preview
 from services.referrals.events import add_event
 from services.referrals.matches import NEW_PERSON_REASONS, strong_matches
@@ -93,7 +93,7 @@ def create_referral(
     now = now or utcnow()
     settings = get_settings(engine)
     zone = ZoneInfo(settings.time_zone)
-    validate_sheet(sheet, today, now.astimezone(zone).time())
+    validate_sheet(sheet, today, now.astimezone(zone).time(), offices=prosecutor_offices(engine))
     if (participant_id is None) == (person is None):
         raise ValidationError("Person: choose an existing participant or enter a new person.")
     if person is not None:

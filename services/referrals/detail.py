@@ -5,6 +5,7 @@ criminal history or the screen's reasons (42 CFR Part 2, RESTRICTED_REFERRAL_FIE
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, date
 
 from sqlalchemy import Engine
@@ -14,7 +15,7 @@ from models import Organization, Participant, ParticipantStatus, Referral, Refer
 from services.access.auth import CurrentUser
 from services.core import audit
 from services.core.db import read_session
-from services.core.site import get_settings
+from services.core.site import get_settings, prosecutor_offices
 from services.referrals.actions import available_actions, t2_notifications
 from services.referrals.cover_sheet import reason_sentences
 from services.referrals.scope import may_touch, require_provider
@@ -26,7 +27,6 @@ from services.referrals.vocabulary import (
     LEFT,
     NOTICE_METHODS,
     OFFENSE_LABELS,
-    PROSECUTOR_OFFICES,
     REFERRAL_TYPE_LABELS,
     STAGE_LABELS,
     VERIFICATION_LABELS,
@@ -77,7 +77,10 @@ def referral_detail(
     }
     state = clock(row, today, settings)
     kind = code_of(referral.referral_type)
-    fields = _sheet_fields(referral, participant, org, kind) | _progress_fields(referral, state)
+    offices = prosecutor_offices(engine)
+    fields = _sheet_fields(referral, participant, org, kind, offices) | _progress_fields(
+        referral, state
+    )
     if user.role == Role.project_manager:
         fields = {k: v for k, v in fields.items() if k not in RESTRICTED_REFERRAL_FIELDS}
     return {
@@ -103,7 +106,7 @@ def referral_detail(
             for e in events
         ],
         "actions": available_actions(kind, state.stage, state.due, today, referral, user.role),
-        "t2_notifications": t2_notifications(referral) if state.stage == LEFT else [],
+        "t2_notifications": t2_notifications(referral, offices) if state.stage == LEFT else [],
     }
 
 
@@ -130,7 +133,11 @@ def _load(
 
 
 def _sheet_fields(
-    referral: Referral, participant: Participant, org: Organization | None, kind: str
+    referral: Referral,
+    participant: Participant,
+    org: Organization | None,
+    kind: str,
+    offices: Mapping[str, str],
 ) -> dict[str, str]:
     """The cover sheet in plain words, in the order the form asks it."""
     return {
@@ -141,7 +148,7 @@ def _sheet_fields(
         "Referring agency": org.name if org else "",
         "Referring officer": referral.referring_officer,
         "Supervising sergeant": referral.supervising_sergeant,
-        "Prosecutor with jurisdiction": PROSECUTOR_OFFICES.get(referral.prosecutor_office, ""),
+        "Prosecutor with jurisdiction": offices.get(referral.prosecutor_office, ""),
         "Offense": OFFENSE_LABELS.get(referral.offense, referral.offense),
         "Place": referral.place,
         "Inside the catchment area": _yes_no(referral.in_catchment),

@@ -14,7 +14,7 @@ from services.access.auth import CurrentUser
 from services.core.clock import utcnow
 from services.core.db import write_session
 from services.core.errors import ValidationError
-from services.core.site import get_settings
+from services.core.site import get_settings, prosecutor_offices_in
 from services.participants.casework import activate_if_ready
 from services.participants.consent import record_release
 from services.referrals.actions import t2_notifications
@@ -93,7 +93,7 @@ def record_left_before_screening(
         if stage != REFERRED:
             raise ValidationError("Left before screening: the screening is already recorded.")
         referral.stage = LEFT
-        notices = t2_notifications(referral)
+        notices = t2_notifications(referral, prosecutor_offices_in(session))
         finish_step(
             session,
             referral,

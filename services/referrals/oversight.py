@@ -13,7 +13,7 @@ from services.access.auth import CurrentUser
 from services.core.clock import utcnow
 from services.core.db import write_session
 from services.core.errors import ValidationError, too_long
-from services.core.site import get_settings
+from services.core.site import get_settings, one_of, prosecutor_offices
 from services.referrals.transitions import (
     check_on,
     finish_step,
@@ -27,7 +27,6 @@ from services.referrals.vocabulary import (
     MAX_NAME,
     MAX_REASON,
     NOTICE_METHODS,
-    PROSECUTOR_OFFICES,
     clean,
     code_of,
 )
@@ -106,8 +105,9 @@ def record_prosecutor_notice(
     """PROTOCOL T5: the provider told the prosecutor with jurisdiction of the missed intake."""
     now = now or utcnow()
     settings = get_settings(engine)
-    if office not in PROSECUTOR_OFFICES:
-        raise ValidationError("Office notified: choose KCPAO or the Burien City Attorney.")
+    offices = prosecutor_offices(engine)
+    if office not in offices:
+        raise ValidationError(f"Office notified: choose {one_of(list(offices.values()))}.")
     if method not in NOTICE_METHODS:
         raise ValidationError("How: phone or email.")
     with write_session(engine) as session:

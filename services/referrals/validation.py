@@ -7,9 +7,11 @@ a guess (SECURITY 33); the person is an adult (PROTOCOL), the victim sheet follo
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, time
 
 from services.core.errors import ValidationError, too_long
+from services.core.site import one_of
 from services.referrals.cover_sheet import CoverSheet, Person
 from services.referrals.vocabulary import (
     ADULT_YEARS,
@@ -23,7 +25,6 @@ from services.referrals.vocabulary import (
     MAX_NOTES,
     MAX_TEXT,
     OFFENSE_LABELS,
-    PROSECUTOR_OFFICES,
     REFERRAL_TYPE_LABELS,
     VERIFICATION_LABELS,
     clean,
@@ -78,10 +79,17 @@ def validate_person(person: Person, referral_date: date | None, today: date) -> 
     )
 
 
-def validate_sheet(sheet: CoverSheet, today: date, now_local_time: time | None = None) -> None:
-    """Every cover-sheet rule, all problems at once ("Field: what is wrong."); nothing saved."""
+def validate_sheet(
+    sheet: CoverSheet,
+    today: date,
+    now_local_time: time | None = None,
+    *,
+    offices: Mapping[str, str],
+) -> None:
+    """Every cover-sheet rule, all problems at once ("Field: what is wrong."); nothing saved.
+    `offices` are the site's prosecutor offices, code -> name (`site.prosecutor_offices`)."""
     errors: list[str] = []
-    _check_referral(errors, sheet, today, now_local_time)
+    _check_referral(errors, sheet, today, now_local_time, offices)
     _check_offense_and_drug(errors, sheet)
     _check_determinations(errors, sheet)
     _check_victim_and_history(errors, sheet, today)
@@ -90,7 +98,11 @@ def validate_sheet(sheet: CoverSheet, today: date, now_local_time: time | None =
 
 
 def _check_referral(
-    errors: list[str], sheet: CoverSheet, today: date, now_local_time: time | None
+    errors: list[str],
+    sheet: CoverSheet,
+    today: date,
+    now_local_time: time | None,
+    offices: Mapping[str, str],
 ) -> None:
     """Who referred, when, and the prosecutor with jurisdiction."""
     kind = sheet.referral_type
@@ -117,8 +129,8 @@ def _check_referral(
         errors, "Supervising sergeant", sheet.supervising_sergeant, MAX_NAME, kind == "arrest"
     )
     sheet.place = _check_text(errors, "Place", sheet.place, MAX_TEXT, False)
-    if sheet.prosecutor_office and sheet.prosecutor_office not in PROSECUTOR_OFFICES:
-        errors.append("Prosecutor with jurisdiction: choose KCPAO or the Burien City Attorney.")
+    if sheet.prosecutor_office and sheet.prosecutor_office not in offices:
+        errors.append(f"Prosecutor with jurisdiction: choose {one_of(list(offices.values()))}.")
     if kind == "arrest":
         # PROTOCOL T2, T5: the prosecutor with jurisdiction is who hears of a missed intake.
         if not sheet.prosecutor_office:

@@ -75,10 +75,6 @@ assert set(CONVICTION_LABELS) - {"other"} == (
     | TEN_YEAR_DISQUALIFYING_CONVICTIONS
     | FIVE_YEAR_DISQUALIFYING_CONVICTIONS
 )
-PROSECUTOR_OFFICES = {
-    "KCPAO": "King County Prosecuting Attorney's Office",
-    "BCA": "Burien City Attorney",
-}
 NOTICE_METHODS = {"phone": "Phone", "email": "Email"}  # PROTOCOL T2, T5
 # PROTOCOL S1: how law enforcement verified the person's law violations.
 VERIFICATION_LABELS = {
