@@ -8,7 +8,12 @@ import streamlit as st
 from sqlalchemy import Engine
 
 from services.access.auth import CurrentUser
-from services.staffing import DEFAULT_ATTENDING, SESSION_KINDS, schedule_session, update_session
+from services.staffing import (
+    SESSION_KINDS,
+    default_attending,
+    schedule_session,
+    update_session,
+)
 from ui.fields import date_field
 from ui.widgets import run_action
 
@@ -27,7 +32,9 @@ def schedule_form(
         starts_at = st.text_input("Start time (HH:MM)", value="10:00")
         place = st.text_input("Place")
         attending = st.multiselect(
-            "Attending organizations", orgs, default=[o for o in DEFAULT_ATTENDING if o in orgs]
+            "Attending organizations",
+            orgs,
+            default=[o for o in default_attending(engine) if o in orgs],
         )
         st.caption(
             f"Names are due {settings.submission_cutoff_business_days} business days before "

@@ -60,6 +60,7 @@ from services.staffing.rules import (
 )
 from services.staffing.sessions import (
     _new_session,
+    default_attending,
     default_session_id,
     list_sessions,
     next_session_taking_names,
@@ -70,7 +71,6 @@ from services.staffing.submissions import my_submissions, pickable_participants,
 from services.staffing.suggested import add_suggestion, suggestions
 from services.staffing.vocabulary import (
     ACTION_ITEMS_TITLE,
-    DEFAULT_ATTENDING,
     PARTNER_STATUS_BEFORE_SESSION,
     RESCINDED_TITLE,
     SESSION_KINDS,
@@ -83,7 +83,6 @@ from services.staffing.vocabulary import (
 __all__ = [
     "ACTION_ITEMS_TITLE",
     "AGENDA_WORK",
-    "DEFAULT_ATTENDING",
     "PARTNER_STATUS_BEFORE_SESSION",
     "RESCINDED_TITLE",
     "SESSION_KINDS",
@@ -101,6 +100,7 @@ __all__ = [
     "confirm_match",
     "consent_gaps",
     "consent_problem",
+    "default_attending",
     "default_session_id",
     "display_name",
     "finalize",

@@ -24,6 +24,7 @@ from services.staffing.items import _agenda_changed, _check_version, _get, _requ
 from services.staffing.rules import next_occurrence, submission_cutoff
 from services.staffing.vocabulary import (
     ACTION_ITEMS_TITLE,
+    DEFAULT_ATTENDING_KINDS,
     INBOX_STATUSES,
     MAX_PLACE,
     SESSION_KINDS,
@@ -31,6 +32,23 @@ from services.staffing.vocabulary import (
     STANDING_TITLES,
     session_label,
 )
+
+
+def default_attending_in(session: Session) -> list[str]:
+    """The codes of the site's organizations that attend a session by default (every partner
+    but the community representatives), by code."""
+    return list(
+        session.exec(
+            select(Organization.code)
+            .where(col(Organization.kind).in_(DEFAULT_ATTENDING_KINDS))
+            .order_by(Organization.code)
+        )
+    )
+
+
+def default_attending(engine: Engine) -> list[str]:
+    with read_session(engine) as session:
+        return default_attending_in(session)
 
 
 def _validate_session(kind: str, starts_at: str, place: str, orgs: list[str], known: set[str]):

@@ -35,9 +35,8 @@ from services.staffing.items import (
     _require_pm,
     _text,
 )
-from services.staffing.sessions import _accepting
+from services.staffing.sessions import _accepting, default_attending_in
 from services.staffing.suggested import _open_actions_before
-from services.staffing.vocabulary import DEFAULT_ATTENDING
 
 MAX_CURTAIN = 300
 # What each field adds to the session's attending organizations as readers.
@@ -65,7 +64,7 @@ def who_reads(engine: Engine, *, field: str, today: date, session_id: int | None
             row = session.get(StaffingSession, session_id)
         else:
             row = _accepting(session, today)
-        default = [c for c in DEFAULT_ATTENDING if c in names]
+        default = default_attending_in(session)
         codes = list(row.attending_org_codes) if row else default
     return readers_text(names, codes, EXTRA_READERS[field])
 

@@ -33,8 +33,17 @@ PARTNER_STATUS_BEFORE_SESSION = "Received"
 PARTNER_STATUS_AFTER_SESSION = {"on_agenda": "On the agenda"}
 PARTNER_STATUS_NOT_DISCUSSED = "Not on the agenda"
 INBOX_STATUSES = ("submitted", "carried")
-# Organizations that attend by default; the LEAD team itself (provider, PDA) needs no release.
-DEFAULT_ATTENDING = ("BPD", "KCSO", "DOC", "KCPAO", "BCA", "PDA", "CMP")
+# Organizations that attend by default are the site's partners of these kinds (every kind but
+# the community representatives: `sessions.default_attending`); the LEAD team itself (provider,
+# PDA) needs no release.
+DEFAULT_ATTENDING_KINDS = (
+    OrgKind.police,
+    OrgKind.sheriff,
+    OrgKind.corrections,
+    OrgKind.prosecutor,
+    OrgKind.defender,
+    OrgKind.provider,
+)
 LEAD_TEAM_KINDS = (OrgKind.provider, OrgKind.defender)
 
 ACTION_ITEMS_TITLE = "Open action items from earlier sessions"

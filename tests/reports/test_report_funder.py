@@ -13,10 +13,10 @@ from openpyxl import load_workbook
 from sqlmodel import select
 
 from models import AuditEvent, Contact, Disclosure, Role, Service, StatusChange, User
+from services.core.audit import SYSTEM
 from services.core.clock import utcnow
 from services.core.db import read_session, write_session
 from services.core.errors import ValidationError
-from services.core.audit import SYSTEM
 from services.core.site import get_settings, update_settings
 from services.core.text import looks_like_formula
 from services.reports import funder, handout
