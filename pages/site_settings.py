@@ -18,7 +18,7 @@ ctx, user = require_page("site_settings")
 PENDING = "site_settings_pending"  # the changes waiting for confirmation, with their moves
 
 st.title("Site settings")
-st.caption("Defaults come from the Burien LEAD protocol; each field cites its rule.")
+st.caption("Defaults come from the LEAD protocol; each field cites its rule.")
 flash()
 settings = get_settings(ctx.engine)
 fields = SiteSettingsBase.model_fields

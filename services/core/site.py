@@ -7,6 +7,7 @@ See docs/settings.md.
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from functools import cache
 from zoneinfo import available_timezones
@@ -61,6 +62,7 @@ def validated(current: SiteSettingsBase, changes: dict) -> SiteSettingsBase:
     if valid.intake_optimal_hours_min > valid.intake_optimal_hours_max:
         raise ValidationError("The optimal intake window must start before it ends.")
     valid.time_zone = check_time_zone(valid.time_zone)
+    valid.lead_id_prefix = check_lead_id_prefix(valid.lead_id_prefix)
     valid.redisclosure_notice = check_notice(valid.redisclosure_notice)
     return valid
 
@@ -187,6 +189,13 @@ def check_time_zone(name: str) -> str:
             "America/Los_Angeles or America/New_York (region/city, as spelled there)."
         )
     return name
+
+
+def check_lead_id_prefix(prefix: str) -> str:
+    """The LEAD id prefix: 2-5 capital letters A-Z (the ids read PREFIX-0001)."""
+    if not re.fullmatch(r"[A-Z]{2,5}", prefix):
+        raise ValidationError("lead_id_prefix: use 2 to 5 capital letters A-Z, e.g. BUR.")
+    return prefix
 
 
 def check_notice(text: str) -> str:
