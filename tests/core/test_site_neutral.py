@@ -152,6 +152,18 @@ def test_another_sites_prosecutor_offices_are_named_when_the_office_is_refused(e
         engine, users["cma"], referral_id=rid, expected_version=version, today=TODAY, now=NOW
     )
     assert "Prosecutor with jurisdiction: Sample Town Attorney, by phone or email." in notices
+    with pytest.raises(ValidationError, match="choose Sample County Prosecutor or Sample Town"):
+        R.record_prosecutor_notice(  # PROTOCOL T5: the office notified is one of the site's
+            engine,
+            users["cma"],
+            referral_id=rid,
+            expected_version=version + 1,
+            on=TODAY,
+            office="BCA",
+            method="phone",
+            today=TODAY,
+            now=NOW,
+        )
 
 
 def test_a_session_is_attended_by_default_by_every_partner_but_the_community(engine):
