@@ -140,10 +140,10 @@ def test_todays_owners_actions_and_calendar_titles_come_from_the_catalog():
 def test_no_rule_title_or_action_of_todays_alerts_is_spelled_again_in_code():
     words = {catalog.rule(r).title for r in alerts.ALERT_RULES}
     words |= {catalog.rule(r).action for r in alerts.ALERT_RULES} - {"Log a contact"}
-    catalog_file = ROOT / "services" / "rules" / "catalog.py"
+    catalog_files = set((ROOT / "services" / "rules").glob("catalog*.py"))  # the catalog's modules
     for folder in ("services", "pages", "ui"):
         for path in (ROOT / folder).rglob("*.py"):
-            if path == catalog_file:
+            if path in catalog_files:
                 continue
             text = path.read_text(encoding="utf-8")
             assert [w for w in words if f'"{w}"' in text] == [], path

@@ -1,0 +1,306 @@
+"""The catalog's program rules: the referral timeline (T), consent (C), victims (V), services
+(P), meetings and reporting (M) and the site's own obligations, in the protocol's order
+(services/rules/catalog.py reads them)."""
+
+from __future__ import annotations
+
+from services.rules.catalog_entry import (
+    CONSENT,
+    CONSENT_FAMILY,
+    DEADLINES,
+    MEETINGS,
+    RECORD,
+    REFERRALS,
+    SERVICES,
+    SITE,
+    SUPPRESSION,
+    TIMELINE,
+    VICTIMS,
+    Form,
+    Rule,
+    _r,
+)
+
+PROGRAM_RULES: tuple[Rule, ...] = (
+    # --- Timeline of a referral (sections A and E) ------------------------------------------
+    _r(
+        "T1",
+        TIMELINE,
+        "Warm handoff and initial screening",
+        "The officer calls the provider before booking; screening happens right away.",
+        "case_manager",
+        "Record the initial screening",
+        Form(REFERRALS, "referral_screen"),
+        "services/referrals/intake.py",
+    ),
+    _r(
+        "T2",
+        TIMELINE,
+        "Left before screening",
+        "If the person leaves before screening, staff tell the sergeant and the prosecutor.",
+        "case_manager",
+        "Record that the person left, then phone or email the sergeant and prosecutor",
+        Form(REFERRALS, "referral_left"),
+        "services/referrals/intake.py",
+    ),
+    _r(
+        "T3",
+        TIMELINE,
+        "Stay away for 24 hours",
+        "At screening the person is told not to return to the arrest area for 24 hours.",
+        "case_manager",
+        "Tell the person at the initial screening",
+        None,
+        "services/referrals/intake.py",
+    ),
+    _r(
+        "T4",
+        TIMELINE,
+        "In-depth intake deadline",
+        "The full intake is due a set number of days after an arrest referral (optimally a day "
+        "or two after screening), unless the officer, sergeant or agency extends it.",
+        "case_manager",
+        "Record the intake",
+        Form(REFERRALS, "referral_intake"),
+        DEADLINES,
+        ("intake_days", "intake_optimal_hours_min", "intake_optimal_hours_max"),
+    ),
+    _r(
+        "T5",
+        TIMELINE,
+        "Prosecutor notice of a missed intake",
+        "When the intake deadline is missed, the provider tells the prosecutor with "
+        "jurisdiction within the notice window; the prosecutor may then file.",
+        "case_manager",
+        "Record the prosecutor notice",
+        Form(REFERRALS, "referral_notice"),
+        DEADLINES,
+        ("intake_days", "prosecutor_notice_days"),
+    ),
+    _r(
+        "T6",
+        TIMELINE,
+        "Who is a participant",
+        "A person is a participant once the intake is complete and a release was signed no "
+        "later than the intake.",
+        "case_manager",
+        "Record the completed intake with its release",
+        Form(RECORD, "rec_intake"),
+        CONSENT,
+    ),
+    # --- Consent (release of information) ---------------------------------------------------
+    _r(
+        "C1",
+        CONSENT_FAMILY,
+        "Release of information",
+        "The release lets the partners share as needed and discuss the person at staffing; it "
+        "may be written, or verbal and memorialised by staff.",
+        "case_manager",
+        "Record the release",
+        Form(RECORD, "rec_release"),
+        "services/participants/consent.py",
+    ),
+    _r(
+        "C2",
+        CONSENT_FAMILY,
+        "No consent while unable",
+        "Consent is not taken while the person is intoxicated or unable to consent; staff keep "
+        "checking in.",
+        "case_manager",
+        "Mark the person unable to consent, and clear it when they can",
+        Form(REFERRALS, "referral_incapacitated"),
+        "services/participants/consent.py",
+    ),
+    _r(
+        "C3",
+        CONSENT_FAMILY,
+        "Release of information needed",
+        "Without a signed release, or after it is rescinded, the person is not a participant: "
+        "not discussed at staffing, and partners see nothing.",
+        "case_manager",
+        "Record a signed release",
+        Form(RECORD, "rec_release"),
+        (CONSENT, DEADLINES),
+    ),
+    _r(
+        "C4",
+        CONSENT_FAMILY,
+        "Treatment information",
+        "Substance use and mental health information needs its own release and is never shown "
+        "to partners.",
+        "case_manager",
+        "Record a treatment-information release",
+        Form(RECORD, "rec_treatment"),
+        "services/access/policy.py",
+    ),
+    # --- Victims ----------------------------------------------------------------------------
+    _r(
+        "V1",
+        VICTIMS,
+        "Victim objection window",
+        "When there is a victim, the officer consults them and gives an information sheet; the "
+        "victim may object to the prosecutor within the window.",
+        "case_manager",
+        "Record whether the victim objected",
+        Form(REFERRALS, "referral_victim"),
+        ("services/today/referral_clock.py", "services/referrals/oversight.py"),
+        ("victim_objection_days",),
+    ),
+    # --- Services and plan ------------------------------------------------------------------
+    _r(
+        "P1",
+        SERVICES,
+        "Individual Intervention Plan",
+        "The participant's own plan, made once acute needs are met: housing, treatment, "
+        "education, jobs, benefits and more.",
+        "case_manager",
+        "Add a goal to the plan",
+        Form(RECORD, "rec_goal"),
+        "services/participants/plan.py",
+    ),
+    _r(
+        "P2",
+        SERVICES,
+        "Services bought where needed",
+        "Services are bought on the private market when needed; existing programs only with "
+        "unused capacity. Record which.",
+        "case_manager",
+        "Record the service and how it is funded",
+        Form(RECORD, "rec_service"),
+        "services/participants/plan.py",
+    ),
+    _r(
+        "P3",
+        SERVICES,
+        "Withdrawal or termination",
+        "Withdrawing one service is not leaving LEAD; termination is the case manager's "
+        "judgment of no clinical benefit.",
+        "case_manager",
+        "Record the service's end, or the participant's status",
+        Form(RECORD, "rec_status"),
+        "services/participants/plan.py",
+    ),
+    _r(
+        "P4",
+        SERVICES,
+        "Response times",
+        "Case managers answer arrest diversions at any hour; after-hours social contact calls "
+        "get a call back the next business day.",
+        "case_manager",
+        "Answer the call",
+        None,
+        "services/participants/casework.py",
+    ),
+    # --- Meetings and reporting -------------------------------------------------------------
+    _r(
+        "M1",
+        MEETINGS,
+        "Staffing sessions",
+        "Staffing at least monthly and the operational workgroup on a set interval, with every "
+        "partner attending.",
+        "project_manager",
+        "Schedule the session",
+        Form("pages/agenda.py", "schedule"),
+        ("services/staffing/sessions.py", "services/staffing/rules.py"),
+        ("staffing_interval_days", "workgroup_interval_days"),
+    ),
+    _r(
+        "M2",
+        MEETINGS,
+        "Names for the next session due",
+        "Before a session, partners send the project manager the names to discuss, each with a "
+        "brief reason, by the cut-off.",
+        "case_manager",
+        "Send the project manager the names to discuss, with a brief reason",
+        Form("pages/submit_names.py", "submit_name"),
+        ("services/staffing/submissions.py", "services/staffing/rules.py"),
+        ("submission_cutoff_business_days",),
+    ),
+    _r(
+        "M3",
+        MEETINGS,
+        "What a session reviews",
+        "Progress against each plan, referral criteria, capacity, efficiency, and the areas of "
+        "concern community representatives raise.",
+        "project_manager",
+        "Record the session's outcomes",
+        Form("pages/session_outcomes.py", "outcome"),
+        ("services/staffing/outcomes.py", "services/staffing/standing.py"),
+    ),
+    _r(
+        "M4",
+        MEETINGS,
+        "The prosecutor decides charges",
+        "The prosecutor alone decides whether to file; the workgroup informs, never decides.",
+        "prosecutor",
+        "None: the app records no charging decision",
+        None,
+        ("services/staffing/standing.py", "services/staffing/outcomes.py"),
+    ),
+    _r(
+        "M5",
+        MEETINGS,
+        "Monthly client-level report to BHRD",
+        "Each month's client-level report goes to the funder by its due day.",
+        "project_manager",
+        "Send the monthly client-level report to BHRD",
+        Form("pages/funder_reports.py"),
+        "services/reports/funder.py",
+        ("bhrd_report_due_day",),
+    ),
+    _r(
+        "M6",
+        MEETINGS,
+        "Community report-back",
+        "Residents, businesses and community leaders get aggregate updates and give feedback "
+        "on areas of focus; small counts are never published.",
+        "project_manager",
+        "Publish the report-back and log the community's concerns",
+        Form("pages/community_log.py", "add_concern"),
+        (
+            "services/reports/report_back/publishing.py",
+            "services/reports/report_back/figures.py",
+            SUPPRESSION,
+        ),
+        ("suppression_threshold",),
+    ),
+    _r(
+        "M7",
+        MEETINGS,
+        "Capacity",
+        "One case manager for a set number of active clients; a yearly number of referrals "
+        "expected.",
+        "project_manager",
+        "Hand over or balance caseloads",
+        Form("pages/caseload.py", "cl_add_coverage"),
+        (
+            "services/participants/caseload.py",
+            "services/participants/team.py",
+            "services/participants/coverage.py",
+        ),
+        ("caseload_per_fte", "referrals_per_year"),
+    ),
+    _r(
+        "M8",
+        MEETINGS,
+        "Evaluation",
+        "The provider makes information available to evaluators; outcomes matter.",
+        "project_manager",
+        "Prepare the report for the evaluators",
+        Form("pages/report_back.py"),
+        "services/reports/report_back/publishing.py",
+    ),
+    # --- The site's own obligations ---------------------------------------------------------
+    _r(
+        "NC",
+        SITE,
+        "No contact with an active participant",
+        "An active participant with no contact for a set number of days is flagged.",
+        "case_manager",
+        "Log a contact",
+        Form(RECORD, "rec_contact"),
+        "services/today/site_alerts.py",
+        ("no_contact_alert_days",),
+        protocol=False,
+    ),
+)
